@@ -1,0 +1,100 @@
+// Package reject holds the stable numeric codes with which folkmoot refuses a
+// transaction, and the error type that carries a code together with a
+// sentence a person understands.
+//
+// Codes are part of the protocol: they appear in CheckTx and FinalizeBlock
+// results, in the history file and in the projection. A code, once
+// published, keeps its meaning forever; new codes are only ever added.
+package reject
+
+import "fmt"
+
+// Code is a stable numeric rejection code. Zero means accepted.
+type Code uint32
+
+// Codes. Ranges: 1–29 envelope and encoding, 30–39 authorship, 40–49
+// membership, 50–69 proposals and comments, 70–79 ballots.
+const (
+	OK Code = 0
+
+	Malformed         Code = 1  // not a well-formed canonical transaction
+	TooLarge          Code = 2  // over the size limit
+	BadVersion        Code = 3  // unknown envelope version
+	WrongChain        Code = 4  // signed for another community
+	BadSignature      Code = 5  // signature does not verify
+	UnknownKind       Code = 6  // unknown transaction kind
+	BadBody           Code = 7  // body fields out of their documented limits
+	BadKey            Code = 8  // not a 32-byte ed25519 public key
+	BadNonce          Code = 9  // nonce is not last+1 for the author
+	NotMember         Code = 30 // author was never a member
+	FormerMember      Code = 31 // author has left
+	DeadKey           Code = 32 // author's key was rotated away
+	AlreadyMember     Code = 40 // vouch for a current member
+	AlreadyVouched    Code = 41 // same voucher, same key, twice
+	KeyRetired        Code = 42 // vouch or rotate to a key that was used before
+	BadRotationProof  Code = 43 // the new key did not sign the handover
+	UnknownCategory   Code = 50 // category not in the constitution
+	BadWindow         Code = 51 // voting window outside the constitution's bounds
+	UnknownProposal   Code = 52 // no such proposal
+	NotAuthor         Code = 53 // only the author may withdraw
+	VotingStarted     Code = 54 // withdraw after voting opened
+	ProposalWithdrawn Code = 55 // action on a withdrawn proposal
+	UnknownComment    Code = 56 // reply to a comment that does not exist
+	ReplyElsewhere    Code = 57 // reply to a comment on another proposal
+	AlreadyEndorsed   Code = 58 // endorse twice
+	ProposalDecided   Code = 59 // endorse after the decision
+	BallotTooEarly    Code = 70 // voting not open yet
+	BallotTooLate     Code = 71 // voting closed
+	NotEligible       Code = 72 // joined after voting opened
+	BadChoice         Code = 73 // choice is not yes, no or abstain
+	BallotUnchanged   Code = 74 // same choice as the ballot already counted
+)
+
+var names = map[Code]string{
+	OK: "ok", Malformed: "malformed", TooLarge: "too_large", BadVersion: "bad_version",
+	WrongChain: "wrong_chain", BadSignature: "bad_signature", UnknownKind: "unknown_kind",
+	BadBody: "bad_body", BadKey: "bad_key", BadNonce: "bad_nonce", NotMember: "not_member",
+	FormerMember: "former_member", DeadKey: "dead_key", AlreadyMember: "already_member",
+	AlreadyVouched: "already_vouched", KeyRetired: "key_retired",
+	BadRotationProof: "bad_rotation_proof", UnknownCategory: "unknown_category",
+	BadWindow: "bad_window", UnknownProposal: "unknown_proposal", NotAuthor: "not_author",
+	VotingStarted: "voting_started", ProposalWithdrawn: "proposal_withdrawn",
+	UnknownComment: "unknown_comment", ReplyElsewhere: "reply_elsewhere",
+	AlreadyEndorsed: "already_endorsed", ProposalDecided: "proposal_decided",
+	BallotTooEarly: "ballot_too_early", BallotTooLate: "ballot_too_late",
+	NotEligible: "not_eligible", BadChoice: "bad_choice", BallotUnchanged: "ballot_unchanged",
+}
+
+// String returns the code's short stable name, such as "bad_nonce".
+func (c Code) String() string {
+	if n, ok := names[c]; ok {
+		return n
+	}
+	return fmt.Sprintf("code_%d", uint32(c))
+}
+
+// All returns every defined code in ascending order, for documentation and
+// metrics.
+func All() []Code {
+	out := make([]Code, 0, len(names))
+	for c := Code(0); c < 100; c++ {
+		if _, ok := names[c]; ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Error is a rejection: a stable code and a sentence for a person.
+type Error struct {
+	Code Code
+	Msg  string
+}
+
+// Error returns the sentence.
+func (e *Error) Error() string { return e.Msg }
+
+// Errorf builds a rejection with a formatted sentence.
+func Errorf(c Code, format string, args ...any) *Error {
+	return &Error{Code: c, Msg: fmt.Sprintf(format, args...)}
+}

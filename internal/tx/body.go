@@ -1,0 +1,329 @@
+package tx
+
+import (
+	"fmt"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/folkmoot/folkmoot/internal/reject"
+)
+
+// Kind names what a transaction does. Values are part of the protocol.
+type Kind uint16
+
+// Transaction kinds.
+const (
+	KindVouch    Kind = 1  // vouch for a key to become a member
+	KindLeave    Kind = 2  // the author leaves the community
+	KindRotate   Kind = 3  // the author hands membership over to a new key
+	KindPropose  Kind = 10 // create a proposal
+	KindWithdraw Kind = 11 // the author withdraws a proposal before voting opens
+	KindComment  Kind = 12 // comment on a proposal, or reply to a comment
+	KindEndorse  Kind = 13 // endorse a proposal
+	KindBallot   Kind = 14 // an open ballot: yes, no or abstain
+)
+
+var kindNames = map[Kind]string{
+	KindVouch: "vouch", KindLeave: "leave", KindRotate: "rotate", KindPropose: "propose",
+	KindWithdraw: "withdraw", KindComment: "comment", KindEndorse: "endorse", KindBallot: "ballot",
+}
+
+// String returns the kind's name, such as "ballot".
+func (k Kind) String() string {
+	if n, ok := kindNames[k]; ok {
+		return n
+	}
+	return fmt.Sprintf("kind %d", uint16(k))
+}
+
+// Documented limits on the text a transaction may carry. Lengths of names,
+// titles and categories count Unicode code points; bodies and comments count
+// bytes of UTF-8.
+const (
+	MaxChainID      = 50    // bytes, printable ASCII (CometBFT's own limit)
+	MaxName         = 64    // code points in a display name
+	MaxTitle        = 200   // code points in a proposal title
+	MaxCategory     = 40    // code points in a category name
+	MaxBodyBytes    = 32768 // bytes of Markdown in a proposal body
+	MaxCommentBytes = 8192  // bytes in a comment
+)
+
+// Body is the kind-specific part of a transaction.
+type Body interface {
+	// Kind returns the transaction kind this body belongs to.
+	Kind() Kind
+	// check validates the body's own fields, with no state.
+	check() *reject.Error
+}
+
+// Choice is an open ballot's choice.
+type Choice uint8
+
+// Ballot choices.
+const (
+	Yes     Choice = 1
+	No      Choice = 2
+	Abstain Choice = 3
+)
+
+// String returns "yes", "no" or "abstain".
+func (c Choice) String() string {
+	switch c {
+	case Yes:
+		return "yes"
+	case No:
+		return "no"
+	case Abstain:
+		return "abstain"
+	}
+	return fmt.Sprintf("choice %d", uint8(c))
+}
+
+// ParseChoice reads "yes", "no" or "abstain".
+func ParseChoice(s string) (Choice, error) {
+	switch s {
+	case "yes", "y":
+		return Yes, nil
+	case "no", "n":
+		return No, nil
+	case "abstain", "a":
+		return Abstain, nil
+	}
+	return 0, fmt.Errorf("choice must be yes, no or abstain, not %q", s)
+}
+
+// Vouch says the author vouches for Key to be a member named Name. The key
+// is admitted when the constitution's number of distinct members have
+// vouched for it.
+type Vouch struct {
+	Key  []byte `cbor:"0,keyasint"`
+	Name string `cbor:"1,keyasint"`
+}
+
+// Leave ends the author's membership.
+type Leave struct{}
+
+// Rotate hands the author's membership to NewKey. Proof is NewKey's
+// signature over RotationMessage(chain, author, NewKey), showing that the
+// new key's holder agreed; from the block that accepts it, the old key is dead.
+type Rotate struct {
+	NewKey []byte `cbor:"0,keyasint"`
+	Proof  []byte `cbor:"1,keyasint"`
+}
+
+// Propose creates a proposal. Opens and Closes are Unix seconds; Opens zero
+// means voting opens in the block that records the proposal.
+type Propose struct {
+	Title    string `cbor:"0,keyasint"`
+	Body     string `cbor:"1,keyasint"`
+	Category string `cbor:"2,keyasint"`
+	Opens    int64  `cbor:"3,keyasint,omitempty"`
+	Closes   int64  `cbor:"4,keyasint"`
+}
+
+// Withdraw withdraws the author's proposal before voting opens.
+type Withdraw struct {
+	Proposal uint64 `cbor:"0,keyasint"`
+}
+
+// Comment comments on a proposal; ReplyTo, when not zero, is the id of the
+// comment on the same proposal being answered.
+type Comment struct {
+	Proposal uint64 `cbor:"0,keyasint"`
+	ReplyTo  uint64 `cbor:"1,keyasint,omitempty"`
+	Text     string `cbor:"2,keyasint"`
+}
+
+// Endorse records the author's endorsement of a proposal.
+type Endorse struct {
+	Proposal uint64 `cbor:"0,keyasint"`
+}
+
+// Ballot is an open ballot on a proposal. A later ballot by the same member
+// on the same proposal replaces the earlier one until voting closes.
+type Ballot struct {
+	Proposal uint64 `cbor:"0,keyasint"`
+	Choice   Choice `cbor:"1,keyasint"`
+}
+
+// Kind implements Body.
+func (*Vouch) Kind() Kind { return KindVouch }
+
+// Kind implements Body.
+func (*Leave) Kind() Kind { return KindLeave }
+
+// Kind implements Body.
+func (*Rotate) Kind() Kind { return KindRotate }
+
+// Kind implements Body.
+func (*Propose) Kind() Kind { return KindPropose }
+
+// Kind implements Body.
+func (*Withdraw) Kind() Kind { return KindWithdraw }
+
+// Kind implements Body.
+func (*Comment) Kind() Kind { return KindComment }
+
+// Kind implements Body.
+func (*Endorse) Kind() Kind { return KindEndorse }
+
+// Kind implements Body.
+func (*Ballot) Kind() Kind { return KindBallot }
+
+func (b *Vouch) check() *reject.Error {
+	if len(b.Key) != 32 {
+		return reject.Errorf(reject.BadKey, "vouch rejected: the key must be 32 bytes, not %d", len(b.Key))
+	}
+	return CheckName("vouch rejected: the display name", b.Name)
+}
+
+func (*Leave) check() *reject.Error { return nil }
+
+func (b *Rotate) check() *reject.Error {
+	if len(b.NewKey) != 32 {
+		return reject.Errorf(reject.BadKey, "rotation rejected: the new key must be 32 bytes, not %d", len(b.NewKey))
+	}
+	if len(b.Proof) != 64 {
+		return reject.Errorf(reject.BadRotationProof, "rotation rejected: the new key's proof must be a 64-byte signature, not %d bytes", len(b.Proof))
+	}
+	return nil
+}
+
+func (b *Propose) check() *reject.Error {
+	if err := checkLine("proposal rejected: the title", b.Title, MaxTitle); err != nil {
+		return err
+	}
+	if err := checkLine("proposal rejected: the category", b.Category, MaxCategory); err != nil {
+		return err
+	}
+	if err := checkText("proposal rejected: the body", b.Body, MaxBodyBytes); err != nil {
+		return err
+	}
+	if b.Opens < 0 || b.Closes <= 0 {
+		return reject.Errorf(reject.BadWindow, "proposal rejected: opening and closing times must be positive Unix seconds")
+	}
+	return nil
+}
+
+func (b *Withdraw) check() *reject.Error { return checkProposalID("withdrawal", b.Proposal) }
+
+func (b *Comment) check() *reject.Error {
+	if err := checkProposalID("comment", b.Proposal); err != nil {
+		return err
+	}
+	if b.Text == "" {
+		return reject.Errorf(reject.BadBody, "comment rejected: the text is empty")
+	}
+	return checkText("comment rejected: the text", b.Text, MaxCommentBytes)
+}
+
+func (b *Endorse) check() *reject.Error { return checkProposalID("endorsement", b.Proposal) }
+
+func (b *Ballot) check() *reject.Error {
+	if err := checkProposalID("ballot", b.Proposal); err != nil {
+		return err
+	}
+	if b.Choice < Yes || b.Choice > Abstain {
+		return reject.Errorf(reject.BadChoice, "ballot rejected: choice %d is not yes (1), no (2) or abstain (3)", b.Choice)
+	}
+	return nil
+}
+
+func checkProposalID(what string, id uint64) *reject.Error {
+	if id == 0 {
+		return reject.Errorf(reject.BadBody, "%s rejected: proposal numbers start at 1", what)
+	}
+	return nil
+}
+
+// CheckName validates a display name: 1 to MaxName code points, no control
+// characters, no leading or trailing space. what starts the sentence.
+func CheckName(what, s string) *reject.Error {
+	return checkLine(what, s, MaxName)
+}
+
+func checkLine(what, s string, max int) *reject.Error {
+	if !utf8.ValidString(s) {
+		return reject.Errorf(reject.BadBody, "%s is not valid UTF-8", what)
+	}
+	n := utf8.RuneCountInString(s)
+	if n == 0 {
+		return reject.Errorf(reject.BadBody, "%s is empty", what)
+	}
+	if n > max {
+		return reject.Errorf(reject.BadBody, "%s has %d characters; at most %d are allowed", what, n, max)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return reject.Errorf(reject.BadBody, "%s contains a control character (U+%04X)", what, r)
+		}
+	}
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) {
+		return reject.Errorf(reject.BadBody, "%s starts or ends with a space", what)
+	}
+	return nil
+}
+
+func checkText(what, s string, maxBytes int) *reject.Error {
+	if !utf8.ValidString(s) {
+		return reject.Errorf(reject.BadBody, "%s is not valid UTF-8", what)
+	}
+	if len(s) > maxBytes {
+		return reject.Errorf(reject.BadBody, "%s has %d bytes; at most %d are allowed", what, len(s), maxBytes)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
+			return reject.Errorf(reject.BadBody, "%s contains a control character (U+%04X)", what, r)
+		}
+	}
+	return nil
+}
+
+// newBody returns an empty body for kind, or nil when the kind is unknown.
+func newBody(k Kind) Body {
+	switch k {
+	case KindVouch:
+		return new(Vouch)
+	case KindLeave:
+		return new(Leave)
+	case KindRotate:
+		return new(Rotate)
+	case KindPropose:
+		return new(Propose)
+	case KindWithdraw:
+		return new(Withdraw)
+	case KindComment:
+		return new(Comment)
+	case KindEndorse:
+		return new(Endorse)
+	case KindBallot:
+		return new(Ballot)
+	}
+	return nil
+}
+
+func decodeBody(k Kind, raw []byte) (Body, *reject.Error) {
+	b := newBody(k)
+	if b == nil {
+		return nil, reject.Errorf(reject.UnknownKind, "transaction rejected: unknown kind %d", uint16(k))
+	}
+	if err := strictDecode(raw, b); err != nil {
+		return nil, malformed(k.String()+" body", err)
+	}
+	if err := b.check(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// RotationMessage is what the new key signs to accept a handover from old.
+func RotationMessage(chainID string, old, new PublicKey) []byte {
+	m := make([]byte, 0, 64+len(chainID)+32)
+	m = append(m, "folkmoot/rotate/v1\n"...)
+	m = append(m, chainID...)
+	m = append(m, 0)
+	m = append(m, old[:]...)
+	return append(m, new[:]...)
+}
