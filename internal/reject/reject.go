@@ -32,6 +32,7 @@ const (
 	AlreadyMember     Code = 40 // vouch for a current member
 	AlreadyVouched    Code = 41 // same voucher, same key, twice
 	KeyRetired        Code = 42 // vouch or rotate to a key that was used before
+	NameMismatch      Code = 44 // vouch for a key under another name than the first vouch
 	BadRotationProof  Code = 43 // the new key did not sign the handover
 	UnknownCategory   Code = 50 // category not in the constitution
 	BadWindow         Code = 51 // voting window outside the constitution's bounds
@@ -56,7 +57,7 @@ var names = map[Code]string{
 	BadBody: "bad_body", BadKey: "bad_key", BadNonce: "bad_nonce", NotMember: "not_member",
 	FormerMember: "former_member", DeadKey: "dead_key", AlreadyMember: "already_member",
 	AlreadyVouched: "already_vouched", KeyRetired: "key_retired",
-	BadRotationProof: "bad_rotation_proof", UnknownCategory: "unknown_category",
+	BadRotationProof: "bad_rotation_proof", NameMismatch: "name_mismatch", UnknownCategory: "unknown_category",
 	BadWindow: "bad_window", UnknownProposal: "unknown_proposal", NotAuthor: "not_author",
 	VotingStarted: "voting_started", ProposalWithdrawn: "proposal_withdrawn",
 	UnknownComment: "unknown_comment", ReplyElsewhere: "reply_elsewhere",

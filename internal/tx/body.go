@@ -327,3 +327,7 @@ func RotationMessage(chainID string, old, new PublicKey) []byte {
 	m = append(m, old[:]...)
 	return append(m, new[:]...)
 }
+
+// ValidChainID reports whether s is a valid chain id: 1 to MaxChainID
+// printable ASCII characters.
+func ValidChainID(s string) bool { return checkChainID(s) == nil }

@@ -314,3 +314,16 @@ func init() {
 		panic(err)
 	}
 }
+
+// MarshalText writes the key as hex, so JSON and TOML show it as a string.
+func (k PublicKey) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText reads a hex key.
+func (k *PublicKey) UnmarshalText(b []byte) error {
+	v, err := ParsePublicKey(string(b))
+	if err != nil {
+		return err
+	}
+	*k = v
+	return nil
+}

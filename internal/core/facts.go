@@ -1,0 +1,176 @@
+package core
+
+import (
+	"fmt"
+
+	"github.com/fxamacker/cbor/v2"
+
+	"github.com/folkmoot/folkmoot/internal/tx"
+)
+
+// FactType tags each leaf of the accumulator. Values are part of the
+// protocol.
+type FactType uint64
+
+// Fact types. A leaf's data is the deterministic CBOR encoding of an array
+// whose first element is the type; the rest is listed per type.
+const (
+	// FactTx: [1, tx id (bstr 32)] — a transaction was accepted.
+	FactTx FactType = 1
+	// FactAdmitted: [2, member number, key (bstr 32), name, time (Unix ns)].
+	FactAdmitted FactType = 2
+	// FactLeft: [3, member number, key (bstr 32), time].
+	FactLeft FactType = 3
+	// FactRotated: [4, member number, old key, new key, time].
+	FactRotated FactType = 4
+	// FactDecided: [5, proposal id, yes, no, abstain, eligible, quorum
+	// reached (bool), passed (bool), time].
+	FactDecided FactType = 5
+)
+
+// Fact is a decoded accumulator leaf, for people and tools.
+type Fact struct {
+	Type     FactType      `json:"type"`
+	TxID     *tx.ID        `json:"tx,omitempty"`
+	Member   uint32        `json:"member,omitempty"`
+	Key      *tx.PublicKey `json:"key,omitempty"`
+	NewKey   *tx.PublicKey `json:"new_key,omitempty"`
+	Name     string        `json:"name,omitempty"`
+	Proposal uint64        `json:"proposal,omitempty"`
+	Yes      uint64        `json:"yes,omitempty"`
+	No       uint64        `json:"no,omitempty"`
+	Abstain  uint64        `json:"abstain,omitempty"`
+	Eligible uint64        `json:"eligible,omitempty"`
+	Quorum   bool          `json:"quorum_reached,omitempty"`
+	Passed   bool          `json:"passed,omitempty"`
+	Time     int64         `json:"time,omitempty"`
+}
+
+// TxLeaf returns the leaf data recording an accepted transaction.
+func TxLeaf(id tx.ID) []byte {
+	// [1, bstr32]: 0x82 0x01 0x58 0x20 || id
+	b := make([]byte, 0, 36)
+	b = append(b, 0x82, 0x01, 0x58, 0x20)
+	return append(b, id[:]...)
+}
+
+func mustEncode(v any) []byte {
+	b, err := factEnc.Marshal(v)
+	if err != nil {
+		// Only fixed Go types are encoded here; failure is a programming error.
+		panic(fmt.Sprintf("core: encode fact: %v", err))
+	}
+	return b
+}
+
+func factAdmitted(m *Member) []byte {
+	return mustEncode([]any{FactAdmitted, m.Number, m.Key[:], m.Name, m.Admitted})
+}
+
+func factLeft(m *Member, at int64) []byte {
+	return mustEncode([]any{FactLeft, m.Number, m.Key[:], at})
+}
+
+func factRotated(m *Member, old tx.PublicKey, at int64) []byte {
+	return mustEncode([]any{FactRotated, m.Number, old[:], m.Key[:], at})
+}
+
+func factDecided(p *Proposal, at int64) []byte {
+	r := p.Result
+	return mustEncode([]any{FactDecided, p.ID, r.Yes, r.No, r.Abstain, r.Eligible, r.QuorumReached, r.Passed, at})
+}
+
+// DecodeFact reads a leaf's data.
+func DecodeFact(data []byte) (Fact, error) {
+	var raw []cbor.RawMessage
+	if err := cbor.Unmarshal(data, &raw); err != nil || len(raw) == 0 {
+		return Fact{}, fmt.Errorf("fact is not a CBOR array")
+	}
+	var f Fact
+	if err := cbor.Unmarshal(raw[0], &f.Type); err != nil {
+		return f, fmt.Errorf("fact type: %w", err)
+	}
+	want := map[FactType]int{FactTx: 2, FactAdmitted: 5, FactLeft: 4, FactRotated: 5, FactDecided: 9}[f.Type]
+	if want == 0 || len(raw) != want {
+		return f, fmt.Errorf("fact of type %d with %d fields is not one this version knows", f.Type, len(raw))
+	}
+	var key, newKey, id []byte
+	var targets []any
+	switch f.Type {
+	case FactTx:
+		targets = []any{&id}
+	case FactAdmitted:
+		targets = []any{&f.Member, &key, &f.Name, &f.Time}
+	case FactLeft:
+		targets = []any{&f.Member, &key, &f.Time}
+	case FactRotated:
+		targets = []any{&f.Member, &key, &newKey, &f.Time}
+	case FactDecided:
+		targets = []any{&f.Proposal, &f.Yes, &f.No, &f.Abstain, &f.Eligible, &f.Quorum, &f.Passed, &f.Time}
+	}
+	for i, t := range targets {
+		if err := cbor.Unmarshal(raw[i+1], t); err != nil {
+			return f, fmt.Errorf("fact field %d: %w", i+1, err)
+		}
+	}
+	set := func(dst **tx.PublicKey, b []byte) error {
+		if b == nil {
+			return nil
+		}
+		if len(b) != 32 {
+			return fmt.Errorf("fact key of %d bytes", len(b))
+		}
+		var k tx.PublicKey
+		copy(k[:], b)
+		*dst = &k
+		return nil
+	}
+	if err := set(&f.Key, key); err != nil {
+		return f, err
+	}
+	if err := set(&f.NewKey, newKey); err != nil {
+		return f, err
+	}
+	if id != nil {
+		if len(id) != 32 {
+			return f, fmt.Errorf("fact tx id of %d bytes", len(id))
+		}
+		var t tx.ID
+		copy(t[:], id)
+		f.TxID = &t
+	}
+	return f, nil
+}
+
+// String describes the fact in a sentence.
+func (f Fact) String() string {
+	switch f.Type {
+	case FactTx:
+		return fmt.Sprintf("transaction %s was accepted", f.TxID)
+	case FactAdmitted:
+		return fmt.Sprintf("member %d %q (key %s) was admitted at %s", f.Member, f.Name, f.Key.Short(), formatTime(f.Time))
+	case FactLeft:
+		return fmt.Sprintf("member %d (key %s) left at %s", f.Member, f.Key.Short(), formatTime(f.Time))
+	case FactRotated:
+		return fmt.Sprintf("member %d rotated key %s to %s at %s", f.Member, f.Key.Short(), f.NewKey.Short(), formatTime(f.Time))
+	case FactDecided:
+		verdict := "failed"
+		if f.Passed {
+			verdict = "passed"
+		}
+		q := "quorum reached"
+		if !f.Quorum {
+			q = "quorum not reached"
+		}
+		return fmt.Sprintf("proposal %d %s at %s: %d yes, %d no, %d abstain of %d eligible, %s", f.Proposal, verdict, formatTime(f.Time), f.Yes, f.No, f.Abstain, f.Eligible, q)
+	}
+	return fmt.Sprintf("fact of type %d", f.Type)
+}
+
+var factEnc = func() cbor.EncMode {
+	m, err := cbor.CoreDetEncOptions().EncMode()
+	if err != nil {
+		panic(err)
+	}
+	return m
+}()

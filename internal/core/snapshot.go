@@ -1,0 +1,214 @@
+package core
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/fxamacker/cbor/v2"
+
+	"github.com/folkmoot/folkmoot/internal/count"
+	"github.com/folkmoot/folkmoot/internal/merkle"
+	"github.com/folkmoot/folkmoot/internal/tx"
+)
+
+// snapshotVersion is the version of the serialised state format.
+const snapshotVersion = 1
+
+// The serialised state: every map becomes a slice sorted by key, so the
+// bytes are a function of the state alone.
+type snapState struct {
+	Version    int
+	ChainID    string
+	Genesis    int64
+	Cons       []byte // constitution JSON
+	Now        int64
+	Members    []snapMember
+	Admissions uint64
+	Dead       []snapKey // rotated-away keys
+	Candidates []snapCandidate
+	Proposals  []snapProposal
+	Comments   []uint64
+	Opening    []deadline
+	Closing    []deadline
+	AccN       uint64
+	AccPeaks   []merkle.Hash
+}
+
+type snapMember struct {
+	Number    uint32
+	Key       []byte
+	Name      string
+	Nonce     uint64
+	Admitted  int64
+	AdmitSeq  uint64
+	VouchedBy []uint32
+	Left      bool
+}
+
+type snapKey struct {
+	Key    []byte
+	Member uint32
+}
+
+type snapCandidate struct {
+	Key      []byte
+	Name     string
+	Vouchers []uint32
+}
+
+type snapBallot struct {
+	Member uint32
+	Choice tx.Choice
+}
+
+type snapProposal struct {
+	ID                     uint64
+	Author                 uint32
+	Title, Body, Category  string
+	Created, Opens, Closes int64
+	Status                 Status
+	Eligible, EligibleSeq  uint64
+	Ballots                []snapBallot
+	Endorsers              []uint32
+	Comments               uint64
+	Result                 *count.YesNoResult
+	QuorumNum, QuorumDen   uint64
+	ThreshNum, ThreshDen   uint64
+	ThreshAtLeast          bool
+}
+
+// MarshalBinary serialises the whole state deterministically. It fails
+// while a checkpoint is open.
+func (s *State) MarshalBinary() ([]byte, error) {
+	if s.journal != nil {
+		return nil, fmt.Errorf("serialise state: a checkpoint is open")
+	}
+	cons, err := jsonMarshal(s.cons)
+	if err != nil {
+		return nil, fmt.Errorf("serialise constitution: %w", err)
+	}
+	out := snapState{
+		Version: snapshotVersion, ChainID: s.chainID, Genesis: s.genesis, Cons: cons,
+		Now: s.now, Admissions: s.admissions, Comments: s.comments,
+		Opening: s.opening, Closing: s.closing, AccN: s.acc.Len(), AccPeaks: s.acc.Peaks(),
+	}
+	for _, m := range s.members {
+		out.Members = append(out.Members, snapMember{m.Number, m.Key[:], m.Name, m.Nonce, m.Admitted, m.AdmitSeq, m.VouchedBy, m.Left})
+	}
+	for k, r := range s.keys {
+		if r.state == keyDead {
+			out.Dead = append(out.Dead, snapKey{Key: append([]byte(nil), k[:]...), Member: r.member})
+		}
+	}
+	slices.SortFunc(out.Dead, func(a, b snapKey) int { return compareBytes(a.Key, b.Key) })
+	for k, c := range s.candidates {
+		out.Candidates = append(out.Candidates, snapCandidate{append([]byte(nil), k[:]...), c.name, c.vouchers})
+	}
+	slices.SortFunc(out.Candidates, func(a, b snapCandidate) int { return compareBytes(a.Key, b.Key) })
+	for _, p := range s.proposals {
+		sp := snapProposal{
+			ID: p.ID, Author: p.Author, Title: p.Title, Body: p.Body, Category: p.Category,
+			Created: p.Created, Opens: p.Opens, Closes: p.Closes, Status: p.Status,
+			Eligible: p.Eligible, EligibleSeq: p.EligibleSeq, Comments: p.Comments, Result: p.Result,
+			QuorumNum: p.Quorum.Num, QuorumDen: p.Quorum.Den,
+			ThreshNum: p.Threshold.Num, ThreshDen: p.Threshold.Den, ThreshAtLeast: p.Threshold.AtLeast,
+		}
+		for m, c := range p.ballots {
+			sp.Ballots = append(sp.Ballots, snapBallot{m, c})
+		}
+		slices.SortFunc(sp.Ballots, func(a, b snapBallot) int { return int(a.Member) - int(b.Member) })
+		for m := range p.endorsers {
+			sp.Endorsers = append(sp.Endorsers, m)
+		}
+		slices.Sort(sp.Endorsers)
+		out.Proposals = append(out.Proposals, sp)
+	}
+	return snapEnc.Marshal(out)
+}
+
+// Restore rebuilds a state serialised by MarshalBinary.
+func Restore(b []byte) (*State, error) {
+	var in snapState
+	if err := cbor.Unmarshal(b, &in); err != nil {
+		return nil, fmt.Errorf("restore state: %w", err)
+	}
+	if in.Version != snapshotVersion {
+		return nil, fmt.Errorf("restore state: format version %d, this build reads %d", in.Version, snapshotVersion)
+	}
+	var cons Constitution
+	if err := jsonUnmarshal(in.Cons, &cons); err != nil {
+		return nil, fmt.Errorf("restore constitution: %w", err)
+	}
+	acc, err := merkle.Restore(in.AccN, in.AccPeaks)
+	if err != nil {
+		return nil, fmt.Errorf("restore state: %w", err)
+	}
+	s := &State{
+		chainID: in.ChainID, genesis: in.Genesis, cons: cons, now: in.Now,
+		keys: make(map[tx.PublicKey]keyRef), candidates: make(map[tx.PublicKey]*candidate),
+		admissions: in.Admissions, comments: in.Comments,
+		opening: in.Opening, closing: in.Closing, acc: acc,
+	}
+	for i, sm := range in.Members {
+		if sm.Number != uint32(i+1) || len(sm.Key) != 32 {
+			return nil, fmt.Errorf("restore state: member %d is out of order or has a bad key", i+1)
+		}
+		m := &Member{Number: sm.Number, Key: keyOf(sm.Key), Name: sm.Name, Nonce: sm.Nonce,
+			Admitted: sm.Admitted, AdmitSeq: sm.AdmitSeq, VouchedBy: sm.VouchedBy, Left: sm.Left}
+		s.members = append(s.members, m)
+		st := keyCurrent
+		if m.Left {
+			st = keyFormer
+		} else {
+			s.current++
+		}
+		s.keys[m.Key] = keyRef{member: m.Number, state: st}
+	}
+	for _, d := range in.Dead {
+		s.keys[keyOf(d.Key)] = keyRef{member: d.Member, state: keyDead}
+	}
+	for _, c := range in.Candidates {
+		s.candidates[keyOf(c.Key)] = &candidate{name: c.Name, vouchers: c.Vouchers}
+	}
+	for _, sp := range in.Proposals {
+		p := &Proposal{
+			ID: sp.ID, Author: sp.Author, Title: sp.Title, Body: sp.Body, Category: sp.Category,
+			Created: sp.Created, Opens: sp.Opens, Closes: sp.Closes, Status: sp.Status,
+			Eligible: sp.Eligible, EligibleSeq: sp.EligibleSeq, Comments: sp.Comments, Result: sp.Result,
+			Quorum:    count.Ratio{Num: sp.QuorumNum, Den: sp.QuorumDen},
+			Threshold: count.Ratio{Num: sp.ThreshNum, Den: sp.ThreshDen, AtLeast: sp.ThreshAtLeast},
+			ballots:   make(map[uint32]tx.Choice, len(sp.Ballots)),
+			endorsers: make(map[uint32]struct{}, len(sp.Endorsers)),
+		}
+		for _, b := range sp.Ballots {
+			p.ballots[b.Member] = b.Choice
+			p.add(b.Choice, +1)
+		}
+		for _, m := range sp.Endorsers {
+			p.endorsers[m] = struct{}{}
+		}
+		s.proposals = append(s.proposals, p)
+	}
+	return s, nil
+}
+
+func compareBytes(a, b []byte) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			return int(a[i]) - int(b[i])
+		}
+	}
+	return len(a) - len(b)
+}
+
+// snapEnc encodes nil and empty slices alike, so a state that grew and was
+// reverted serialises exactly as one that never changed.
+var snapEnc = func() cbor.EncMode {
+	o := cbor.CoreDetEncOptions()
+	o.NilContainers = cbor.NilContainerAsEmpty
+	m, err := o.EncMode()
+	if err != nil {
+		panic(err)
+	}
+	return m
+}()
