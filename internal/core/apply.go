@@ -14,16 +14,22 @@ import (
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
-// BeginBlock starts a block at blockTime: voting opens on every scheduled
-// proposal whose opening time is at or before it, in order of (opening
-// time, id). Block times never go backwards.
-func (s *State) BeginBlock(blockTime time.Time) (Result, error) {
+// BeginBlock starts block height at blockTime: the block's own fact (height
+// and time) is appended, then voting opens on every scheduled proposal whose
+// opening time is at or before blockTime, in order of (opening time, id).
+// Heights follow each other from 1; block times never go backwards.
+func (s *State) BeginBlock(height int64, blockTime time.Time) (Result, error) {
 	now := blockTime.UnixNano()
+	if height != s.height+1 {
+		return Result{}, fmt.Errorf("block %d cannot follow block %d", height, s.height)
+	}
 	if now < s.now {
 		return Result{}, fmt.Errorf("block time %s is before the previous block's %s", formatTime(now), formatTime(s.now))
 	}
-	s.now = now
-	var r Result
+	s.now, s.height = now, height
+	leaf := factBlock(height, now)
+	s.acc.Append(leaf)
+	r := Result{Leaves: [][]byte{leaf}}
 	for s.opening.due(now) {
 		d := s.opening.pop()
 		s.record(func() { s.opening.insert(d) })

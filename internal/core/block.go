@@ -30,14 +30,14 @@ type BlockResult struct {
 // that fail are recorded with their code and change nothing.
 func (s *State) ApplyBlock(b Block, workers int) (BlockResult, error) {
 	txs, errs := tx.DecodeBatch(b.Txs, workers)
-	return s.ApplyDecoded(b.Time, txs, errs)
+	return s.ApplyDecoded(b.Height, b.Time, txs, errs)
 }
 
 // ApplyDecoded is ApplyBlock for transactions already decoded: errs[i],
 // when not nil, is the decoding rejection of transaction i.
-func (s *State) ApplyDecoded(blockTime time.Time, txs []*tx.Tx, errs []*reject.Error) (BlockResult, error) {
+func (s *State) ApplyDecoded(height int64, blockTime time.Time, txs []*tx.Tx, errs []*reject.Error) (BlockResult, error) {
 	var out BlockResult
-	begin, err := s.BeginBlock(blockTime)
+	begin, err := s.BeginBlock(height, blockTime)
 	if err != nil {
 		return out, fmt.Errorf("begin block: %w", err)
 	}

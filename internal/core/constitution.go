@@ -72,11 +72,20 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // Ratio is a count.Ratio written as "1/2" or ">=2/3" in JSON.
 type Ratio struct{ count.Ratio }
 
-// MarshalText writes the ratio as text.
-func (r Ratio) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+// MarshalText writes the ratio as text; the zero Ratio as "".
+func (r Ratio) MarshalText() ([]byte, error) {
+	if r.Den == 0 {
+		return nil, nil
+	}
+	return []byte(r.String()), nil
+}
 
-// UnmarshalText reads "1/2" or ">=2/3".
+// UnmarshalText reads "1/2" or ">=2/3"; "" leaves the ratio unset.
 func (r *Ratio) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*r = Ratio{}
+		return nil
+	}
 	v, err := count.ParseRatio(string(b))
 	if err != nil {
 		return err

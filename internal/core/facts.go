@@ -1,6 +1,7 @@
 package core
 
 import (
+	"crypto/sha256"
 	"fmt"
 
 	"github.com/fxamacker/cbor/v2"
@@ -26,6 +27,11 @@ const (
 	// FactDecided: [5, proposal id, yes, no, abstain, eligible, quorum
 	// reached (bool), passed (bool), time].
 	FactDecided FactType = 5
+	// FactGenesis: [6, chain id, genesis time, SHA-256 of the genesis
+	// app_state bytes] — always the first leaf.
+	FactGenesis FactType = 6
+	// FactBlock: [7, height, block time] — the first leaf of every block.
+	FactBlock FactType = 7
 )
 
 // Fact is a decoded accumulator leaf, for people and tools.
@@ -44,6 +50,8 @@ type Fact struct {
 	Quorum   bool          `json:"quorum_reached,omitempty"`
 	Passed   bool          `json:"passed,omitempty"`
 	Time     int64         `json:"time,omitempty"`
+	Height   int64         `json:"height,omitempty"`
+	Digest   []byte        `json:"app_state_sha256,omitempty"` // genesis: SHA-256 of app_state; Name holds the chain id
 }
 
 // TxLeaf returns the leaf data recording an accepted transaction.
@@ -61,6 +69,15 @@ func mustEncode(v any) []byte {
 		panic(fmt.Sprintf("core: encode fact: %v", err))
 	}
 	return b
+}
+
+func factGenesis(chainID string, at int64, appState []byte) []byte {
+	h := sha256.Sum256(appState)
+	return mustEncode([]any{FactGenesis, chainID, at, h[:]})
+}
+
+func factBlock(height, at int64) []byte {
+	return mustEncode([]any{FactBlock, height, at})
 }
 
 func factAdmitted(m *Member) []byte {
@@ -90,13 +107,17 @@ func DecodeFact(data []byte) (Fact, error) {
 	if err := cbor.Unmarshal(raw[0], &f.Type); err != nil {
 		return f, fmt.Errorf("fact type: %w", err)
 	}
-	want := map[FactType]int{FactTx: 2, FactAdmitted: 5, FactLeft: 4, FactRotated: 5, FactDecided: 9}[f.Type]
+	want := map[FactType]int{FactTx: 2, FactAdmitted: 5, FactLeft: 4, FactRotated: 5, FactDecided: 9, FactGenesis: 4, FactBlock: 3}[f.Type]
 	if want == 0 || len(raw) != want {
 		return f, fmt.Errorf("fact of type %d with %d fields is not one this version knows", f.Type, len(raw))
 	}
 	var key, newKey, id []byte
 	var targets []any
 	switch f.Type {
+	case FactGenesis:
+		targets = []any{&f.Name, &f.Time, &f.Digest}
+	case FactBlock:
+		targets = []any{&f.Height, &f.Time}
 	case FactTx:
 		targets = []any{&id}
 	case FactAdmitted:
@@ -147,6 +168,10 @@ func (f Fact) String() string {
 	switch f.Type {
 	case FactTx:
 		return fmt.Sprintf("transaction %s was accepted", f.TxID)
+	case FactGenesis:
+		return fmt.Sprintf("community %s began at %s with app state %x", f.Name, formatTime(f.Time), f.Digest)
+	case FactBlock:
+		return fmt.Sprintf("block %d at %s", f.Height, formatTime(f.Time))
 	case FactAdmitted:
 		return fmt.Sprintf("member %d %q (key %s) was admitted at %s", f.Member, f.Name, f.Key.Short(), formatTime(f.Time))
 	case FactLeft:

@@ -11,8 +11,9 @@ import (
 // without copying the state.
 type journal struct {
 	undo []func()
-	acc  merkle.Accumulator
-	now  int64
+	acc    merkle.Accumulator
+	now    int64
+	height int64
 }
 
 // Checkpoint starts recording changes so that Revert can undo them. While a
@@ -22,7 +23,7 @@ func (s *State) Checkpoint() {
 	if s.journal != nil {
 		panic("core: Checkpoint while a checkpoint is open")
 	}
-	s.journal = &journal{acc: s.acc.Clone(), now: s.now}
+	s.journal = &journal{acc: s.acc.Clone(), now: s.now, height: s.height}
 }
 
 // Revert undoes every change since Checkpoint and closes the checkpoint.
@@ -35,7 +36,7 @@ func (s *State) Revert() {
 		j.undo[i]()
 	}
 	s.acc = j.acc
-	s.now = j.now
+	s.now, s.height = j.now, j.height
 	s.journal = nil
 }
 

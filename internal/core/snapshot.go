@@ -22,6 +22,7 @@ type snapState struct {
 	Genesis    int64
 	Cons       []byte // constitution JSON
 	Now        int64
+	Height     int64
 	Members    []snapMember
 	Admissions uint64
 	Dead       []snapKey // rotated-away keys
@@ -89,7 +90,7 @@ func (s *State) MarshalBinary() ([]byte, error) {
 	}
 	out := snapState{
 		Version: snapshotVersion, ChainID: s.chainID, Genesis: s.genesis, Cons: cons,
-		Now: s.now, Admissions: s.admissions, Comments: s.comments,
+		Now: s.now, Height: s.height, Admissions: s.admissions, Comments: s.comments,
 		Opening: s.opening, Closing: s.closing, AccN: s.acc.Len(), AccPeaks: s.acc.Peaks(),
 	}
 	for _, m := range s.members {
@@ -144,7 +145,7 @@ func Restore(b []byte) (*State, error) {
 		return nil, fmt.Errorf("restore state: %w", err)
 	}
 	s := &State{
-		chainID: in.ChainID, genesis: in.Genesis, cons: cons, now: in.Now,
+		chainID: in.ChainID, genesis: in.Genesis, cons: cons, now: in.Now, height: in.Height,
 		keys: make(map[tx.PublicKey]keyRef), candidates: make(map[tx.PublicKey]*candidate),
 		admissions: in.Admissions, comments: in.Comments,
 		opening: in.Opening, closing: in.Closing, acc: acc,

@@ -113,6 +113,7 @@ type State struct {
 	cons    Constitution
 
 	now        int64 // time of the block being applied (or last applied)
+	height     int64 // height of the block being applied (or last applied)
 	keys       map[tx.PublicKey]keyRef
 	members    []*Member // index = number-1
 	current    uint64    // current members
@@ -129,11 +130,14 @@ type State struct {
 	journal *journal // non-nil while changes may be reverted
 }
 
-// New creates the state of a community at genesis: the founders are members
-// and their admission is the first facts of the accumulator.
-func New(chainID string, genesisTime time.Time, g Genesis) (*State, error) {
-	if err := g.Constitution.Validate(); err != nil {
-		return nil, fmt.Errorf("genesis constitution: %w", err)
+// New creates the state of a community at genesis from the genesis
+// app_state (JSON, see Genesis). The first leaf of the accumulator commits
+// to the chain id, the genesis time and the exact app_state bytes; the
+// founders' admissions follow.
+func New(chainID string, genesisTime time.Time, appState []byte) (*State, error) {
+	g, err := ParseGenesis(appState)
+	if err != nil {
+		return nil, err
 	}
 	if !tx.ValidChainID(chainID) {
 		return nil, fmt.Errorf("chain id %q: use 1 to %d printable ASCII characters", chainID, tx.MaxChainID)
@@ -146,8 +150,7 @@ func New(chainID string, genesisTime time.Time, g Genesis) (*State, error) {
 		keys:       make(map[tx.PublicKey]keyRef),
 		candidates: make(map[tx.PublicKey]*candidate),
 	}
-	s.cons.Founders = slices.Clone(g.Constitution.Founders)
-	s.cons.Categories = slices.Clone(g.Constitution.Categories)
+	s.acc.Append(factGenesis(chainID, s.genesis, appState))
 	for _, f := range g.Constitution.Founders {
 		m := s.admit(f.Key, f.Name, nil)
 		s.acc.Append(factAdmitted(m))
@@ -166,6 +169,9 @@ func (s *State) Root() merkle.Hash { return s.acc.Root() }
 
 // Leaves returns the number of leaves in the accumulator.
 func (s *State) Leaves() uint64 { return s.acc.Len() }
+
+// Height returns the height of the last block applied (0 at genesis).
+func (s *State) Height() int64 { return s.height }
 
 // Time returns the time of the last block applied.
 func (s *State) Time() time.Time { return time.Unix(0, s.now).UTC() }

@@ -6,6 +6,7 @@ package coretest
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -83,9 +84,18 @@ func Genesis(founders ...*Member) core.Genesis {
 	return core.Genesis{Constitution: c}
 }
 
+// AppState returns the genesis app_state JSON for g.
+func AppState(g core.Genesis) []byte {
+	b, err := json.Marshal(g)
+	if err != nil {
+		panic(fmt.Sprintf("coretest: encode genesis: %v", err))
+	}
+	return b
+}
+
 // NewState returns the state of a fixture community founded by founders.
 func NewState(founders ...*Member) *core.State {
-	s, err := core.New(ChainID, GenesisTime, Genesis(founders...))
+	s, err := core.New(ChainID, GenesisTime, AppState(Genesis(founders...)))
 	if err != nil {
 		panic(fmt.Sprintf("coretest: new state: %v", err))
 	}

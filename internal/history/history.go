@@ -1,0 +1,169 @@
+// Package history reads, writes and verifies folkmoot history files: the
+// whole public record of a community, from which anyone can recompute every
+// result and app hash offline.
+//
+// Format, version 1. A history file is a CBOR sequence (RFC 8742): one
+// header item followed by one item per block, in height order, each the
+// deterministic CBOR encoding of a map with integer keys:
+//
+//	header: {0: "folkmoot-history", 1: 1 (version), 2: chain id,
+//	         3: genesis time (Unix ns), 4: genesis app_state (JSON bytes),
+//	         5: accumulator root after genesis (32 bytes)}
+//	block:  {0: height (from 1, contiguous), 1: block time (Unix ns),
+//	         2: [signed transactions (bytes)], 3: [result code per tx],
+//	         4: app hash after the block (32 bytes)}
+//
+// The codes and app hashes are what the exporting node claims; Verify
+// recomputes them from the genesis and the transactions alone and names the
+// first height where a claim and the recomputation differ.
+package history
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// Format is the value of the header's format field.
+const Format = "folkmoot-history"
+
+// Version is the history format version written by this package.
+const Version = 1
+
+// Header opens a history file.
+type Header struct {
+	Format      string `cbor:"0,keyasint"`
+	Version     uint64 `cbor:"1,keyasint"`
+	ChainID     string `cbor:"2,keyasint"`
+	GenesisTime int64  `cbor:"3,keyasint"`
+	AppState    []byte `cbor:"4,keyasint"`
+	GenesisRoot []byte `cbor:"5,keyasint"`
+}
+
+// Block is one block of the history.
+type Block struct {
+	Height  int64    `cbor:"0,keyasint"`
+	Time    int64    `cbor:"1,keyasint"`
+	Txs     [][]byte `cbor:"2,keyasint"`
+	Codes   []uint32 `cbor:"3,keyasint"`
+	AppHash []byte   `cbor:"4,keyasint"`
+}
+
+// Writer writes a history file.
+type Writer struct {
+	w    *bufio.Writer
+	enc  *cbor.Encoder
+	last int64
+}
+
+// NewWriter writes the header and returns a Writer for the blocks.
+func NewWriter(w io.Writer, h Header) (*Writer, error) {
+	h.Format, h.Version = Format, Version
+	bw := bufio.NewWriterSize(w, 1<<20)
+	enc := encMode.NewEncoder(bw)
+	if err := enc.Encode(h); err != nil {
+		return nil, fmt.Errorf("write history header: %w", err)
+	}
+	return &Writer{w: bw, enc: enc}, nil
+}
+
+// WriteBlock appends a block; heights must follow each other from 1.
+func (w *Writer) WriteBlock(b Block) error {
+	if b.Height != w.last+1 {
+		return fmt.Errorf("write history: block %d after block %d", b.Height, w.last)
+	}
+	if len(b.Codes) != len(b.Txs) {
+		return fmt.Errorf("write history: block %d has %d txs but %d codes", b.Height, len(b.Txs), len(b.Codes))
+	}
+	if err := w.enc.Encode(b); err != nil {
+		return fmt.Errorf("write history block %d: %w", b.Height, err)
+	}
+	w.last = b.Height
+	return nil
+}
+
+// Close flushes buffered output (it does not close the underlying writer).
+func (w *Writer) Close() error {
+	if err := w.w.Flush(); err != nil {
+		return fmt.Errorf("write history: %w", err)
+	}
+	return nil
+}
+
+// Reader reads a history file.
+type Reader struct {
+	dec    *cbor.Decoder
+	header Header
+	last   int64
+}
+
+// NewReader reads and checks the header.
+func NewReader(r io.Reader) (*Reader, error) {
+	dec := decMode.NewDecoder(bufio.NewReaderSize(r, 1<<20))
+	var h Header
+	if err := dec.Decode(&h); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("read history header: the file is empty")
+		}
+		return nil, fmt.Errorf("read history header: not a folkmoot history file (%v)", err)
+	}
+	if h.Format != Format {
+		return nil, fmt.Errorf("read history header: format %q is not %q", h.Format, Format)
+	}
+	if h.Version != Version {
+		return nil, fmt.Errorf("read history header: version %d; this build reads version %d", h.Version, Version)
+	}
+	if len(h.GenesisRoot) != 32 {
+		return nil, fmt.Errorf("read history header: the genesis root must be 32 bytes")
+	}
+	return &Reader{dec: dec, header: h}, nil
+}
+
+// Header returns the header.
+func (r *Reader) Header() Header { return r.header }
+
+// Next returns the next block, or io.EOF after the last one.
+func (r *Reader) Next() (Block, error) {
+	var b Block
+	if err := r.dec.Decode(&b); err != nil {
+		if errors.Is(err, io.EOF) {
+			return b, io.EOF
+		}
+		return b, fmt.Errorf("read history block after height %d: %w", r.last, err)
+	}
+	if b.Height != r.last+1 {
+		return b, fmt.Errorf("read history: block %d follows block %d; a block is missing or out of order", b.Height, r.last)
+	}
+	if len(b.Codes) != len(b.Txs) {
+		return b, fmt.Errorf("read history block %d: %d transactions but %d result codes", b.Height, len(b.Txs), len(b.Codes))
+	}
+	if len(b.AppHash) != 32 {
+		return b, fmt.Errorf("read history block %d: the app hash must be 32 bytes", b.Height)
+	}
+	r.last = b.Height
+	return b, nil
+}
+
+var (
+	encMode = func() cbor.EncMode {
+		m, err := cbor.CoreDetEncOptions().EncMode()
+		if err != nil {
+			panic(err)
+		}
+		return m
+	}()
+	decMode = func() cbor.DecMode {
+		m, err := cbor.DecOptions{
+			MaxArrayElements:  1 << 20,
+			ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
+			DupMapKey:         cbor.DupMapKeyEnforcedAPF,
+		}.DecMode()
+		if err != nil {
+			panic(err)
+		}
+		return m
+	}()
+)
