@@ -1,6 +1,7 @@
 package core
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"time"
 
@@ -30,12 +31,22 @@ type BlockResult struct {
 // that fail are recorded with their code and change nothing.
 func (s *State) ApplyBlock(b Block, workers int) (BlockResult, error) {
 	txs, errs := tx.DecodeBatch(b.Txs, workers)
-	return s.ApplyDecoded(b.Height, b.Time, txs, errs)
+	return s.ApplyDecoded(b.Height, b.Time, b.Txs, txs, errs)
 }
 
-// ApplyDecoded is ApplyBlock for transactions already decoded: errs[i],
-// when not nil, is the decoding rejection of transaction i.
-func (s *State) ApplyDecoded(height int64, blockTime time.Time, txs []*tx.Tx, errs []*reject.Error) (BlockResult, error) {
+// Rejected records that a transaction included in the current block was
+// rejected: the state is unchanged but for one accumulator leaf, so that
+// the root commits to every byte of every block. The result carries the
+// rejection and that leaf.
+func (s *State) Rejected(id tx.ID, err *reject.Error) Result {
+	leaf := factRejected(id, err.Code)
+	s.acc.Append(leaf)
+	return Result{Code: err.Code, Log: err.Msg, Leaves: [][]byte{leaf}}
+}
+
+// ApplyDecoded is ApplyBlock for transactions already decoded from raws:
+// errs[i], when not nil, is the decoding rejection of raws[i].
+func (s *State) ApplyDecoded(height int64, blockTime time.Time, raws [][]byte, txs []*tx.Tx, errs []*reject.Error) (BlockResult, error) {
 	var out BlockResult
 	begin, err := s.BeginBlock(height, blockTime)
 	if err != nil {
@@ -45,10 +56,13 @@ func (s *State) ApplyDecoded(height int64, blockTime time.Time, txs []*tx.Tx, er
 	out.Txs = make([]Result, len(txs))
 	for i, t := range txs {
 		if errs != nil && errs[i] != nil {
-			out.Txs[i] = Result{Code: errs[i].Code, Log: errs[i].Msg}
+			out.Txs[i] = s.Rejected(sha256.Sum256(raws[i]), errs[i])
 			continue
 		}
 		out.Txs[i] = s.Apply(t)
+		if out.Txs[i].Code != reject.OK {
+			out.Txs[i] = s.Rejected(t.ID(), &reject.Error{Code: out.Txs[i].Code, Msg: out.Txs[i].Log})
+		}
 	}
 	out.End = s.EndBlock()
 	out.Root = s.Root()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/fxamacker/cbor/v2"
 
+	"github.com/folkmoot/folkmoot/internal/reject"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
@@ -32,6 +33,10 @@ const (
 	FactGenesis FactType = 6
 	// FactBlock: [7, height, block time] — the first leaf of every block.
 	FactBlock FactType = 7
+	// FactRejected: [8, tx id, code] — a transaction included in a block
+	// was rejected; recorded so that the root commits to every byte of
+	// every block.
+	FactRejected FactType = 8
 )
 
 // Fact is a decoded accumulator leaf, for people and tools.
@@ -51,6 +56,7 @@ type Fact struct {
 	Passed   bool          `json:"passed,omitempty"`
 	Time     int64         `json:"time,omitempty"`
 	Height   int64         `json:"height,omitempty"`
+	Code     uint32        `json:"code,omitempty"`
 	Digest   []byte        `json:"app_state_sha256,omitempty"` // genesis: SHA-256 of app_state; Name holds the chain id
 }
 
@@ -74,6 +80,10 @@ func mustEncode(v any) []byte {
 func factGenesis(chainID string, at int64, appState []byte) []byte {
 	h := sha256.Sum256(appState)
 	return mustEncode([]any{FactGenesis, chainID, at, h[:]})
+}
+
+func factRejected(id tx.ID, code reject.Code) []byte {
+	return mustEncode([]any{FactRejected, id[:], uint32(code)})
 }
 
 func factBlock(height, at int64) []byte {
@@ -107,7 +117,7 @@ func DecodeFact(data []byte) (Fact, error) {
 	if err := cbor.Unmarshal(raw[0], &f.Type); err != nil {
 		return f, fmt.Errorf("fact type: %w", err)
 	}
-	want := map[FactType]int{FactTx: 2, FactAdmitted: 5, FactLeft: 4, FactRotated: 5, FactDecided: 9, FactGenesis: 4, FactBlock: 3}[f.Type]
+	want := map[FactType]int{FactTx: 2, FactAdmitted: 5, FactLeft: 4, FactRotated: 5, FactDecided: 9, FactGenesis: 4, FactBlock: 3, FactRejected: 3}[f.Type]
 	if want == 0 || len(raw) != want {
 		return f, fmt.Errorf("fact of type %d with %d fields is not one this version knows", f.Type, len(raw))
 	}
@@ -118,6 +128,8 @@ func DecodeFact(data []byte) (Fact, error) {
 		targets = []any{&f.Name, &f.Time, &f.Digest}
 	case FactBlock:
 		targets = []any{&f.Height, &f.Time}
+	case FactRejected:
+		targets = []any{&id, &f.Code}
 	case FactTx:
 		targets = []any{&id}
 	case FactAdmitted:
@@ -172,6 +184,8 @@ func (f Fact) String() string {
 		return fmt.Sprintf("community %s began at %s with app state %x", f.Name, formatTime(f.Time), f.Digest)
 	case FactBlock:
 		return fmt.Sprintf("block %d at %s", f.Height, formatTime(f.Time))
+	case FactRejected:
+		return fmt.Sprintf("transaction %s was rejected with code %d (%s)", f.TxID, f.Code, reject.Code(f.Code))
 	case FactAdmitted:
 		return fmt.Sprintf("member %d %q (key %s) was admitted at %s", f.Member, f.Name, f.Key.Short(), formatTime(f.Time))
 	case FactLeft:

@@ -10,7 +10,7 @@ import (
 // a block can be tried (PrepareProposal, ProcessProposal) and then undone
 // without copying the state.
 type journal struct {
-	undo []func()
+	undo   []func()
 	acc    merkle.Accumulator
 	now    int64
 	height int64

@@ -1,0 +1,194 @@
+package coretest
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/folkmoot/folkmoot/internal/core"
+	"github.com/folkmoot/folkmoot/internal/reject"
+	"github.com/folkmoot/folkmoot/internal/tx"
+)
+
+// Sim generates random but valid community histories from a seed: members
+// vouch for newcomers, propose, comment, endorse, vote and change their
+// votes, leave and rotate keys, and a few transactions are deliberately bad.
+// The same seed always gives the same history.
+type Sim struct {
+	State    *core.State
+	AppState []byte
+	Now      time.Time
+	// BadShare is the share of deliberately invalid transactions (0..1).
+	BadShare float64
+
+	rng       *rand.Rand
+	members   []*Member // current members, by index
+	newcomers []*Member // people some members vouched for
+	made      int
+}
+
+// NewSim starts a simulated community with n founders.
+func NewSim(seed uint64, n int) *Sim {
+	s := &Sim{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), Now: GenesisTime, BadShare: 0.03}
+	for i := 0; i < n; i++ {
+		s.members = append(s.members, s.person())
+	}
+	s.AppState = AppState(Genesis(s.members...))
+	st, err := core.New(ChainID, GenesisTime, s.AppState)
+	if err != nil {
+		panic(fmt.Sprintf("coretest: sim genesis: %v", err))
+	}
+	s.State = st
+	return s
+}
+
+func (s *Sim) person() *Member {
+	s.made++
+	return NewMember(fmt.Sprintf("person %d", s.made))
+}
+
+// Block generates a block of up to n transactions a few seconds after the
+// previous one, applies it to s.State, and returns it with its result.
+func (s *Sim) Block(n int) (core.Block, core.BlockResult) {
+	s.Now = s.Now.Add(time.Duration(1+s.rng.IntN(20)) * time.Second)
+	b := core.Block{Height: s.State.Height() + 1, Time: s.Now}
+	var res core.BlockResult
+	begin, err := s.State.BeginBlock(b.Height, b.Time)
+	if err != nil {
+		panic(fmt.Sprintf("coretest: sim: %v", err))
+	}
+	res.Begin = begin
+	for i := 0; i < n && len(s.members) > 0; i++ {
+		raw, author, good := s.next()
+		if raw == nil {
+			continue
+		}
+		t, derr := tx.Decode(raw)
+		var r core.Result
+		if derr != nil {
+			r = s.State.Rejected(sha256.Sum256(raw), derr)
+		} else if r = s.State.Apply(t); r.Code != reject.OK {
+			r = s.State.Rejected(t.ID(), &reject.Error{Code: r.Code, Msg: r.Log})
+		}
+		if good && r.Code != reject.OK {
+			author.Nonce-- // the generator guessed wrong; keep its nonce in step
+		}
+		if r.Code == reject.OK {
+			s.after(t)
+		}
+		b.Txs = append(b.Txs, raw)
+		res.Txs = append(res.Txs, r)
+	}
+	res.End = s.State.EndBlock()
+	res.Root = s.State.Root()
+	return b, res
+}
+
+// next makes one transaction: its bytes, its author and whether it was
+// meant to be valid.
+func (s *Sim) next() ([]byte, *Member, bool) {
+	m := s.members[s.rng.IntN(len(s.members))]
+	if s.rng.Float64() < s.BadShare {
+		switch s.rng.IntN(3) {
+		case 0:
+			return m.SignNonce(m.Nonce+2, &tx.Leave{}), m, false
+		case 1:
+			b := m.SignNonce(m.Nonce+1, &tx.Endorse{Proposal: 1})
+			b[len(b)-3] ^= 0x40
+			return b, m, false
+		default:
+			return s.person().Sign(&tx.Leave{}), m, false
+		}
+	}
+	props := s.State.Proposals()
+	var open []*core.Proposal
+	for _, p := range props[max(0, len(props)-8):] {
+		if p.Status == core.Open && s.Now.UnixNano() <= p.Closes {
+			open = append(open, p)
+		}
+	}
+	switch k := s.rng.IntN(100); {
+	case k < 55 && len(open) > 0:
+		p := open[s.rng.IntN(len(open))]
+		c := tx.Choice(1 + s.rng.IntN(3))
+		num, _ := s.State.Member(m.Key)
+		if prev, ok := p.BallotOf(num.Number); (ok && prev == c) || num.AdmitSeq > p.EligibleSeq {
+			return nil, nil, false
+		}
+		return m.Ballot(p.ID, c), m, true
+	case k < 62:
+		closes := s.Now.Add(time.Duration(2+s.rng.IntN(8)) * time.Minute).Unix()
+		var opens int64
+		if s.rng.IntN(3) == 0 {
+			opens = s.Now.Add(time.Duration(1+s.rng.IntN(5)) * time.Minute).Unix()
+			closes = opens + int64(60+s.rng.IntN(600))
+		}
+		cats := []string{"general", "budget", "rules"}
+		return m.Sign(&tx.Propose{Title: fmt.Sprintf("Proposal by %s", m.Name), Body: "Let us *do* it.",
+			Category: cats[s.rng.IntN(3)], Opens: opens, Closes: closes}), m, true
+	case k < 72 && len(props) > 0:
+		p := props[s.rng.IntN(len(props))]
+		var reply uint64
+		if n := s.State.CommentCount(); n > 0 && s.rng.IntN(2) == 0 {
+			reply = 1 + s.rng.Uint64N(n)
+		}
+		return m.Sign(&tx.Comment{Proposal: p.ID, ReplyTo: reply, Text: "I agree with the spirit."}), m, true
+	case k < 77 && len(open) > 0:
+		return m.Sign(&tx.Endorse{Proposal: open[s.rng.IntN(len(open))].ID}), m, true
+	case k < 92:
+		if len(s.newcomers) == 0 || s.rng.IntN(3) == 0 {
+			s.newcomers = append(s.newcomers, s.person())
+		}
+		return m.Vouch(s.newcomers[s.rng.IntN(len(s.newcomers))]), m, true
+	case k < 94 && len(s.members) > 3:
+		return m.Sign(&tx.Leave{}), m, true
+	case k < 96:
+		return m.RotateTo(s.person()), m, true
+	case k < 98 && len(props) > 0:
+		p := props[len(props)-1]
+		return m.Sign(&tx.Withdraw{Proposal: p.ID}), m, true
+	}
+	return nil, nil, false
+}
+
+// after updates the simulator's view of who is a member.
+func (s *Sim) after(t *tx.Tx) {
+	switch b := t.Body.(type) {
+	case *tx.Vouch:
+		for i, n := range s.newcomers {
+			if n.Key == t.Author {
+				continue
+			}
+			if _, ok := s.State.Member(n.Key); ok && string(n.Key[:]) == string(b.Key) {
+				s.members = append(s.members, n)
+				s.newcomers = append(s.newcomers[:i], s.newcomers[i+1:]...)
+				break
+			}
+		}
+	case *tx.Leave:
+		s.drop(t.Author)
+	case *tx.Rotate:
+		var nk tx.PublicKey
+		copy(nk[:], b.NewKey)
+		old := s.drop(t.Author)
+		// The simulator rebuilds the member from the rotation's key: the
+		// person made by RotateTo is the last one made.
+		next := NewMember(fmt.Sprintf("person %d", s.made))
+		if next.Key != nk {
+			panic("coretest: sim lost track of a rotated key")
+		}
+		next.Name = old.Name
+		s.members = append(s.members, next)
+	}
+}
+
+func (s *Sim) drop(key tx.PublicKey) *Member {
+	for i, m := range s.members {
+		if m.Key == key {
+			s.members = append(s.members[:i], s.members[i+1:]...)
+			return m
+		}
+	}
+	return nil
+}
