@@ -66,7 +66,12 @@ func NewRoot(s *Streams) *cobra.Command {
 
 // commandSet lists the constructors that attach commands to the root and to
 // "folkmoot bench". One entry per file of this package.
-var commandSet = []func(s *Streams, root, bench *cobra.Command){}
+var commandSet = []func(s *Streams, root, bench *cobra.Command){
+	func(s *Streams, root, bench *cobra.Command) {
+		root.AddCommand(newVerifyCmd(s))
+		bench.AddCommand(newBenchCoreCmd(s))
+	},
+}
 
 func newBenchCmd(s *Streams) *cobra.Command {
 	return &cobra.Command{
