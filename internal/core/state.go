@@ -128,6 +128,8 @@ type State struct {
 	acc merkle.Accumulator
 
 	journal *journal // non-nil while changes may be reverted
+
+	genesisLeaves [][]byte // the accumulator's first leaves; not serialised
 }
 
 // New creates the state of a community at genesis from the genesis
@@ -150,13 +152,21 @@ func New(chainID string, genesisTime time.Time, appState []byte) (*State, error)
 		keys:       make(map[tx.PublicKey]keyRef),
 		candidates: make(map[tx.PublicKey]*candidate),
 	}
-	s.acc.Append(factGenesis(chainID, s.genesis, appState))
+	s.genesisLeaves = append(s.genesisLeaves, factGenesis(chainID, s.genesis, appState))
 	for _, f := range g.Constitution.Founders {
 		m := s.admit(f.Key, f.Name, nil)
-		s.acc.Append(factAdmitted(m))
+		s.genesisLeaves = append(s.genesisLeaves, factAdmitted(m))
+	}
+	for _, l := range s.genesisLeaves {
+		s.acc.Append(l)
 	}
 	return s, nil
 }
+
+// GenesisLeaves returns the leaves New appended (the genesis fact and the
+// founders' admissions), for building a full Merkle tree. A restored state
+// does not have them.
+func (s *State) GenesisLeaves() [][]byte { return s.genesisLeaves }
 
 // ChainID returns the community's chain id.
 func (s *State) ChainID() string { return s.chainID }

@@ -1,0 +1,388 @@
+// Package abci adapts folkmoot's pure core to CometBFT's ABCI 2.0. It is
+// deliberately thin: it decodes, hands transactions to the core with the
+// block's time, keeps the Merkle tree for proofs, and passes each committed
+// block to a Sink (the SQLite projection). Every rule lives in the core.
+//
+// The core's state lives in memory. On start the app reports height 0, so
+// CometBFT's handshake calls InitChain and replays every stored block
+// through FinalizeBlock and Commit; the Sink skips heights it already holds
+// after checking their app hash. A node killed at any instant therefore
+// restarts to exactly the state of one that never stopped.
+package abci
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	abcitypes "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/folkmoot/folkmoot/internal/core"
+	"github.com/folkmoot/folkmoot/internal/merkle"
+	"github.com/folkmoot/folkmoot/internal/reject"
+	"github.com/folkmoot/folkmoot/internal/tx"
+)
+
+// Version is reported to CometBFT in Info.
+const Version = "folkmoot/0.1"
+
+// AppVersion is the protocol version of the state machine.
+const AppVersion = 1
+
+// Committed is what one committed block changed, handed to the Sink.
+type Committed struct {
+	Height    int64
+	Time      time.Time
+	Txs       [][]byte
+	Result    core.BlockResult
+	State     *core.State // read-only; valid during the Sink call
+	LeafStart uint64      // index of the block's first accumulator leaf
+}
+
+// Sink receives every committed block, in height order, and must persist it
+// atomically. Replayed blocks arrive again after a restart: the Sink must
+// treat a height it already holds as a no-op (after checking its app hash).
+type Sink interface {
+	Commit(c Committed) error
+}
+
+// Metrics receives the app's own measurements; nil disables them.
+type Metrics interface {
+	TxResult(code reject.Code)
+	OpenProposals(n int)
+	BlockApplied(d time.Duration, txs int)
+}
+
+// Options configure an App.
+type Options struct {
+	Sink    Sink
+	Metrics Metrics
+	// Clock measures block apply time for metrics only; never for rules.
+	Clock func() time.Time
+	// Workers verify signatures in parallel; 0 means all CPUs.
+	Workers int
+	// SigCacheSize bounds the cache of verified transaction ids.
+	SigCacheSize int
+}
+
+// App is folkmoot's ABCI application.
+type App struct {
+	abcitypes.BaseApplication
+
+	mu      sync.RWMutex
+	opt     Options
+	state   *core.State
+	tree    merkle.Tree
+	leaves  [][]byte // leaf data, by index, for proofs
+	heights []uint64 // heights[h] = leaf count after block h (heights[0]: genesis)
+	staged  *Committed
+
+	txLeaf  map[tx.ID]uint64        // leaf index recording each transaction in a block
+	pending map[tx.PublicKey]uint64 // last nonce accepted by CheckTx, per author
+	sigs    *sigCache
+}
+
+var _ abcitypes.Application = (*App)(nil)
+
+// New returns an app with no state; InitChain creates it.
+func New(opt Options) *App {
+	if opt.SigCacheSize <= 0 {
+		opt.SigCacheSize = 200_000
+	}
+	if opt.Clock == nil {
+		opt.Clock = func() time.Time { return time.Time{} }
+	}
+	return &App{opt: opt, pending: make(map[tx.PublicKey]uint64), sigs: newSigCache(opt.SigCacheSize)}
+}
+
+// Info reports the last block the app holds. After a restart that is none:
+// the state is rebuilt by replay.
+func (a *App) Info(_ context.Context, _ *abcitypes.InfoRequest) (*abcitypes.InfoResponse, error) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	res := &abcitypes.InfoResponse{Version: Version, AppVersion: AppVersion}
+	if a.state != nil && a.state.Height() > 0 {
+		root := a.state.Root()
+		res.LastBlockHeight = a.state.Height()
+		res.LastBlockAppHash = root[:]
+	}
+	return res, nil
+}
+
+// InitChain builds the genesis state from the app_state in genesis.json.
+func (a *App) InitChain(_ context.Context, req *abcitypes.InitChainRequest) (*abcitypes.InitChainResponse, error) {
+	if req.InitialHeight > 1 {
+		return nil, fmt.Errorf("init chain: initial_height %d is not supported; folkmoot chains start at 1", req.InitialHeight)
+	}
+	s, err := core.New(req.ChainId, req.Time, req.AppStateBytes)
+	if err != nil {
+		return nil, fmt.Errorf("init chain %s: %w", req.ChainId, err)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.state = s
+	a.tree, a.leaves = merkle.Tree{}, nil
+	a.heights = []uint64{s.Leaves()}
+	a.txLeaf = make(map[tx.ID]uint64)
+	for _, leaf := range s.GenesisLeaves() {
+		a.appendLeaf(leaf)
+	}
+	root := s.Root()
+	if got, _ := a.tree.RootAt(a.tree.Len()); got != root {
+		return nil, errors.New("init chain: the proof tree disagrees with the state at genesis")
+	}
+	return &abcitypes.InitChainResponse{AppHash: root[:]}, nil
+}
+
+// CheckTx admits a transaction to the mempool if the core would accept it
+// on the committed state, given the transactions this node already admitted
+// from the same author (so a member can send several in a row).
+func (a *App) CheckTx(_ context.Context, req *abcitypes.CheckTxRequest) (*abcitypes.CheckTxResponse, error) {
+	t, rerr := tx.Decode(req.Tx)
+	if rerr != nil {
+		return checkTxResponse(rerr), nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.state == nil {
+		return &abcitypes.CheckTxResponse{Code: uint32(reject.Malformed), Log: "the node is starting"}, nil
+	}
+	a.sigs.apply(t)
+	var nonce uint64
+	if last, ok := a.pending[t.Author]; ok {
+		nonce = last + 1
+	}
+	if err := a.state.Check(t, nonce); err != nil {
+		a.sigs.remember(t)
+		return checkTxResponse(err), nil
+	}
+	a.sigs.remember(t)
+	a.pending[t.Author] = t.Nonce
+	return &abcitypes.CheckTxResponse{Code: 0}, nil
+}
+
+func checkTxResponse(err *reject.Error) *abcitypes.CheckTxResponse {
+	return &abcitypes.CheckTxResponse{Code: uint32(err.Code), Log: err.Msg, Codespace: "folkmoot"}
+}
+
+// PrepareProposal keeps, in mempool order, the transactions that the core
+// accepts when the block is applied in sequence, within the size limit.
+func (a *App) PrepareProposal(_ context.Context, req *abcitypes.PrepareProposalRequest) (*abcitypes.PrepareProposalResponse, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	txs, errs := a.decode(req.Txs)
+	a.state.Checkpoint()
+	defer a.state.Revert()
+	if _, err := a.state.BeginBlock(req.Height, req.Time); err != nil {
+		return nil, fmt.Errorf("prepare proposal %d: %w", req.Height, err)
+	}
+	var keep [][]byte
+	var size int64
+	for i, t := range txs {
+		if errs[i] != nil {
+			continue
+		}
+		n := int64(len(req.Txs[i])) + 8 // protobuf framing overhead, bounded
+		if size+n > req.MaxTxBytes {
+			break
+		}
+		if r := a.state.Apply(t); r.Code != reject.OK {
+			continue
+		}
+		keep = append(keep, req.Txs[i])
+		size += n
+	}
+	return &abcitypes.PrepareProposalResponse{Txs: keep}, nil
+}
+
+// ProcessProposal rejects a proposed block if any of its transactions would
+// be rejected by the core: an honest proposer never includes one.
+func (a *App) ProcessProposal(_ context.Context, req *abcitypes.ProcessProposalRequest) (*abcitypes.ProcessProposalResponse, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	txs, errs := a.decode(req.Txs)
+	a.state.Checkpoint()
+	defer a.state.Revert()
+	res, err := a.state.ApplyDecoded(req.Height, req.Time, req.Txs, txs, errs)
+	if err != nil {
+		return &abcitypes.ProcessProposalResponse{Status: abcitypes.PROCESS_PROPOSAL_STATUS_REJECT}, nil
+	}
+	for _, r := range res.Txs {
+		if r.Code != reject.OK {
+			return &abcitypes.ProcessProposalResponse{Status: abcitypes.PROCESS_PROPOSAL_STATUS_REJECT}, nil
+		}
+	}
+	return &abcitypes.ProcessProposalResponse{Status: abcitypes.PROCESS_PROPOSAL_STATUS_ACCEPT}, nil
+}
+
+// FinalizeBlock applies the decided block: signatures verified in batches
+// (skipping those this node verified before), then the core with the
+// block's time, including the proposals that close by time.
+func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.FinalizeBlockRequest) (*abcitypes.FinalizeBlockResponse, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	start := a.opt.Clock()
+	txs, errs := a.decode(req.Txs)
+	leafStart := a.state.Leaves()
+	res, err := a.state.ApplyDecoded(req.Height, req.Time, req.Txs, txs, errs)
+	if err != nil {
+		return nil, fmt.Errorf("finalize block %d: %w", req.Height, err)
+	}
+	for _, l := range res.Begin.Leaves {
+		a.appendLeaf(l)
+	}
+	out := &abcitypes.FinalizeBlockResponse{AppHash: res.Root[:], TxResults: make([]*abcitypes.ExecTxResult, len(res.Txs))}
+	for i, r := range res.Txs {
+		for j, l := range r.Leaves {
+			idx := a.appendLeaf(l)
+			if j == 0 {
+				a.txLeaf[txID(req.Txs[i], txs[i])] = idx
+			}
+		}
+		out.TxResults[i] = &abcitypes.ExecTxResult{Code: uint32(r.Code), Log: r.Log, Codespace: codespace(r.Code), Events: events(r.Events)}
+		if a.opt.Metrics != nil {
+			a.opt.Metrics.TxResult(r.Code)
+		}
+		if txs[i] != nil {
+			a.sigs.forget(txs[i].ID())
+		}
+	}
+	for _, l := range res.End.Leaves {
+		a.appendLeaf(l)
+	}
+	out.Events = append(events(res.Begin.Events), events(res.End.Events)...)
+	if got, _ := a.tree.RootAt(a.tree.Len()); got != res.Root {
+		return nil, fmt.Errorf("finalize block %d: the proof tree disagrees with the state", req.Height)
+	}
+	a.heights = append(a.heights, a.tree.Len())
+	a.staged = &Committed{Height: req.Height, Time: req.Time, Txs: req.Txs, Result: res, State: a.state, LeafStart: leafStart}
+	if a.opt.Metrics != nil {
+		a.opt.Metrics.BlockApplied(a.opt.Clock().Sub(start), len(req.Txs))
+	}
+	return out, nil
+}
+
+// Commit hands the finalized block to the Sink and resets the mempool's
+// view of pending nonces (CometBFT rechecks the mempool after this).
+func (a *App) Commit(_ context.Context, _ *abcitypes.CommitRequest) (*abcitypes.CommitResponse, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.staged == nil {
+		return nil, errors.New("commit without a finalized block")
+	}
+	if a.opt.Sink != nil {
+		if err := a.opt.Sink.Commit(*a.staged); err != nil {
+			return nil, fmt.Errorf("commit block %d: %w", a.staged.Height, err)
+		}
+	}
+	a.staged = nil
+	clear(a.pending)
+	if a.opt.Metrics != nil {
+		open := 0
+		for _, p := range a.state.Proposals() {
+			if p.Status == core.Open {
+				open++
+			}
+		}
+		a.opt.Metrics.OpenProposals(open)
+	}
+	// Keep every block: a restarted node rebuilds its state by replay.
+	return &abcitypes.CommitResponse{RetainHeight: 0}, nil
+}
+
+// decode decodes a block's transactions, marks those whose signatures this
+// node already verified, and batch-verifies the rest.
+func (a *App) decode(raws [][]byte) ([]*tx.Tx, []*reject.Error) {
+	txs := make([]*tx.Tx, len(raws))
+	errs := make([]*reject.Error, len(raws))
+	for i, raw := range raws {
+		txs[i], errs[i] = tx.Decode(raw)
+		if txs[i] != nil {
+			a.sigs.apply(txs[i])
+		}
+	}
+	tx.VerifyBatch(txs, a.opt.Workers)
+	for _, t := range txs {
+		if t != nil {
+			a.sigs.remember(t)
+		}
+	}
+	return txs, errs
+}
+
+func (a *App) appendLeaf(data []byte) uint64 {
+	a.leaves = append(a.leaves, data)
+	return a.tree.Append(data)
+}
+
+func txID(raw []byte, t *tx.Tx) tx.ID {
+	if t != nil {
+		return t.ID()
+	}
+	return sha256.Sum256(raw)
+}
+
+func codespace(c reject.Code) string {
+	if c == reject.OK {
+		return ""
+	}
+	return "folkmoot"
+}
+
+// View runs fn with the committed state under a read lock. fn must not keep
+// or modify what it is given.
+func (a *App) View(fn func(s *core.State) error) error {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if a.state == nil {
+		return errors.New("the node is still starting")
+	}
+	return fn(a.state)
+}
+
+// Proof returns the inclusion proof of leaf index against the app hash
+// after block height, and that app hash.
+func (a *App) Proof(index uint64, height int64) (merkle.Proof, merkle.Hash, error) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if height <= 0 || height >= int64(len(a.heights)) {
+		return merkle.Proof{}, merkle.Hash{}, fmt.Errorf("no block %d yet", height)
+	}
+	size := a.heights[height]
+	p, err := a.tree.Prove(index, size)
+	if err != nil {
+		return p, merkle.Hash{}, err
+	}
+	root, err := a.tree.RootAt(size)
+	return p, root, err
+}
+
+// TxLeaf returns the index of the leaf recording a transaction in a block.
+func (a *App) TxLeaf(id tx.ID) (uint64, bool) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	i, ok := a.txLeaf[id]
+	return i, ok
+}
+
+// LeafHeight returns the height of the block that appended leaf index.
+func (a *App) LeafHeight(index uint64) (int64, bool) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	lo, hi := 0, len(a.heights)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if a.heights[mid] > index {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	if lo >= len(a.heights) {
+		return 0, false
+	}
+	return int64(lo), true
+}

@@ -1,0 +1,56 @@
+package abci
+
+import (
+	"strconv"
+
+	abcitypes "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/folkmoot/folkmoot/internal/core"
+)
+
+// events converts core events to ABCI events, indexed so that clients can
+// subscribe to, for example, ballots on one proposal.
+func events(evs []core.Event) []abcitypes.Event {
+	var out []abcitypes.Event
+	for _, e := range evs {
+		var typ string
+		var kv []string
+		switch e := e.(type) {
+		case core.Vouched:
+			typ, kv = "vouched", []string{"voucher", u32(e.Voucher), "key", e.Key.String(), "vouches", strconv.Itoa(e.Vouches)}
+		case core.Admitted:
+			typ, kv = "admitted", []string{"member", u32(e.Member.Number), "key", e.Member.Key.String(), "name", e.Member.Name}
+		case core.Left:
+			typ, kv = "left", []string{"member", u32(e.Member), "key", e.Key.String()}
+		case core.Rotated:
+			typ, kv = "rotated", []string{"member", u32(e.Member), "old_key", e.Old.String(), "new_key", e.New.String()}
+		case core.Proposed:
+			typ, kv = "proposed", []string{"proposal", u64(e.Proposal)}
+		case core.WithdrawnEvent:
+			typ, kv = "withdrawn", []string{"proposal", u64(e.Proposal)}
+		case core.Opened:
+			typ, kv = "opened", []string{"proposal", u64(e.Proposal), "eligible", u64(e.Eligible)}
+		case core.Commented:
+			typ, kv = "commented", []string{"proposal", u64(e.Proposal), "comment", u64(e.Comment), "author", u32(e.Author)}
+		case core.Endorsed:
+			typ, kv = "endorsed", []string{"proposal", u64(e.Proposal), "member", u32(e.Member)}
+		case core.BallotCast:
+			typ, kv = "ballot", []string{"proposal", u64(e.Proposal), "member", u32(e.Member), "choice", e.Choice.String()}
+		case core.DecidedEvent:
+			typ, kv = "decided", []string{"proposal", u64(e.Proposal), "yes", u64(e.Result.Yes), "no", u64(e.Result.No),
+				"abstain", u64(e.Result.Abstain), "eligible", u64(e.Result.Eligible),
+				"quorum_reached", strconv.FormatBool(e.Result.QuorumReached), "passed", strconv.FormatBool(e.Result.Passed)}
+		default:
+			continue
+		}
+		ev := abcitypes.Event{Type: "folkmoot." + typ}
+		for i := 0; i+1 < len(kv); i += 2 {
+			ev.Attributes = append(ev.Attributes, abcitypes.EventAttribute{Key: kv[i], Value: kv[i+1], Index: kv[i] == "proposal" || kv[i] == "member"})
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+func u32(v uint32) string { return strconv.FormatUint(uint64(v), 10) }
+func u64(v uint64) string { return strconv.FormatUint(v, 10) }

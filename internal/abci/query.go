@@ -1,0 +1,117 @@
+package abci
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	abcitypes "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/folkmoot/folkmoot/internal/core"
+	"github.com/folkmoot/folkmoot/internal/query"
+	"github.com/folkmoot/folkmoot/internal/tx"
+)
+
+// Query paths, each answering JSON in Value:
+//
+//	/status                      the community's summary
+//	/members                     current members
+//	/member     data: key hex    one current member (with next nonce)
+//	/proposals  data: status     proposals, newest first (status optional)
+//	/proposal   data: id         one proposal with its tally or result
+//	/proof      data: tx id hex  inclusion proof of a transaction's leaf
+//	/leaf       data: index      inclusion proof of any leaf
+//
+// Proofs are against the app hash after the latest block, or after
+// req.Height when given.
+func (a *App) Query(_ context.Context, req *abcitypes.QueryRequest) (*abcitypes.QueryResponse, error) {
+	v, err := a.query(req)
+	if err != nil {
+		return &abcitypes.QueryResponse{Code: 1, Log: err.Error(), Codespace: "folkmoot"}, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return &abcitypes.QueryResponse{Code: 1, Log: "internal error encoding the answer"}, nil
+	}
+	var h int64
+	_ = a.View(func(s *core.State) error { h = s.Height(); return nil })
+	return &abcitypes.QueryResponse{Value: b, Height: h}, nil
+}
+
+func (a *App) query(req *abcitypes.QueryRequest) (any, error) {
+	arg := strings.TrimSpace(string(req.Data))
+	var out any
+	switch req.Path {
+	case "/status":
+		return out, a.View(func(s *core.State) error { out = query.StatusOf(s); return nil })
+	case "/members":
+		return out, a.View(func(s *core.State) error { out = query.Members(s, true); return nil })
+	case "/member":
+		key, err := tx.ParsePublicKey(arg)
+		if err != nil {
+			return nil, err
+		}
+		return out, a.View(func(s *core.State) (err error) { out, err = query.MemberByKey(s, key); return err })
+	case "/proposals":
+		return out, a.View(func(s *core.State) error { out = query.Proposals(s, arg); return nil })
+	case "/proposal":
+		id, err := strconv.ParseUint(arg, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("proposal number %q is not a number", arg)
+		}
+		return out, a.View(func(s *core.State) (err error) { out, err = query.ProposalByID(s, id); return err })
+	case "/proof":
+		var id tx.ID
+		k, err := tx.ParsePublicKey(arg) // same shape: 64 hex digits
+		if err != nil {
+			return nil, fmt.Errorf("transaction id must be 64 hex digits")
+		}
+		copy(id[:], k[:])
+		idx, ok := a.TxLeaf(id)
+		if !ok {
+			return nil, fmt.Errorf("transaction %s is not in any block of this node", id)
+		}
+		return a.proof(idx, req.Height)
+	case "/leaf":
+		idx, err := strconv.ParseUint(arg, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("leaf index %q is not a number", arg)
+		}
+		return a.proof(idx, req.Height)
+	}
+	return nil, fmt.Errorf("unknown query path %q", req.Path)
+}
+
+func (a *App) proof(idx uint64, height int64) (query.Proof, error) {
+	if height <= 0 {
+		_ = a.View(func(s *core.State) error { height = s.Height(); return nil })
+	}
+	p, root, err := a.Proof(idx, height)
+	if err != nil {
+		return query.Proof{}, err
+	}
+	leaf, err := a.leaf(idx)
+	if err != nil {
+		return query.Proof{}, err
+	}
+	if err := p.Verify(leaf, root); err != nil {
+		return query.Proof{}, fmt.Errorf("internal error: %w", err)
+	}
+	q := query.Proof{Leaf: leaf, Height: height, AppHash: root, Proof: p}
+	if f, err := core.DecodeFact(leaf); err == nil {
+		q.Fact = f.String()
+	}
+	return q, nil
+}
+
+// leaf returns the data of leaf idx.
+func (a *App) leaf(idx uint64) ([]byte, error) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if idx >= uint64(len(a.leaves)) {
+		return nil, fmt.Errorf("there is no leaf %d", idx)
+	}
+	return a.leaves[idx], nil
+}
