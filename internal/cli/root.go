@@ -68,7 +68,8 @@ func NewRoot(s *Streams) *cobra.Command {
 // "folkmoot bench". One entry per file of this package.
 var commandSet = []func(s *Streams, root, bench *cobra.Command){
 	func(s *Streams, root, bench *cobra.Command) {
-		root.AddCommand(newVerifyCmd(s))
+		root.AddCommand(newVerifyCmd(s), newStatusCmd(s), newMembersCmd(s), newShowCmd(s),
+			newProveCmd(s), newVerifyProofCmd(s))
 		bench.AddCommand(newBenchCoreCmd(s))
 	},
 }

@@ -1,0 +1,179 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/folkmoot/folkmoot/internal/client"
+	"github.com/folkmoot/folkmoot/internal/query"
+)
+
+// nodeFlag adds --node to a command that talks to a node.
+func nodeFlag(c *cobra.Command, dst *string) {
+	c.Flags().StringVar(dst, "node", client.DefaultNode, "CometBFT RPC address of a folkmoot node")
+}
+
+func writeJSON(s *Streams, v any) error {
+	enc := json.NewEncoder(s.Out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func timeout() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), 30*time.Second)
+}
+
+func newStatusCmd(s *Streams) *cobra.Command {
+	var node, output string
+	c := &cobra.Command{
+		Use:     "status",
+		Short:   "Show the community's state as a node sees it",
+		Example: "  folkmoot status\n  folkmoot status --node http://10.0.0.5:26657 --output json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkOutput(output); err != nil {
+				return err
+			}
+			cl, err := client.New(node)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := timeout()
+			defer cancel()
+			st, err := cl.Status(ctx)
+			if err != nil {
+				return err
+			}
+			if output == "json" {
+				return writeJSON(s, st)
+			}
+			c := st.Constitution
+			fmt.Fprintf(s.Out, "community  %s (chain %s)\n", st.Community, st.ChainID)
+			fmt.Fprintf(s.Out, "height     %d at %s\n", st.Height, st.Time.Format("2006-01-02 15:04:05 UTC"))
+			fmt.Fprintf(s.Out, "app hash   %s\n", st.AppHash)
+			fmt.Fprintf(s.Out, "members    %d\n", st.Members)
+			fmt.Fprintf(s.Out, "proposals  %d (%d open)\n", st.Proposals, st.OpenVotes)
+			fmt.Fprintf(s.Out, "rules      %d vouches to join; quorum %s of members; pass with %s of yes+no; voting %s to %s\n",
+				c.VouchesRequired, c.Quorum.Words(), c.Threshold.Words(), c.MinVoting, c.MaxVoting)
+			return nil
+		},
+	}
+	nodeFlag(c, &node)
+	outputFlag(c, &output)
+	return c
+}
+
+func newMembersCmd(s *Streams) *cobra.Command {
+	var node, output string
+	c := &cobra.Command{
+		Use:     "members",
+		Short:   "List the current members",
+		Example: "  folkmoot members\n  folkmoot members --output json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkOutput(output); err != nil {
+				return err
+			}
+			cl, err := client.New(node)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := timeout()
+			defer cancel()
+			var ms []query.Member
+			if err := cl.Query(ctx, "/members", "", &ms); err != nil {
+				return err
+			}
+			if output == "json" {
+				return writeJSON(s, ms)
+			}
+			w := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "#\tNAME\tKEY\tADMITTED\tVOUCHED BY")
+			for _, m := range ms {
+				by := make([]string, len(m.VouchedBy))
+				for i, v := range m.VouchedBy {
+					by[i] = strconv.FormatUint(uint64(v), 10)
+				}
+				vb := strings.Join(by, ",")
+				if vb == "" {
+					vb = "founder"
+				}
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", m.Number, m.Name, m.Key, m.Admitted.Format("2006-01-02 15:04"), vb)
+			}
+			return w.Flush()
+		},
+	}
+	nodeFlag(c, &node)
+	outputFlag(c, &output)
+	return c
+}
+
+func newShowCmd(s *Streams) *cobra.Command {
+	show := &cobra.Command{Use: "show", Short: "Show one thing in detail"}
+	var node, output string
+	c := &cobra.Command{
+		Use:     "proposal N",
+		Short:   "Show a proposal: its text, running tally, and result once decided",
+		Example: "  folkmoot show proposal 1\n  folkmoot show proposal 1 --output json",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(output); err != nil {
+				return err
+			}
+			id, err := strconv.ParseUint(args[0], 10, 64)
+			if err != nil || id == 0 {
+				return fmt.Errorf("proposal number %q is not a positive number", args[0])
+			}
+			cl, err := client.New(node)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := timeout()
+			defer cancel()
+			p, err := cl.Proposal(ctx, id)
+			if err != nil {
+				return err
+			}
+			if output == "json" {
+				return writeJSON(s, p)
+			}
+			printProposal(s, p)
+			return nil
+		},
+	}
+	nodeFlag(c, &node)
+	outputFlag(c, &output)
+	show.AddCommand(c)
+	return show
+}
+
+func printProposal(s *Streams, p query.Proposal) {
+	const tf = "2006-01-02 15:04:05 UTC"
+	fmt.Fprintf(s.Out, "Proposal %d: %s\n", p.ID, p.Title)
+	fmt.Fprintf(s.Out, "by %s (member %d), category %s, %s\n", p.AuthorName, p.Author, p.Category, p.Status)
+	fmt.Fprintf(s.Out, "voting %s → %s\n", p.Opens.Format(tf), p.Closes.Format(tf))
+	if p.Body != "" {
+		fmt.Fprintf(s.Out, "\n%s\n\n", p.Body)
+	}
+	fmt.Fprintf(s.Out, "tally     %d yes, %d no, %d abstain of %d eligible\n", p.Yes, p.No, p.Abstain, p.Eligible)
+	fmt.Fprintf(s.Out, "rules     quorum %s of members, pass with %s of yes+no\n", p.Quorum, p.Threshold)
+	fmt.Fprintf(s.Out, "support   %d endorsements, %d comments\n", p.Endorsements, p.Comments)
+	if r := p.Result; r != nil {
+		verdict := "FAILED"
+		if r.Passed {
+			verdict = "PASSED"
+		}
+		q := "reached"
+		if !r.QuorumReached {
+			q = "not reached"
+		}
+		fmt.Fprintf(s.Out, "result    %s — %d yes, %d no, %d abstain; turnout %d of %d, quorum %s\n", verdict, r.Yes, r.No, r.Abstain, r.Turnout, r.Eligible, q)
+	}
+}
