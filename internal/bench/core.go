@@ -24,7 +24,10 @@ type CoreOptions struct {
 	Members   int // members who vote (default 10,000)
 	Ballots   int // signed ballots applied (default 200,000)
 	BlockSize int // transactions per block (default 5,000)
-	Progress  func(format string, args ...any)
+	// SkipMemory leaves out the heap measurement of a state with 100,000
+	// members and 1,000,000 ballots (about ten seconds).
+	SkipMemory bool
+	Progress   func(format string, args ...any)
 }
 
 // CoreFigures are the results of the core benchmark.
@@ -200,6 +203,14 @@ func Core(o CoreOptions, clock func() time.Time) (CoreFigures, error) {
 
 	say("inclusion proofs over 1,048,576 leaves")
 	f.ProofNs, f.VerifyProofNs, f.ProofBytes = proofFigures(clock)
+	if !o.SkipMemory {
+		say("heap of a state with 100,000 members and 1,000,000 ballots")
+		mb, err := StateHeapMB(100_000, 1_000_000)
+		if err != nil {
+			return f, fmt.Errorf("memory: %w", err)
+		}
+		f.HeapMBMembersBallots = mb
+	}
 	return f, nil
 }
 

@@ -6,7 +6,7 @@ import (
 )
 
 func TestCoreSmall(t *testing.T) {
-	f, err := Core(CoreOptions{Members: 200, Ballots: 1000, BlockSize: 300}, time.Now)
+	f, err := Core(CoreOptions{Members: 200, Ballots: 1000, BlockSize: 300, SkipMemory: true}, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

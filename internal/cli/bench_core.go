@@ -37,6 +37,9 @@ func newBenchCoreCmd(s *Streams) *cobra.Command {
 			fmt.Fprintf(s.Out, "raw batch verify   %.0f signatures/s on all CPUs\n", f.BatchVerifyPerS)
 			fmt.Fprintf(s.Out, "audit replay       %.0f tx/s (%.0f%% of raw batch verification)\n", f.ReplayTxPerS, 100*f.ReplayToVerifyRatio)
 			fmt.Fprintf(s.Out, "inclusion proof    %.0f ns to make, %.0f ns to check, %d bytes\n", f.ProofNs, f.VerifyProofNs, f.ProofBytes)
+			if f.HeapMBMembersBallots > 0 {
+				fmt.Fprintf(s.Out, "state heap         %.0f MiB for 100,000 members and 1,000,000 ballots\n", f.HeapMBMembersBallots)
+			}
 			return nil
 		},
 	}
@@ -44,5 +47,6 @@ func newBenchCoreCmd(s *Streams) *cobra.Command {
 	c.Flags().IntVar(&o.Members, "members", 10000, "voting members")
 	c.Flags().IntVar(&o.Ballots, "ballots", 200000, "signed ballots to apply")
 	c.Flags().IntVar(&o.BlockSize, "block-size", 5000, "transactions per block")
+	c.Flags().BoolVar(&o.SkipMemory, "skip-memory", false, "skip the heap measurement (100,000 members, 1,000,000 ballots)")
 	return c
 }
