@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cockroachdb/pebble"
 	dbm "github.com/cometbft/cometbft-db"
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	cfg "github.com/cometbft/cometbft/config"
@@ -152,7 +153,7 @@ func start(ctx context.Context, home string, app abcitypes.Application, logw io.
 		}()
 	}
 
-	dbs := &dbSet{config: conf.Comet, open: map[string]*onceDB{}}
+	dbs := &dbSet{logger: logger.With("module", "db"), open: map[string]*onceDB{}}
 	defer func() {
 		if err != nil {
 			dbs.closeAll()
@@ -386,7 +387,7 @@ func cometMetrics(c *cfg.InstrumentationConfig, logger log.Logger) cmtnode.Metri
 // close the tx_index database on stop, and a second open of a pebble
 // database in the same process fails on its lock.
 type dbSet struct {
-	config *cfg.Config
+	logger log.Logger
 	mu     sync.Mutex
 	open   map[string]*onceDB
 }
@@ -397,7 +398,15 @@ func (s *dbSet) provider(ctx *cfg.DBContext) (dbm.DB, error) {
 	if db, ok := s.open[ctx.ID]; ok {
 		return db, nil
 	}
-	db, err := cfg.DefaultDBProvider(ctx)
+	var db dbm.DB
+	var err error
+	if dbm.BackendType(ctx.Config.DBBackend) == dbm.PebbleDBBackend {
+		// Pebble logs to the standard library's global logger unless told
+		// otherwise; send its chatter to the node's logger.
+		db, err = dbm.NewPebbleDBWithOpts(ctx.ID, ctx.Config.DBDir(), &pebble.Options{Logger: pebbleLogger{s.logger}})
+	} else {
+		db, err = cfg.DefaultDBProvider(ctx)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s database in %s: %w", ctx.ID, filepath.Clean(ctx.Config.DBDir()), err)
 	}
@@ -428,4 +437,16 @@ type onceDB struct {
 func (d *onceDB) Close() error {
 	d.once.Do(func() { d.err = d.DB.Close() })
 	return d.err
+}
+
+// pebbleLogger hands pebble's messages to CometBFT's logger.
+type pebbleLogger struct{ l log.Logger }
+
+func (p pebbleLogger) Infof(format string, args ...any) { p.l.Debug(fmt.Sprintf(format, args...)) }
+
+// Fatalf must not return: pebble calls it on corruption it cannot survive.
+func (p pebbleLogger) Fatalf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	p.l.Error(msg)
+	panic("pebble: " + msg)
 }

@@ -3,10 +3,19 @@ package node
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/cockroachdb/pebble"
+	dbm "github.com/cometbft/cometbft-db"
 	"github.com/cometbft/cometbft/abci/example/kvstore"
+	"github.com/cometbft/cometbft/libs/log"
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func TestSingleNodeCommitsTx(t *testing.T) {
@@ -40,4 +49,176 @@ func TestSingleNodeCommitsTx(t *testing.T) {
 	if got := n.ChainID(); got != "single-1" {
 		t.Fatalf("chain id %q", got)
 	}
+
+	// An invalid kvstore transaction is refused at CheckTx; CometBFT v1
+	// reports that as an RPC error whose text carries the code.
+	for name, send := range map[string]func() error{
+		"sync": func() error {
+			_, err := c.BroadcastTxSync(context.Background(), []byte("no-separator"))
+			return err
+		},
+		"commit": func() error {
+			_, err := c.BroadcastTxCommit(context.Background(), []byte("also=bad=tx"))
+			return err
+		},
+	} {
+		err := send()
+		r, ok := ParseRejection(err)
+		if !ok || r.Code != kvstore.CodeTypeInvalidTxFormat {
+			t.Errorf("%s: invalid tx gave %v, parsed %+v %v; want code %d", name, err, r, ok, kvstore.CodeTypeInvalidTxFormat)
+		}
+	}
+}
+
+func TestEmptyBlocksWithoutTraffic(t *testing.T) {
+	home := filepath.Join(t.TempDir(), "home")
+	if err := Init(home, fastOptions(t, "empty-1")); err != nil {
+		t.Fatal(err)
+	}
+	n := startNode(t, home, kvstore.NewInMemoryApplication())
+	c := rpcClient(t, n)
+
+	waitHeight(t, c, 4)
+	var last time.Time
+	for h := int64(1); h <= 4; h++ {
+		blk, err := c.Block(context.Background(), &h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(blk.Block.Txs) != 0 {
+			t.Fatalf("block %d has %d txs, want none", h, len(blk.Block.Txs))
+		}
+		if !blk.Block.Time.After(last) {
+			t.Fatalf("block %d time %v not after %v", h, blk.Block.Time, last)
+		}
+		last = blk.Block.Time
+	}
+}
+
+func TestRestartFromSameHome(t *testing.T) {
+	tests := []struct {
+		name string
+		app  func(home string) *kvstore.Application
+	}{
+		// The in-memory app reports height 0 on Info after a restart, so
+		// CometBFT's handshake calls InitChain and replays every block.
+		{"app forgets, blocks replayed", func(string) *kvstore.Application { return kvstore.NewInMemoryApplication() }},
+		// The persistent app reports its last height: nothing is replayed.
+		{"app remembers", func(home string) *kvstore.Application {
+			db, err := dbm.NewPebbleDBWithOpts("kvstore-app", filepath.Join(home, "data"), &pebble.Options{Logger: pebbleLogger{log.NewNopLogger()}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kvstore.NewApplication(db)
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			home := filepath.Join(t.TempDir(), "home")
+			if err := Init(home, fastOptions(t, "restart-1")); err != nil {
+				t.Fatal(err)
+			}
+			app := tc.app(home)
+			n, err := Start(context.Background(), home, app, testLog())
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := rpcClient(t, n)
+			res, err := c.BroadcastTxCommit(context.Background(), []byte("clerk=bo"))
+			if err != nil || res.TxResult.Code != 0 {
+				n.Stop()
+				t.Fatalf("broadcast: %v %+v", err, res)
+			}
+			before := waitHeight(t, c, res.Height+1)
+			hashBefore := appHashAt(t, c, res.Height+1)
+			if err := n.Stop(); err != nil {
+				t.Fatal(err)
+			}
+			app.Close()
+
+			app = tc.app(home)
+			defer app.Close()
+			n = startNode(t, home, app)
+			c = rpcClient(t, n)
+			waitHeight(t, c, before+2)
+			if got := queryKV(t, c, "clerk"); got != "bo" {
+				t.Fatalf("after restart clerk = %q, want bo", got)
+			}
+			if got := appHashAt(t, c, res.Height+1); !bytes.Equal(got, hashBefore) {
+				t.Fatalf("app hash at %d changed across restart: %X then %X", res.Height+1, hashBefore, got)
+			}
+		})
+	}
+}
+
+func TestMetricsServeCometAndOurs(t *testing.T) {
+	home := filepath.Join(t.TempDir(), "home")
+	if err := Init(home, fastOptions(t, "metrics-1")); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	accepted := prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: "folkmoot", Name: "test_tx_accepted_total", Help: "Test counter.",
+	})
+	reg.MustRegister(accepted)
+	accepted.Add(3)
+	n := startNode(t, home, kvstore.NewInMemoryApplication(), WithRegistry(reg))
+	if n.Registry() != reg {
+		t.Fatal("Registry() is not the registry passed in")
+	}
+	waitHeight(t, rpcClient(t, n), 1)
+
+	resp, err := http.Get("http://" + n.MetricsAddress() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"folkmoot_test_tx_accepted_total 3",
+		"cometbft_consensus_height{",
+		"go_goroutines ",
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
+
+func TestStartKVStoreHelper(t *testing.T) {
+	o := fastOptions(t, "")
+	n, err := StartKVStore(context.Background(), t.TempDir(), o, testLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	if n.ChainID() != "kvstore" {
+		t.Fatalf("chain id %q", n.ChainID())
+	}
+	tx := KVStoreTx(42, 200)
+	if len(tx) != 200 {
+		t.Fatalf("tx is %d bytes, want 200", len(tx))
+	}
+	c := rpcClient(t, n)
+	res, err := c.BroadcastTxCommit(context.Background(), tx)
+	if err != nil || res.CheckTx.Code != 0 || res.TxResult.Code != 0 {
+		t.Fatalf("broadcast: %v %+v", err, res)
+	}
+	if got := queryKV(t, c, "k42"); got != strings.Repeat("v", 196) {
+		t.Fatalf("k42 = %q", got)
+	}
+}
+
+// appHashAt is the app hash in the header of block h: the application's
+// state after block h-1.
+func appHashAt(t *testing.T, c *rpchttp.HTTP, h int64) []byte {
+	t.Helper()
+	blk, err := c.Block(context.Background(), &h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return blk.Block.AppHash
 }
