@@ -61,7 +61,7 @@ func newStatusCmd(s *Streams) *cobra.Command {
 			fmt.Fprintf(s.Out, "members    %d\n", st.Members)
 			fmt.Fprintf(s.Out, "proposals  %d (%d open)\n", st.Proposals, st.OpenVotes)
 			fmt.Fprintf(s.Out, "rules      %d vouches to join; quorum %s of members; pass with %s of yes+no; voting %s to %s\n",
-				c.VouchesRequired, c.Quorum.Words(), c.Threshold.Words(), c.MinVoting, c.MaxVoting)
+				c.VouchesRequired, c.Quorum.QuorumWords(), c.Threshold.Words(), c.MinVoting, c.MaxVoting)
 			return nil
 		},
 	}

@@ -61,6 +61,9 @@ func (r Ratio) Words() string {
 	return fmt.Sprintf("more than %d/%d", r.Num, r.Den)
 }
 
+// QuorumWords renders r as a quorum, which is always inclusive: "at least 1/3".
+func (r Ratio) QuorumWords() string { return fmt.Sprintf("at least %d/%d", r.Num, r.Den) }
+
 // cmp compares a/b with the fraction num/den, exactly (128-bit products):
 // it returns -1, 0 or +1.
 func cmp(a, b, num, den uint64) int {

@@ -124,7 +124,7 @@ func ProposalOf(s *core.State, p *core.Proposal) Proposal {
 	v := Proposal{ID: p.ID, Author: p.Author, Title: p.Title, Body: p.Body, Category: p.Category,
 		Created: t(p.Created), Opens: t(p.Opens), Closes: t(p.Closes), Status: p.Status.String(),
 		Eligible: p.Eligible, Yes: p.Yes, No: p.No, Abstain: p.Abstain, Endorsements: p.Endorsements(),
-		Comments: p.Comments, Quorum: p.Quorum.Words(), Threshold: p.Threshold.Words()}
+		Comments: p.Comments, Quorum: p.Quorum.QuorumWords(), Threshold: p.Threshold.Words()}
 	if a, ok := s.MemberByNumber(p.Author); ok {
 		v.AuthorName = a.Name
 	}

@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/cobra"
+
+	"github.com/folkmoot/folkmoot/internal/abci"
+	"github.com/folkmoot/folkmoot/internal/node"
+)
+
+// running is a started community node: CometBFT, the app and the
+// projection, wired together.
+type running struct {
+	node *node.Node
+	app  *abci.App
+	stop []func() error
+}
+
+// Stop stops everything in reverse order of starting.
+func (r *running) Stop() error {
+	var first error
+	for i := len(r.stop) - 1; i >= 0; i-- {
+		if err := r.stop[i](); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// RPC returns the node's CometBFT RPC address as an http:// URL.
+func (r *running) RPC() string {
+	return httpURL(r.node.Config().Comet.RPC.ListenAddress)
+}
+
+func httpURL(listen string) string {
+	const p = "tcp://"
+	if len(listen) > len(p) && listen[:len(p)] == p {
+		return "http://" + listen[len(p):]
+	}
+	return listen
+}
+
+// startNode wires and starts the node in home. logw receives CometBFT's log.
+func startNode(ctx context.Context, home string, logw io.Writer) (*running, error) {
+	if _, err := os.Stat(home); err != nil {
+		return nil, fmt.Errorf("start: no node home at %s (create one with \"folkmoot init\")", home)
+	}
+	reg := prometheus.NewRegistry()
+	metrics, err := abci.NewPrometheusMetrics(reg)
+	if err != nil {
+		return nil, fmt.Errorf("start: metrics: %w", err)
+	}
+	r := &running{}
+	sink, closeSink, err := openSink(home)
+	if err != nil {
+		return nil, err
+	}
+	if closeSink != nil {
+		r.stop = append(r.stop, closeSink)
+	}
+	r.app = abci.New(abci.Options{Sink: sink, Metrics: metrics, Clock: time.Now})
+	n, err := node.Start(ctx, home, r.app, logw, node.WithRegistry(reg))
+	if err != nil {
+		r.Stop()
+		return nil, err
+	}
+	r.node = n
+	r.stop = append(r.stop, n.Stop)
+	return r, nil
+}
+
+func newStartCmd(s *Streams) *cobra.Command {
+	var home string
+	var verbose bool
+	c := &cobra.Command{
+		Use:   "start",
+		Short: "Run the community node in this home until interrupted",
+		Long: `start runs the node: CometBFT in-process with folkmoot's state machine,
+the SQLite projection, and the Prometheus metrics. On start it replays the
+blocks it holds to rebuild its state; a node killed at any moment restarts
+to exactly where it was. Stop it with Ctrl-C.`,
+		Example: `  folkmoot start
+  folkmoot start --home ./testnet/node0 --verbose`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer cancel()
+			var logw io.Writer
+			if verbose {
+				logw = s.Err
+			}
+			fmt.Fprintf(s.Err, "starting node in %s (replaying stored blocks)…\n", home)
+			r, err := startNode(ctx, home, logw)
+			if err != nil {
+				return err
+			}
+			defer r.Stop()
+			cfg := r.node.Config()
+			fmt.Fprintf(s.Out, "node running: chain %s\n  RPC      %s\n  metrics  http://%s/metrics\n  web      http://%s\n",
+				r.node.ChainID(), r.RPC(), cfg.Comet.Instrumentation.PrometheusListenAddr, cfg.Folkmoot.WebAddress)
+			select {
+			case <-ctx.Done():
+				fmt.Fprintln(s.Err, "stopping…")
+			case <-r.node.Done():
+				return fmt.Errorf("the node stopped on its own")
+			}
+			return r.Stop()
+		},
+	}
+	homeFlag(c, &home)
+	c.Flags().BoolVarP(&verbose, "verbose", "v", false, "print CometBFT's log on stderr")
+	return c
+}
+
+func newTestnetCmd(s *Streams) *cobra.Command {
+	var dir, chainID string
+	var n, basePort int
+	var cf constitutionFlags
+	var timing nodeTiming
+	c := &cobra.Command{
+		Use:   "testnet",
+		Short: "Write N validator homes wired as peers on 127.0.0.1 (like cometbft testnet)",
+		Example: `  folkmoot testnet --validators 4 --dir ./testnet --name Testville --founder alice=$(folkmoot key show alice --key-only)
+  for i in 0 1 2 3; do folkmoot start --home ./testnet/node$i & done`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			appState, cons, err := cf.build()
+			if err != nil {
+				return fmt.Errorf("testnet: %w", err)
+			}
+			if chainID == "" {
+				chainID = chainIDFor(cons.Name)
+			}
+			homes, err := node.Testnet(dir, n, node.Options{ChainID: chainID, AppState: appState, BasePort: basePort,
+				TimeoutCommit: timing.timeoutCommit, EmptyBlocksInterval: timing.emptyBlocks, LogLevel: "error"})
+			if err != nil {
+				return err
+			}
+			for i, h := range homes {
+				fmt.Fprintf(s.Out, "validator %d: %s (RPC http://127.0.0.1:%d)\n", i, h, basePortOr(basePort)+10*i+1)
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&dir, "dir", "./testnet", "directory for the homes node0, node1, …")
+	c.Flags().IntVar(&n, "validators", 4, "number of validators")
+	c.Flags().IntVar(&basePort, "base-port", node.DefaultBasePort, "node i uses ports base+10i (p2p), +1 (RPC), +2 (metrics), +3 (web)")
+	c.Flags().StringVar(&chainID, "chain-id", "", "chain id (default: from the name)")
+	cf.add(c)
+	timing.add(c)
+	return c
+}
+
+func basePortOr(p int) int {
+	if p == 0 {
+		return node.DefaultBasePort
+	}
+	return p
+}
+
+// openSink opens the projection for home. Until the projection exists it
+// returns no sink.
+func openSink(home string) (abci.Sink, func() error, error) {
+	return nil, nil, nil
+}
