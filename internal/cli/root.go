@@ -69,7 +69,8 @@ func NewRoot(s *Streams) *cobra.Command {
 var commandSet = []func(s *Streams, root, bench *cobra.Command){
 	func(s *Streams, root, bench *cobra.Command) {
 		root.AddCommand(newVerifyCmd(s), newStatusCmd(s), newMembersCmd(s), newShowCmd(s),
-			newProveCmd(s), newVerifyProofCmd(s), newInitCmd(s), newStartCmd(s), newTestnetCmd(s))
+			newProveCmd(s), newVerifyProofCmd(s), newInitCmd(s), newStartCmd(s), newTestnetCmd(s),
+			newExportCmd(s))
 		bench.AddCommand(newBenchCoreCmd(s))
 	},
 }

@@ -1,7 +1,9 @@
 package core
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 
 	"github.com/fxamacker/cbor/v2"
@@ -29,7 +31,8 @@ const (
 	// reached (bool), passed (bool), time].
 	FactDecided FactType = 5
 	// FactGenesis: [6, chain id, genesis time, SHA-256 of the genesis
-	// app_state bytes] — always the first leaf.
+	// app_state JSON without insignificant whitespace] — always the first
+	// leaf.
 	FactGenesis FactType = 6
 	// FactBlock: [7, height, block time] — the first leaf of every block.
 	FactBlock FactType = 7
@@ -77,8 +80,16 @@ func mustEncode(v any) []byte {
 	return b
 }
 
+// factGenesis commits to the app_state with insignificant JSON whitespace
+// removed: CometBFT re-indents genesis.json when it writes it and serves it
+// compacted over RPC, and both must give the same root.
 func factGenesis(chainID string, at int64, appState []byte) []byte {
-	h := sha256.Sum256(appState)
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, appState); err != nil {
+		// New parsed appState already, so it is valid JSON.
+		panic(fmt.Sprintf("core: compact app_state: %v", err))
+	}
+	h := sha256.Sum256(compact.Bytes())
 	return mustEncode([]any{FactGenesis, chainID, at, h[:]})
 }
 
