@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -138,6 +139,10 @@ func start(ctx context.Context, home string, app abcitypes.Application, logw io.
 		return nil, err
 	}
 
+	if err := checkStoredGenesis(conf.Comet, logger, genRaw, gen); err != nil {
+		return nil, err
+	}
+
 	// Bind the metrics address before anything touches the data directory,
 	// so a busy port fails cleanly.
 	var metricsLn net.Listener
@@ -159,9 +164,6 @@ func start(ctx context.Context, home string, app abcitypes.Application, logw io.
 			dbs.closeAll()
 		}
 	}()
-	if err := checkStoredGenesis(dbs, conf.Comet, genRaw, gen); err != nil {
-		return nil, err
-	}
 
 	// CometBFT would serve its metrics itself, from the global registry
 	// only; we serve them with the caller's registry on the same listener.
@@ -299,25 +301,45 @@ func readGenesis(path string) ([]byte, *types.GenesisDoc, error) {
 var genesisDocHashKey = []byte("genesisDocHash")
 
 // checkStoredGenesis refuses a genesis that differs from the one the home's
-// chain started with.
-func checkStoredGenesis(dbs *dbSet, c *cfg.Config, raw []byte, gen *types.GenesisDoc) error {
-	db, err := dbs.provider(&cfg.DBContext{ID: "state", Config: c})
+// chain started with. It opens the state database read-only, so a refused
+// home is left byte for byte as it was (opening pebble for writing would
+// replay and rewrite its log).
+func checkStoredGenesis(c *cfg.Config, logger log.Logger, raw []byte, gen *types.GenesisDoc) error {
+	if dbm.BackendType(c.DBBackend) != dbm.PebbleDBBackend {
+		// Other backends have no read-only mode here; CometBFT's own check
+		// in NewNode still refuses the genesis, with its own words.
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(c.DBDir(), "state.db")); errors.Is(err, fs.ErrNotExist) {
+		return nil // a chain that has not started yet
+	}
+	pdb, err := dbm.NewPebbleDBWithOpts("state", c.DBDir(), &pebble.Options{ReadOnly: true, Logger: pebbleLogger{logger}})
 	if err != nil {
 		return fmt.Errorf("open state database: %w", err)
 	}
-	stored, err := db.Get(genesisDocHashKey)
+	defer pdb.Close()
+	stored, err := pdb.Get(genesisDocHashKey)
 	if err != nil {
 		return fmt.Errorf("read state database: %w", err)
 	}
 	if len(stored) == 0 || bytes.Equal(stored, tmhash.Sum(raw)) {
 		return nil
 	}
-	st, err := sm.NewStore(db, sm.StoreOptions{DBKeyLayout: c.Storage.ExperimentalKeyLayout}).Load()
+	st, err := sm.NewStore(readOnlyDB{pdb}, sm.StoreOptions{DBKeyLayout: c.Storage.ExperimentalKeyLayout}).Load()
 	if err == nil && st.ChainID != "" && st.ChainID != gen.ChainID {
 		return fmt.Errorf("%w: %s holds chain %q but %s is for chain %q", ErrGenesisMismatch, c.DBDir(), st.ChainID, c.GenesisFile(), gen.ChainID)
 	}
 	return fmt.Errorf("%w: %s changed since chain %q started in %s", ErrGenesisMismatch, c.GenesisFile(), gen.ChainID, c.DBDir())
 }
+
+// readOnlyDB drops writes: sm.NewStore records its key layout version on
+// open, which a read-only pebble database would refuse with a panic.
+type readOnlyDB struct{ dbm.DB }
+
+func (readOnlyDB) Set([]byte, []byte) error     { return nil }
+func (readOnlyDB) SetSync([]byte, []byte) error { return nil }
+func (readOnlyDB) Delete([]byte) error          { return nil }
+func (readOnlyDB) DeleteSync([]byte) error      { return nil }
 
 // loadPrivValidator loads the validator key and signing state. CometBFT's
 // privval.LoadFilePV exits the process on a missing or corrupt file, so both

@@ -13,6 +13,7 @@ import (
 	"github.com/cockroachdb/pebble"
 	dbm "github.com/cometbft/cometbft-db"
 	"github.com/cometbft/cometbft/abci/example/kvstore"
+	abcitypes "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/libs/log"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,8 +24,15 @@ func TestSingleNodeCommitsTx(t *testing.T) {
 	if err := Init(home, fastOptions(t, "single-1")); err != nil {
 		t.Fatal(err)
 	}
-	n := startNode(t, home, kvstore.NewInMemoryApplication())
+	app := &recordingApp{Application: kvstore.NewInMemoryApplication()}
+	n := startNode(t, home, app)
 	c := rpcClient(t, n)
+	if got := compactJSON(t, app.appState); got != `{"founders":["ada","bo"]}` {
+		t.Fatalf("InitChain got app_state %q", got)
+	}
+	if app.chainID != "single-1" {
+		t.Fatalf("InitChain got chain id %q", app.chainID)
+	}
 
 	res, err := c.BroadcastTxCommit(context.Background(), []byte("mayor=ada"))
 	if err != nil {
@@ -221,4 +229,16 @@ func appHashAt(t *testing.T, c *rpchttp.HTTP, h int64) []byte {
 		t.Fatal(err)
 	}
 	return blk.Block.AppHash
+}
+
+// recordingApp is kvstore remembering what InitChain was given.
+type recordingApp struct {
+	*kvstore.Application
+	appState []byte
+	chainID  string
+}
+
+func (a *recordingApp) InitChain(ctx context.Context, req *abcitypes.InitChainRequest) (*abcitypes.InitChainResponse, error) {
+	a.appState, a.chainID = req.AppStateBytes, req.ChainId
+	return a.Application.InitChain(ctx, req)
 }

@@ -1,0 +1,207 @@
+package node
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cometbft/cometbft/abci/example/kvstore"
+)
+
+// snapshot maps every file under dir to a digest of its content, and every
+// directory to "dir".
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if d.IsDir() {
+			out[rel] = "dir"
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		out[rel] = string(sum[:])
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func sameSnapshot(t *testing.T, before, after map[string]string) {
+	t.Helper()
+	for _, k := range slices.Sorted(maps.Keys(after)) {
+		if b, ok := before[k]; !ok {
+			t.Errorf("%s appeared", k)
+		} else if b != after[k] {
+			t.Errorf("%s changed", k)
+		}
+	}
+	for k := range before {
+		if _, ok := after[k]; !ok {
+			t.Errorf("%s disappeared", k)
+		}
+	}
+}
+
+// runChain starts home, waits for a few blocks and stops it.
+func runChain(t *testing.T, home string) int64 {
+	t.Helper()
+	n, err := Start(context.Background(), home, kvstore.NewInMemoryApplication(), testLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := waitHeight(t, rpcClient(t, n), 2)
+	if err := n.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func TestStartRefusesBadHomes(t *testing.T) {
+	tmp := t.TempDir()
+
+	// A home whose chain has run, and the genesis of another community.
+	ran := filepath.Join(tmp, "ran")
+	if err := Init(ran, fastOptions(t, "town-a")); err != nil {
+		t.Fatal(err)
+	}
+	runChain(t, ran)
+	other := filepath.Join(tmp, "other")
+	if err := Init(other, fastOptions(t, "town-b")); err != nil {
+		t.Fatal(err)
+	}
+	otherGenesis, err := os.ReadFile(filepath.Join(other, "config", "genesis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranGenesis, err := os.ReadFile(filepath.Join(ran, "config", "genesis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name   string
+		setup  func(t *testing.T) string // returns the home
+		opts   []StartOption
+		want   error
+		saying []string
+	}{
+		{"missing home", func(t *testing.T) string {
+			return filepath.Join(t.TempDir(), "nowhere")
+		}, nil, ErrNoHome, []string{"nowhere", "does not exist"}},
+		{"empty home", func(t *testing.T) string {
+			return t.TempDir()
+		}, nil, ErrNoHome, []string{"config.toml"}},
+		{"corrupt genesis", func(t *testing.T) string {
+			home := filepath.Join(t.TempDir(), "h")
+			if err := Init(home, fastOptions(t, "town-c")); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(home, "config", "genesis.json"), `{"chain_id": "town-c", "validators": [`)
+			return home
+		}, nil, ErrBadGenesis, []string{"genesis.json"}},
+		{"genesis without chain id", func(t *testing.T) string {
+			home := filepath.Join(t.TempDir(), "h")
+			if err := Init(home, fastOptions(t, "town-d")); err != nil {
+				t.Fatal(err)
+			}
+			g, _ := os.ReadFile(filepath.Join(home, "config", "genesis.json"))
+			writeFile(t, filepath.Join(home, "config", "genesis.json"), strings.Replace(string(g), `"town-d"`, `""`, 1))
+			return home
+		}, nil, ErrBadGenesis, []string{"genesis.json", "chain_id"}},
+		{"genesis of another chain", func(t *testing.T) string {
+			writeFile(t, filepath.Join(ran, "config", "genesis.json"), string(otherGenesis))
+			return ran
+		}, nil, ErrGenesisMismatch, []string{`"town-a"`, `"town-b"`}},
+		{"expected another chain", func(t *testing.T) string {
+			writeFile(t, filepath.Join(ran, "config", "genesis.json"), string(ranGenesis))
+			return ran
+		}, []StartOption{WithChainID("town-z")}, ErrGenesisMismatch, []string{`"town-a"`, `"town-z"`}},
+		{"corrupt validator key", func(t *testing.T) string {
+			home := filepath.Join(t.TempDir(), "h")
+			if err := Init(home, fastOptions(t, "town-e")); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(home, "config", "priv_validator_key.json"), `{"priv_key": 7}`)
+			return home
+		}, nil, ErrBadKey, []string{"priv_validator_key.json"}},
+		{"missing validator state", func(t *testing.T) string {
+			home := filepath.Join(t.TempDir(), "h")
+			if err := Init(home, fastOptions(t, "town-f")); err != nil {
+				t.Fatal(err)
+			}
+			os.Remove(filepath.Join(home, "data", "priv_validator_state.json"))
+			return home
+		}, nil, ErrBadKey, []string{"priv_validator_state.json"}},
+		{"bad config value", func(t *testing.T) string {
+			home := filepath.Join(t.TempDir(), "h")
+			if err := Init(home, fastOptions(t, "town-g")); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := os.ReadFile(configPath(home))
+			writeFile(t, configPath(home), strings.Replace(string(b), `timeout_commit = "50ms"`, `timeout_commit = "soon"`, 1))
+			return home
+		}, nil, ErrBadConfig, []string{"consensus.timeout_commit", "soon"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			home := tc.setup(t)
+			var before map[string]string
+			if _, err := os.Stat(home); err == nil {
+				before = snapshot(t, home)
+			}
+			n, err := Start(context.Background(), home, kvstore.NewInMemoryApplication(), testLog(), tc.opts...)
+			if err == nil {
+				n.Stop()
+				t.Fatal("Start succeeded")
+			}
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("error %q is not %q", err, tc.want)
+			}
+			msg := err.Error()
+			t.Log(msg)
+			if strings.Contains(msg, "\n") {
+				t.Errorf("error is not one line: %q", msg)
+			}
+			for _, s := range tc.saying {
+				if !strings.Contains(msg, s) {
+					t.Errorf("error %q does not mention %q", msg, s)
+				}
+			}
+			if before == nil {
+				if _, err := os.Stat(home); !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("Start created %s", home)
+				}
+				return
+			}
+			sameSnapshot(t, before, snapshot(t, home))
+		})
+	}
+
+	// The refused home is intact: with its own genesis back it runs on.
+	writeFile(t, filepath.Join(ran, "config", "genesis.json"), string(ranGenesis))
+	runChain(t, ran)
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
