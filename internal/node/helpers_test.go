@@ -131,3 +131,23 @@ func queryKV(t *testing.T, c *rpchttp.HTTP, key string) string {
 }
 
 var _ abcitypes.Application = (*kvstore.Application)(nil)
+
+// waitCaughtUp polls until the node has left block sync: before that, a
+// node with peers refuses broadcasts ("endpoint is closed while node is
+// catching up").
+func waitCaughtUp(t *testing.T, c *rpchttp.HTTP) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		st, err := c.Status(ctx)
+		if err == nil && !st.SyncInfo.CatchingUp {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("node still catching up: %v (last error %v)", ctx.Err(), err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
