@@ -392,7 +392,7 @@ func (s *Store) Ballots(proposal uint64) ([]Ballot, error) {
 			var b Ballot
 			err := sc.Scan(&b.Proposal, &b.Member, &b.MemberName, &b.Choice, &b.Height, &b.Index, &b.Cast, &b.FirstHeight)
 			return b, err
-		}, wrap(s.r.Query(`SELECT b.proposal, b.member, coalesce(m.name, ''), b.choice, b.height, b.idx, b.cast, b.first_height
+		}, wrap(s.r.Query(`SELECT b.proposal, b.member, coalesce(m.name, ''), b.choice, b.height, b.idx, b.cast_count, b.first_height
 		FROM ballots b LEFT JOIN members m ON m.number = b.member WHERE b.proposal = ? ORDER BY b.member`, proposal)))
 	if err != nil {
 		return nil, fmt.Errorf("list ballots on proposal %d: %w", proposal, err)

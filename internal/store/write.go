@@ -455,9 +455,9 @@ func prepareWrites(db *sql.DB) (*writeStmts, error) {
 		`UPDATE proposals SET decided_height = ?, turnout = ?, quorum_reached = ?, passed = ? WHERE id = ?`,
 		`INSERT INTO comments (id, proposal, reply_to, author, text, height, time) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		`INSERT INTO endorsements (proposal, member, height) VALUES (?, ?, ?)`,
-		`INSERT INTO ballots (proposal, member, choice, height, idx, cast, first_height) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?4)
+		`INSERT INTO ballots (proposal, member, choice, height, idx, cast_count, first_height) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?4)
 			ON CONFLICT (proposal, member) DO UPDATE SET choice = excluded.choice, height = excluded.height,
-			idx = excluded.idx, cast = cast + 1`,
+			idx = excluded.idx, cast_count = cast_count + 1`,
 		`UPDATE proposals SET status = ?, eligible = ?, yes = ?, no = ?, abstain = ?, endorsements = ?, comments = ?
 			WHERE id = ?`,
 	}

@@ -142,7 +142,7 @@ CREATE TABLE ballots (
 	choice       INTEGER NOT NULL CHECK (choice IN (1, 2, 3)),
 	height       INTEGER NOT NULL,
 	idx          INTEGER NOT NULL,
-	cast         INTEGER NOT NULL,
+	cast_count   INTEGER NOT NULL,
 	first_height INTEGER NOT NULL,
 	PRIMARY KEY (proposal, member)
 ) WITHOUT ROWID;
