@@ -165,15 +165,24 @@ func printProposal(s *Streams, p query.Proposal) {
 	fmt.Fprintf(s.Out, "tally     %d yes, %d no, %d abstain of %d eligible\n", p.Yes, p.No, p.Abstain, p.Eligible)
 	fmt.Fprintf(s.Out, "rules     quorum %s of members, pass with %s of yes+no\n", p.Quorum, p.Threshold)
 	fmt.Fprintf(s.Out, "support   %d endorsements, %d comments\n", p.Endorsements, p.Comments)
-	if r := p.Result; r != nil {
-		verdict := "FAILED"
-		if r.Passed {
-			verdict = "PASSED"
-		}
-		q := "reached"
-		if !r.QuorumReached {
-			q = "not reached"
-		}
-		fmt.Fprintf(s.Out, "result    %s — %d yes, %d no, %d abstain; turnout %d of %d, quorum %s\n", verdict, r.Yes, r.No, r.Abstain, r.Turnout, r.Eligible, q)
+	fmt.Fprintf(s.Out, "result    %s\n", resultLine(p))
+}
+
+// resultLine says where a proposal stands in one line.
+func resultLine(p query.Proposal) string {
+	r := p.Result
+	if r == nil {
+		return fmt.Sprintf("%s: %d yes, %d no, %d abstain so far of %d eligible; closes %s",
+			p.Status, p.Yes, p.No, p.Abstain, p.Eligible, p.Closes.Format("2006-01-02 15:04 UTC"))
 	}
+	verdict := "FAILED"
+	if r.Passed {
+		verdict = "PASSED"
+	}
+	q := "quorum reached"
+	if !r.QuorumReached {
+		q = "quorum NOT reached"
+	}
+	return fmt.Sprintf("%s — %d yes, %d no, %d abstain; turnout %d of %d (%s, needs %s); pass needs %s of yes+no",
+		verdict, r.Yes, r.No, r.Abstain, r.Turnout, r.Eligible, q, p.Quorum, p.Threshold)
 }
