@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/folkmoot/folkmoot/internal/store"
 )
 
 // TestDemo runs the README's first command end to end on a real node: it
@@ -36,6 +38,20 @@ func TestDemo(t *testing.T) {
 	var vout bytes.Buffer
 	if code := Main([]string{"verify", filepath.Join(home, "history.fmh")}, nil, &vout, &errOut); code != 0 {
 		t.Fatalf("verify exited %d: %s", code, errOut.String())
+	}
+	// The projection holds the same story.
+	st, err := store.Open(projectionPath(home))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ps, err := st.Proposals(store.ProposalFilter{})
+	if err != nil || len(ps) != 3 {
+		t.Fatalf("projection has %d proposals (%v)", len(ps), err)
+	}
+	p1, err := st.Proposal(1)
+	if err != nil || p1.Result == nil || !p1.Result.Passed || p1.Yes != 4 || p1.Comments != 2 {
+		t.Fatalf("projection's proposal 1: %+v %v", p1, err)
 	}
 	if _, err := os.Stat(filepath.Join(home, "config", "genesis.json")); err != nil {
 		t.Fatal(err)

@@ -6,14 +6,17 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
+	"github.com/cometbft/cometbft/types"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
 	"github.com/folkmoot/folkmoot/internal/abci"
 	"github.com/folkmoot/folkmoot/internal/node"
+	"github.com/folkmoot/folkmoot/internal/store"
 )
 
 // running is a started community node: CometBFT, the app and the
@@ -166,8 +169,30 @@ func basePortOr(p int) int {
 	return p
 }
 
-// openSink opens the projection for home. Until the projection exists it
-// returns no sink.
+// projectionPath is where a home keeps its SQLite projection.
+func projectionPath(home string) string { return filepath.Join(home, "data", "folkmoot.db") }
+
+// openSink opens (creating if needed) the home's SQLite projection,
+// initialised with the home's genesis.
 func openSink(home string) (abci.Sink, func() error, error) {
-	return nil, nil, nil
+	gen, err := types.GenesisDocFromFile(filepath.Join(home, "config", "genesis.json"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("start: read genesis of %s: %w", home, err)
+	}
+	st, err := store.Open(projectionPath(home))
+	if err != nil {
+		return nil, nil, fmt.Errorf("start: %w", err)
+	}
+	if err := st.Init(gen.ChainID, gen.GenesisTime, gen.AppState); err != nil {
+		st.Close()
+		return nil, nil, fmt.Errorf("start: %w", err)
+	}
+	return storeSink{st}, st.Close, nil
+}
+
+// storeSink writes committed blocks to the projection.
+type storeSink struct{ st *store.Store }
+
+func (s storeSink) Commit(c abci.Committed) error {
+	return s.st.WriteBlock(store.BlockRecord{Height: c.Height, Time: c.Time, Txs: c.Txs, Result: c.Result, State: c.State})
 }
