@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -179,11 +181,17 @@ func openSink(home string) (abci.Sink, func() error, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("start: read genesis of %s: %w", home, err)
 	}
+	// The projection keeps app_state as CometBFT serves it over RPC:
+	// compact, whatever the indentation of genesis.json.
+	var appState bytes.Buffer
+	if err := json.Compact(&appState, gen.AppState); err != nil {
+		return nil, nil, fmt.Errorf("start: genesis app_state of %s: %w", home, err)
+	}
 	st, err := store.Open(projectionPath(home))
 	if err != nil {
 		return nil, nil, fmt.Errorf("start: %w", err)
 	}
-	if err := st.Init(gen.ChainID, gen.GenesisTime, gen.AppState); err != nil {
+	if err := st.Init(gen.ChainID, gen.GenesisTime, appState.Bytes()); err != nil {
 		st.Close()
 		return nil, nil, fmt.Errorf("start: %w", err)
 	}
