@@ -1,0 +1,334 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/folkmoot/folkmoot/internal/core"
+	"github.com/folkmoot/folkmoot/internal/reject"
+	"github.com/folkmoot/folkmoot/internal/tx"
+)
+
+// town is a scripted history for the query tests, with what it made.
+type town struct {
+	*world
+	blocks   []core.Block
+	replayed []byte // a transaction rejected as a replay
+}
+
+// newTown: alice, bob and carol found the community; dave is admitted and
+// erin waits for a second vouch; alice proposes oak trees (decided),
+// bob a bridge repair (scheduled, then withdrawn); a comment thread; ballots
+// with a change of mind; alice rotates her key; carol leaves.
+func newTown(t *testing.T) *town {
+	w := newWorld(t)
+	x := &town{world: w}
+	a, b, c, d := w.m["alice"], w.m["bob"], w.m["carol"], w.m["dave"]
+	step := func(dt time.Duration, allowReject bool, txs ...[]byte) {
+		w.block(dt, allowReject, txs...)
+		x.blocks = append(x.blocks, core.Block{Height: w.st.Height(), Time: w.now, Txs: txs})
+	}
+	step(time.Second, false, a.Vouch(d), b.Vouch(d), a.Vouch(w.m["erin"])) // 1
+	closes := w.now.Add(time.Hour).Unix()
+	opens := w.now.Add(10 * time.Minute).Unix()
+	step(time.Second, false, // 2
+		a.Sign(&tx.Propose{Title: "Plant oak trees", Body: "Twelve *oaks* on the green.", Category: "general", Closes: closes}),
+		b.Sign(&tx.Propose{Title: "Repair the bridge", Body: "Before winter.", Category: "budget", Opens: opens, Closes: opens + 3600}))
+	step(time.Second, false, // 3
+		b.Sign(&tx.Comment{Proposal: 1, Text: "Which trees?"}),             // c1
+		c.Sign(&tx.Comment{Proposal: 1, Text: "Oaks please."}),             // c2
+		a.Sign(&tx.Comment{Proposal: 1, ReplyTo: 1, Text: "Oaks."}),        // c3
+		d.Sign(&tx.Comment{Proposal: 1, ReplyTo: 3, Text: "Good."}),        // c4
+		b.Sign(&tx.Comment{Proposal: 2, Text: "Costly."}),                  // c5
+		c.Sign(&tx.Comment{Proposal: 1, ReplyTo: 1, Text: "Any natives?"})) // c6
+	ballot := a.Ballot(1, tx.Yes)
+	step(time.Second, false, ballot, b.Ballot(1, tx.No), c.Ballot(1, tx.Abstain), c.Sign(&tx.Endorse{Proposal: 1})) // 4
+	x.replayed = ballot
+	step(time.Second, true, a.Ballot(1, tx.No), b.Ballot(1, tx.Yes), ballot)                              // 5: the replay is rejected
+	step(time.Second, false, a.RotateTo(w.m["alice2"]))                                                   // 6
+	step(time.Second, false, b.Sign(&tx.Withdraw{Proposal: 2}), d.Ballot(1, tx.Yes), c.Sign(&tx.Leave{})) // 7
+	step(time.Hour, false)                                                                                // 8: decides 1
+	matchState(t, w.s, w.st)
+	return x
+}
+
+func ids(ps []Proposal) []uint64 {
+	out := []uint64{}
+	for _, p := range ps {
+		out = append(out, p.ID)
+	}
+	return out
+}
+
+func TestProposalsFilter(t *testing.T) {
+	x := newTown(t)
+	for _, c := range []struct {
+		name string
+		f    ProposalFilter
+		want []uint64
+	}{
+		{"all, newest first", ProposalFilter{}, []uint64{2, 1}},
+		{"decided", ProposalFilter{Status: "decided"}, []uint64{1}},
+		{"withdrawn", ProposalFilter{Status: "withdrawn"}, []uint64{2}},
+		{"open", ProposalFilter{Status: "open"}, []uint64{}},
+		{"category", ProposalFilter{Category: "budget"}, []uint64{2}},
+		{"category and status", ProposalFilter{Category: "budget", Status: "decided"}, []uint64{}},
+		{"word in title", ProposalFilter{Text: "oak"}, []uint64{1}},
+		{"word in body, any case", ProposalFilter{Text: "WINTER"}, []uint64{2}},
+		{"prefix", ProposalFilter{Text: "bri"}, []uint64{2}},
+		{"every word must match", ProposalFilter{Text: "oak bridge"}, []uint64{}},
+		{"two words of one proposal", ProposalFilter{Text: "repair bridge"}, []uint64{2}},
+		{"FTS syntax is taken as words", ProposalFilter{Text: `oak OR "bridge" NEAR(*`}, []uint64{}},
+		{"punctuation only", ProposalFilter{Text: `"*()`}, []uint64{2, 1}},
+		{"limit", ProposalFilter{Limit: 1}, []uint64{2}},
+		{"offset", ProposalFilter{Limit: 1, Offset: 1}, []uint64{1}},
+		{"offset alone", ProposalFilter{Offset: 1}, []uint64{1}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := x.s.Proposals(c.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(ids(got), c.want) {
+				t.Fatalf("got %v, want %v", ids(got), c.want)
+			}
+		})
+	}
+}
+
+func TestProposal(t *testing.T) {
+	x := newTown(t)
+	p, err := x.s.Proposal(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Proposal{ID: 1, Author: 1, AuthorName: "alice", Title: "Plant oak trees", Body: "Twelve *oaks* on the green.",
+		Category: "general", Status: "decided", Quorum: "1/3", Threshold: "1/2", Eligible: 4, Yes: 2, No: 1, Abstain: 1,
+		Endorsements: 1, Comments: 5, CreatedHeight: 2, OpenedHeight: 2}
+	got := p
+	got.Created, got.Opens, got.Closes, got.Result = time.Time{}, time.Time{}, time.Time{}, nil
+	if got != want {
+		t.Fatalf("proposal 1\n got %+v\nwant %+v", got, want)
+	}
+	if p.Result == nil || *p.Result != (Result{Turnout: 4, QuorumReached: true, Passed: true, Height: 8}) {
+		t.Fatalf("result %+v", p.Result)
+	}
+	if !p.Created.Equal(x.blocks[1].Time) || !p.Opens.Equal(x.blocks[1].Time) || p.Closes.Sub(p.Opens) < time.Hour-time.Second {
+		t.Fatalf("times %v %v %v", p.Created, p.Opens, p.Closes)
+	}
+	p2, err := x.s.Proposal(2)
+	if err != nil || p2.Status != "withdrawn" || p2.WithdrawnAt != 7 || p2.OpenedHeight != 0 || p2.Result != nil {
+		t.Fatalf("proposal 2 %+v %v", p2, err)
+	}
+	if _, err := x.s.Proposal(9); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "proposal 9") {
+		t.Fatalf("missing proposal: %v", err)
+	}
+}
+
+func TestMemberLookups(t *testing.T) {
+	x := newTown(t)
+	m := x.m
+	for _, c := range []struct {
+		name    string
+		query   string
+		number  uint32
+		wantErr string
+	}{
+		{"by number", "4", 4, ""},
+		{"by current key", m["alice2"].Key.String(), 1, ""},
+		{"by a key rotated away", m["alice"].Key.String(), 1, ""},
+		{"by the key of one who left", m["carol"].Key.String(), 3, ""},
+		{"unknown number", "99", 0, "not found"},
+		{"key of a candidate", m["erin"].Key.String(), 0, "not found"},
+		{"neither", "alice", 0, "give a member number"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := x.s.Member(c.query)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("error %v, want %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil || got.Number != c.number {
+				t.Fatalf("got %+v %v, want member %d", got, err, c.number)
+			}
+		})
+	}
+	alice, _ := x.s.Member("1")
+	if alice.Key != m["alice2"].Key || alice.Name != "alice" || alice.Nonce != 0 || alice.Left || alice.AdmittedHeight != 0 {
+		t.Fatalf("alice %+v", alice)
+	}
+	dave, _ := x.s.Member("4")
+	if !slices.Equal(dave.VouchedBy, []uint32{1, 2}) || dave.AdmittedHeight != 1 || dave.Nonce != 2 || !dave.Admitted.Equal(x.blocks[0].Time) {
+		t.Fatalf("dave %+v", dave)
+	}
+	carol, _ := x.s.Member("3")
+	if !carol.Left || carol.LeftHeight != 7 {
+		t.Fatalf("carol %+v", carol)
+	}
+	current, err := x.s.Members(true)
+	if err != nil || len(current) != 3 {
+		t.Fatalf("current members %+v %v", current, err)
+	}
+	keys, err := x.s.Keys(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []KeyRecord{
+		{Key: m["alice"].Key, Member: 1, AddedHeight: 0, RetiredHeight: 6, Retired: "rotated"},
+		{Key: m["alice2"].Key, Member: 1, AddedHeight: 6},
+	}
+	if !slices.Equal(keys, want) {
+		t.Fatalf("keys of alice %+v", keys)
+	}
+	if keys, _ := x.s.Keys(3); len(keys) != 1 || keys[0].Retired != "left" || keys[0].RetiredHeight != 7 {
+		t.Fatalf("keys of carol %+v", keys)
+	}
+	pending, err := x.s.PendingVouches()
+	if err != nil || len(pending) != 1 || pending[0].Key != m["erin"].Key || pending[0].Voucher != 1 ||
+		pending[0].Name != "erin" || pending[0].Height != 1 || pending[0].Index != 2 {
+		t.Fatalf("pending vouches %+v %v", pending, err)
+	}
+}
+
+func TestCommentsInThreadOrder(t *testing.T) {
+	x := newTown(t)
+	got, err := x.s.Comments(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		id, reply uint64
+		depth     int
+		author    string
+		text      string
+	}
+	want := []row{
+		{1, 0, 0, "bob", "Which trees?"},
+		{3, 1, 1, "alice", "Oaks."},
+		{4, 3, 2, "dave", "Good."},
+		{6, 1, 1, "carol", "Any natives?"},
+		{2, 0, 0, "carol", "Oaks please."},
+	}
+	var rows []row
+	for _, c := range got {
+		rows = append(rows, row{c.ID, c.ReplyTo, c.Depth, c.AuthorName, c.Text})
+		if c.Proposal != 1 || c.Height != 3 || !c.Time.Equal(x.blocks[2].Time) {
+			t.Fatalf("comment %+v", c)
+		}
+	}
+	if !slices.Equal(rows, want) {
+		t.Fatalf("thread\n got %+v\nwant %+v", rows, want)
+	}
+	if other, err := x.s.Comments(2); err != nil || len(other) != 1 || other[0].ID != 5 {
+		t.Fatalf("comments on 2: %+v %v", other, err)
+	}
+	if none, err := x.s.Comments(9); err != nil || len(none) != 0 {
+		t.Fatalf("comments on a missing proposal: %+v %v", none, err)
+	}
+}
+
+func TestBallotsKeepTheLatest(t *testing.T) {
+	x := newTown(t)
+	got, err := x.s.Ballots(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Ballot{
+		{Proposal: 1, Member: 1, MemberName: "alice", Choice: tx.No, Height: 5, Index: 0, Cast: 2, FirstHeight: 4},
+		{Proposal: 1, Member: 2, MemberName: "bob", Choice: tx.Yes, Height: 5, Index: 1, Cast: 2, FirstHeight: 4},
+		{Proposal: 1, Member: 3, MemberName: "carol", Choice: tx.Abstain, Height: 4, Index: 2, Cast: 1, FirstHeight: 4},
+		{Proposal: 1, Member: 4, MemberName: "dave", Choice: tx.Yes, Height: 7, Index: 1, Cast: 1, FirstHeight: 7},
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("ballots\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestTxLookups(t *testing.T) {
+	x := newTown(t)
+	id := tx.ID(sha256.Sum256(x.replayed))
+	got, err := x.s.Tx(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Included twice: accepted in block 4, rejected as a replay in block 5.
+	if got.Height != 4 || got.Index != 0 || got.Code != reject.OK || got.Kind != tx.KindBallot || got.Nonce != 5 ||
+		got.Author != x.m["alice"].Key || !bytes.Equal(got.Raw, x.replayed) {
+		t.Fatalf("accepted inclusion %+v", got)
+	}
+	all, err := x.s.Txs(5, 5)
+	if err != nil || len(all) != 3 {
+		t.Fatalf("block 5: %+v %v", all, err)
+	}
+	if r := all[2]; r.ID != id || r.Code != reject.BadNonce || !strings.Contains(r.Log, "nonce") {
+		t.Fatalf("the replay %+v", r)
+	}
+	leaf, err := x.s.Leaf(got.Leaf)
+	if err != nil || !bytes.Equal(leaf.Data, core.TxLeaf(id)) || leaf.Height != 4 {
+		t.Fatalf("leaf of the ballot %+v %v", leaf, err)
+	}
+	rej, _ := x.s.Leaf(all[2].Leaf)
+	f, err := core.DecodeFact(rej.Data)
+	if err != nil || f.Type != core.FactRejected || *f.TxID != id || reject.Code(f.Code) != reject.BadNonce {
+		t.Fatalf("leaf of the replay %+v %v", f, err)
+	}
+	if _, err := x.s.Tx(tx.ID{1}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown transaction: %v", err)
+	}
+}
+
+func TestBlocksAndLeaves(t *testing.T) {
+	x := newTown(t)
+	blocks, err := x.s.Blocks(0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(blocks) != 9 || blocks[0].Height != 0 || len(blocks[0].Txs) != 0 {
+		t.Fatalf("%d blocks, first %+v", len(blocks), blocks[0])
+	}
+	for i, want := range x.blocks {
+		got := blocks[i+1]
+		if got.Height != want.Height || !got.Time.Equal(want.Time) || len(got.Txs) != len(want.Txs) {
+			t.Fatalf("block %d: %+v", want.Height, got)
+		}
+		for j := range want.Txs {
+			if !bytes.Equal(got.Txs[j], want.Txs[j]) {
+				t.Fatalf("block %d tx %d differs", want.Height, j)
+			}
+		}
+		if root := leafRoot(t, x.s, got.Height); root != got.AppHash {
+			t.Fatalf("block %d: leaves give %x, app hash %x", got.Height, root, got.AppHash)
+		}
+	}
+	some, err := x.s.Blocks(3, 4)
+	if err != nil || len(some) != 2 || some[0].Height != 3 || len(some[1].Txs) != 4 {
+		t.Fatalf("blocks 3..4: %+v %v", some, err)
+	}
+	if none, err := x.s.Blocks(50, 60); err != nil || len(none) != 0 {
+		t.Fatalf("blocks beyond the top: %+v %v", none, err)
+	}
+	n7, _ := x.s.LeafCount(7)
+	n8, _ := x.s.LeafCount(8)
+	leaves, err := x.s.Leaves(n7, n8+10)
+	if err != nil || uint64(len(leaves)) != n8-n7 || len(leaves) != 2 {
+		t.Fatalf("leaves of block 8 (%d..%d): %d %v", n7, n8, len(leaves), err)
+	}
+	block, _ := core.DecodeFact(leaves[0].Data)
+	decided, _ := core.DecodeFact(leaves[1].Data)
+	if block.Type != core.FactBlock || block.Height != 8 || decided.Type != core.FactDecided || decided.Proposal != 1 || !decided.Passed {
+		t.Fatalf("leaves of block 8: %v; %v", block, decided)
+	}
+	if _, err := x.s.LeafCount(99); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("leaf count beyond the top: %v", err)
+	}
+	if _, err := x.s.Leaf(n8); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("leaf beyond the end: %v", err)
+	}
+}
