@@ -1,12 +1,14 @@
 package node
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -150,4 +152,22 @@ func waitCaughtUp(t *testing.T, c *rpchttp.HTTP) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// lockedBuffer is a log writer safe for the node's goroutines and the test.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -242,3 +242,30 @@ func (a *recordingApp) InitChain(ctx context.Context, req *abcitypes.InitChainRe
 	a.appState, a.chainID = req.AppStateBytes, req.ChainId
 	return a.Application.InitChain(ctx, req)
 }
+
+func TestLogsGoToTheGivenWriter(t *testing.T) {
+	home := filepath.Join(t.TempDir(), "home")
+	o := fastOptions(t, "logs-1")
+	o.LogLevel = "consensus:info,*:error"
+	if err := Init(home, o); err != nil {
+		t.Fatal(err)
+	}
+	var logs lockedBuffer
+	n, err := Start(context.Background(), home, kvstore.NewInMemoryApplication(), &logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitHeight(t, rpcClient(t, n), 2)
+	if err := n.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "module=consensus") || !strings.Contains(out, "Finalizing commit of block") {
+		t.Errorf("consensus log lines missing from:\n%s", out)
+	}
+	for line := range strings.Lines(out) {
+		if strings.HasPrefix(line, "I[") && !strings.Contains(line, "module=consensus") {
+			t.Errorf("info line outside consensus despite log level: %s", line)
+		}
+	}
+}

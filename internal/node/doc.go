@@ -1,0 +1,34 @@
+// Package node runs a community's CometBFT v1 node in-process around any
+// ABCI application, and writes the homes it runs from.
+//
+// A home has CometBFT's layout:
+//
+//	config/config.toml              CometBFT's settings, then a [folkmoot] section
+//	config/genesis.json             chain_id names the community; app_state is the app's
+//	config/node_key.json            p2p identity
+//	config/priv_validator_key.json  validator signing key
+//	data/priv_validator_state.json  last signed height/round/step (double-sign guard)
+//	data/*.db, data/cs.wal          block store, state, indexes, consensus WAL
+//
+// Init writes a single-validator home, Testnet writes several wired as
+// peers on loopback, Start runs one with an application, Stop stops it.
+//
+// Choices worth knowing:
+//
+//   - Blocks come at least every consensus.create_empty_blocks_interval
+//     (default 5s) even with no traffic, so deadlines pass in block time;
+//     consensus.timeout_commit (default 1s) spaces blocks under load.
+//   - Metrics: [instrumentation] prometheus and prometheus_listen_addr in
+//     config.toml switch on CometBFT's metrics and say where /metrics is
+//     served. Start serves them itself, together with the collectors of
+//     the registry given by WithRegistry (or Node.Registry). CometBFT
+//     registers its metrics in Prometheus's global registry, so only the
+//     first node started in a process reports them; later ones in the same
+//     process (a restart, an in-process testnet) run with CometBFT metrics
+//     off, and say so in the log.
+//   - The state database is opened read-only to compare the stored genesis
+//     hash with genesis.json before anything else, so a refused home is left
+//     as it was.
+//   - Pebble's own log lines go to the node's logger, which is silent
+//     unless Start is given a writer.
+package node
