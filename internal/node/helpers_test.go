@@ -26,7 +26,7 @@ func testLog() io.Writer {
 }
 
 // freePort returns a loopback port nobody listens on right now.
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -95,7 +95,7 @@ func startNode(t *testing.T, home string, app abcitypes.Application, opts ...Sta
 	return n
 }
 
-func rpcClient(t *testing.T, n *Node) *rpchttp.HTTP {
+func rpcClient(t testing.TB, n *Node) *rpchttp.HTTP {
 	t.Helper()
 	c, err := rpchttp.New(n.RPCAddress())
 	if err != nil {
