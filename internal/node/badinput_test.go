@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"maps"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -204,4 +205,26 @@ func writeFile(t *testing.T, path, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestStartWithBusyPortFailsCleanly(t *testing.T) {
+	home := filepath.Join(t.TempDir(), "home")
+	o := fastOptions(t, "busy-1")
+	if err := Init(home, o); err != nil {
+		t.Fatal(err)
+	}
+	for _, addr := range []string{strings.TrimPrefix(o.RPCAddress, "tcp://"), o.MetricsAddress} {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Start(context.Background(), home, kvstore.NewInMemoryApplication(), testLog())
+		l.Close()
+		if err == nil || !strings.Contains(err.Error(), addr) || strings.Contains(err.Error(), "\n") {
+			t.Fatalf("with %s taken: Start error %v", addr, err)
+		}
+		t.Log(err)
+	}
+	// Nothing was left holding the home: it starts once the ports are free.
+	runChain(t, home)
 }

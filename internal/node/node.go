@@ -186,9 +186,10 @@ func start(ctx context.Context, home string, app abcitypes.Application, logw io.
 		return nil, fmt.Errorf("create CometBFT node: %w", err)
 	}
 	if err := cn.Start(); err != nil {
-		if cn.IsRunning() {
-			_ = cn.Stop()
-		}
+		// Start leaves the services NewNode started (ABCI connections,
+		// event bus, indexer) running and the stores open; OnStop is the
+		// only way to release them, and tolerates services never started.
+		cn.OnStop()
 		return nil, fmt.Errorf("start CometBFT node: %w", err)
 	}
 
