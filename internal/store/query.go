@@ -31,7 +31,6 @@ type Member struct {
 	Admitted       time.Time // block time of admission, UTC
 	AdmittedHeight int64     // 0 for founders
 	VouchedBy      []uint32  // member numbers in the order they vouched; empty for founders
-	Nonce          uint64    // last nonce used by Key
 	Left           bool
 	LeftHeight     int64 // 0 while a member
 }
@@ -173,14 +172,14 @@ func (s *Store) Meta() (Meta, error) {
 	return m, nil
 }
 
-const memberCols = `number, key, name, admitted_time, admitted_height, vouched_by, nonce, left_height`
+const memberCols = `number, key, name, admitted_time, admitted_height, vouched_by, left_height`
 
 func scanMember(sc scanner) (Member, error) {
 	var m Member
 	var key, vb string
 	var at int64
 	var left sql.NullInt64
-	if err := sc.Scan(&m.Number, &key, &m.Name, &at, &m.AdmittedHeight, &vb, &m.Nonce, &left); err != nil {
+	if err := sc.Scan(&m.Number, &key, &m.Name, &at, &m.AdmittedHeight, &vb, &left); err != nil {
 		return m, err
 	}
 	var err error
@@ -404,17 +403,18 @@ const txCols = `id, height, idx, raw, author, kind, nonce, code, log, leaf`
 
 func scanTx(sc scanner) (Tx, error) {
 	var t Tx
-	var id string
+	var id []byte
 	var author sql.NullString
 	var kind, nonce sql.NullInt64
 	if err := sc.Scan(&id, &t.Height, &t.Index, &t.Raw, &author, &kind, &nonce, &t.Code, &t.Log, &t.Leaf); err != nil {
 		return t, err
 	}
-	var err error
-	if t.ID, err = hexID(id); err != nil {
-		return t, err
+	if len(id) != len(t.ID) {
+		return t, fmt.Errorf("stored transaction id of %d bytes", len(id))
 	}
+	copy(t.ID[:], id)
 	if author.Valid {
+		var err error
 		if t.Author, err = hexKey(author.String); err != nil {
 			return t, err
 		}
@@ -427,7 +427,7 @@ func scanTx(sc scanner) (Tx, error) {
 // than once (a replay, rejected), the accepted inclusion is returned, else
 // the first.
 func (s *Store) Tx(id tx.ID) (Tx, error) {
-	t, err := scanTx(s.r.QueryRow(`SELECT `+txCols+` FROM txs WHERE id = ? ORDER BY code != 0, height, idx LIMIT 1`, id.String()))
+	t, err := scanTx(s.r.QueryRow(`SELECT `+txCols+` FROM txs WHERE id = ? ORDER BY code != 0, height, idx LIMIT 1`, id[:]))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("find transaction %s: %w", id, ErrNotFound)
 	}

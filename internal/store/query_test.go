@@ -161,11 +161,11 @@ func TestMemberLookups(t *testing.T) {
 		})
 	}
 	alice, _ := x.s.Member("1")
-	if alice.Key != m["alice2"].Key || alice.Name != "alice" || alice.Nonce != 0 || alice.Left || alice.AdmittedHeight != 0 {
+	if alice.Key != m["alice2"].Key || alice.Name != "alice" || alice.Left || alice.AdmittedHeight != 0 {
 		t.Fatalf("alice %+v", alice)
 	}
 	dave, _ := x.s.Member("4")
-	if !slices.Equal(dave.VouchedBy, []uint32{1, 2}) || dave.AdmittedHeight != 1 || dave.Nonce != 2 || !dave.Admitted.Equal(x.blocks[0].Time) {
+	if !slices.Equal(dave.VouchedBy, []uint32{1, 2}) || dave.AdmittedHeight != 1 || !dave.Admitted.Equal(x.blocks[0].Time) {
 		t.Fatalf("dave %+v", dave)
 	}
 	carol, _ := x.s.Member("3")

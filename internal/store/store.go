@@ -47,6 +47,8 @@ type Store struct {
 	r    *sql.DB // read-only connections
 	mu   sync.Mutex
 	ins  *writeStmts
+	// batches are the multi-row statements of the busiest tables.
+	batches batchStmts
 }
 
 // dsn builds the connection string. The pragmas apply to every connection
@@ -64,6 +66,8 @@ type Store struct {
 //   - foreign_keys(1): a row never references a member, proposal or block
 //     that is not there; a bug in the projection fails the block loudly
 //     instead of storing an inconsistent record.
+//   - temp_store(MEMORY): the statement journals of multi-row statements
+//     stay in memory instead of temporary files written page by page.
 //   - busy_timeout(10000): a reader or a second process checking the file
 //     waits for a lock instead of failing at once.
 func dsn(file string, readOnly bool) string {
@@ -72,6 +76,8 @@ func dsn(file string, readOnly bool) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "temp_store(MEMORY)")
+	q.Add("_pragma", "cache_size(-32768)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
@@ -105,6 +111,10 @@ func Open(file string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("open projection %s: %w", file, err)
 	}
+	if s.batches, err = prepareBatches(w); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open projection %s: %w", file, err)
+	}
 	return s, nil
 }
 
@@ -113,6 +123,9 @@ func (s *Store) Close() error {
 	var errs []error
 	if s.ins != nil {
 		errs = append(errs, s.ins.close())
+	}
+	if s.batches != nil {
+		errs = append(errs, s.batches.close())
 	}
 	if s.r != nil {
 		errs = append(errs, s.r.Close())

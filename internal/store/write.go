@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/merkle"
-	"github.com/folkmoot/folkmoot/internal/reject"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
@@ -25,7 +23,7 @@ type BlockRecord struct {
 	Txs    [][]byte         // the raw transactions, in block order
 	Result core.BlockResult // what applying them did; Result.Root is the app hash
 	// State is the core's state right after the block. WriteBlock reads it
-	// (proposal texts, tallies, members' keys and nonces) and never changes
+	// (proposal texts and tallies) and never changes
 	// it; it need only stay valid during the call.
 	State *core.State
 }
@@ -95,8 +93,8 @@ func insertMember(ctx context.Context, t *sql.Tx, m *core.Member, height int64) 
 		return fmt.Errorf("encode vouchers: %w", err)
 	}
 	key := m.Key.String()
-	if _, err := t.ExecContext(ctx, `INSERT INTO members (number, key, name, admitted_time, admitted_height, admit_seq, vouched_by, nonce)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 0)`, m.Number, key, m.Name, m.Admitted, height, m.AdmitSeq, string(vb)); err != nil {
+	if _, err := t.ExecContext(ctx, `INSERT INTO members (number, key, name, admitted_time, admitted_height, admit_seq, vouched_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, m.Number, key, m.Name, m.Admitted, height, m.AdmitSeq, string(vb)); err != nil {
 		return fmt.Errorf("write member: %w", err)
 	}
 	if _, err := t.ExecContext(ctx, `INSERT INTO member_keys (key, member, added_height) VALUES (?, ?, ?)`, key, m.Number, height); err != nil {
@@ -186,8 +184,21 @@ func (s *Store) writeBlock(ctx context.Context, b BlockRecord) error {
 	if err := check(b, leafCount); err != nil {
 		return err
 	}
+	// Foreign keys are checked at commit, so that rows may be written in
+	// batches in any order; a dangling reference still fails the block.
+	if _, err := t.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+		return fmt.Errorf("defer foreign keys: %w", err)
+	}
 	w := &blockWriter{ctx: ctx, b: b, st: s.ins.in(ctx, t), leaf: leafCount, tx: -1,
-		proposals: map[uint64]bool{}, members: map[uint32]bool{}}
+		proposals: map[uint64]bool{}}
+	bind := func(spec batchSpec) *batch {
+		bt := &batch{spec: spec}
+		for _, st := range s.batches[spec.name] {
+			bt.stmts = append(bt.stmts, t.StmtContext(ctx, st))
+		}
+		return bt
+	}
+	w.leaves, w.txs, w.ballots = bind(leafBatch), bind(txBatch), bind(ballotBatch)
 	if err := w.write(); err != nil {
 		return err
 	}
@@ -233,7 +244,9 @@ type blockWriter struct {
 	tx   int    // index of the transaction being written; -1 in Begin and End
 
 	proposals map[uint64]bool // touched; refreshed from the state at the end
-	members   map[uint32]bool
+
+	// Rows written in multi-row statements at the end of the block.
+	leaves, txs, ballots *batch
 }
 
 func (w *blockWriter) exec(st *sql.Stmt, what string, args ...any) error {
@@ -269,38 +282,14 @@ func (w *blockWriter) transaction(raw []byte, r core.Result) error {
 	var author, kind, nonce any
 	if t, err := tx.Decode(raw); err == nil {
 		author, kind, nonce = t.Author.String(), int64(t.Kind), int64(t.Nonce)
-		if r.Code == reject.OK {
-			if n, ok := w.memberOfKey(t.Author); ok {
-				w.members[n] = true
-			}
-		}
 	}
-	if err := w.exec(w.st.tx, "write transaction", w.b.Height, w.tx, id.String(), raw, author, kind, nonce,
-		int64(r.Code), r.Log, int64(w.leaf)); err != nil {
-		return err
-	}
+	w.txs.add(w.b.Height, w.tx, id[:], raw, author, kind, nonce, int64(r.Code), r.Log, int64(w.leaf))
 	return w.result(r)
-}
-
-// memberOfKey finds the member who authored a transaction with key in this
-// block: usually the key is still current; after a rotation or departure in
-// the same block it is found in the key history.
-func (w *blockWriter) memberOfKey(key tx.PublicKey) (uint32, bool) {
-	if m, ok := w.b.State.Member(key); ok {
-		return m.Number, true
-	}
-	var n uint32
-	if err := w.st.memberOfKey.QueryRowContext(w.ctx, key.String()).Scan(&n); err != nil {
-		return 0, false
-	}
-	return n, true
 }
 
 func (w *blockWriter) result(r core.Result) error {
 	for _, l := range r.Leaves {
-		if err := w.exec(w.st.leaf, "write leaf", int64(w.leaf), l, w.b.Height); err != nil {
-			return err
-		}
+		w.leaves.add(int64(w.leaf), l, w.b.Height)
 		w.leaf++
 	}
 	for _, e := range r.Events {
@@ -329,16 +318,13 @@ func (w *blockWriter) event(e core.Event) error {
 		if err := w.exec(w.st.memberKey, "write member key", key, m.Number, h); err != nil {
 			return err
 		}
-		w.members[m.Number] = true
 		return w.exec(w.st.vouchDone, "complete vouches", m.Number, key)
 	case core.Left:
-		w.members[e.Member] = true
 		if err := w.exec(w.st.left, "record departure", h, e.Member); err != nil {
 			return err
 		}
 		return w.exec(w.st.retireKey, "retire key", h, "left", e.Key.String())
 	case core.Rotated:
-		w.members[e.Member] = true
 		if err := w.exec(w.st.retireKey, "retire key", h, "rotated", e.Old.String()); err != nil {
 			return err
 		}
@@ -372,7 +358,8 @@ func (w *blockWriter) event(e core.Event) error {
 		return w.exec(w.st.endorse, "write endorsement", e.Proposal, e.Member, h)
 	case core.BallotCast:
 		w.proposals[e.Proposal] = true
-		return w.exec(w.st.ballot, "write ballot", e.Proposal, e.Member, int64(e.Choice), h, w.tx)
+		w.ballots.add(e.Proposal, e.Member, int64(e.Choice), h, w.tx)
+		return nil
 	case core.DecidedEvent:
 		w.proposals[e.Proposal] = true
 		r := e.Result
@@ -381,9 +368,9 @@ func (w *blockWriter) event(e core.Event) error {
 	return fmt.Errorf("event %T is unknown to the projection", e)
 }
 
-// refresh copies from the state the running figures of every proposal and
-// member the block touched, so the projection shows exactly what the core
-// holds.
+// refresh copies from the state the running figures of every proposal the
+// block touched, so the projection shows exactly what the core holds, and
+// writes the batched rows.
 func (w *blockWriter) refresh() error {
 	for _, id := range sortedKeys(w.proposals) {
 		p, ok := w.b.State.Proposal(id)
@@ -395,12 +382,8 @@ func (w *blockWriter) refresh() error {
 			return err
 		}
 	}
-	for _, n := range sortedKeys(w.members) {
-		m, ok := w.b.State.MemberByNumber(n)
-		if !ok {
-			return fmt.Errorf("member %d is not in the state", n)
-		}
-		if err := w.exec(w.st.memberFigures, fmt.Sprintf("update member %d", n), m.Key.String(), m.Nonce, n); err != nil {
+	for _, b := range []*batch{w.leaves, w.txs, w.ballots} {
+		if err := b.flush(w.ctx); err != nil {
 			return err
 		}
 	}
@@ -418,35 +401,30 @@ func sortedKeys[K uint32 | uint64](m map[K]bool) []K {
 
 // writeStmts are the statements WriteBlock uses, prepared once.
 type writeStmts struct {
-	block, leaf, tx, memberOfKey                  *sql.Stmt
-	vouch, vouchDone, member, memberKey           *sql.Stmt
-	left, retireKey, memberRekey, memberFigures   *sql.Stmt
-	proposal, withdrawn, opened, decided, comment *sql.Stmt
-	endorse, ballot, proposalFigures              *sql.Stmt
+	block, memberOfKey, vouch, vouchDone       *sql.Stmt
+	member, memberKey, left, retireKey         *sql.Stmt
+	memberRekey, proposal, withdrawn, opened   *sql.Stmt
+	decided, comment, endorse, proposalFigures *sql.Stmt
 }
 
 func (ws *writeStmts) all() []**sql.Stmt {
-	return []**sql.Stmt{&ws.block, &ws.leaf, &ws.tx, &ws.memberOfKey, &ws.vouch, &ws.vouchDone, &ws.member,
-		&ws.memberKey, &ws.left, &ws.retireKey, &ws.memberRekey, &ws.memberFigures, &ws.proposal, &ws.withdrawn,
-		&ws.opened, &ws.decided, &ws.comment, &ws.endorse, &ws.ballot, &ws.proposalFigures}
+	return []**sql.Stmt{&ws.block, &ws.vouch, &ws.vouchDone, &ws.member, &ws.memberKey,
+		&ws.left, &ws.retireKey, &ws.memberRekey, &ws.proposal, &ws.withdrawn, &ws.opened, &ws.decided,
+		&ws.comment, &ws.endorse, &ws.proposalFigures}
 }
 
 func prepareWrites(db *sql.DB) (*writeStmts, error) {
 	ws := new(writeStmts)
 	sqls := []string{
 		`INSERT INTO blocks (height, time, app_hash, tx_count, leaf_count) VALUES (?, ?, ?, ?, ?)`,
-		`INSERT INTO leaves (idx, data, height) VALUES (?, ?, ?)`,
-		`INSERT INTO txs (height, idx, id, raw, author, kind, nonce, code, log, leaf) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		`SELECT member FROM member_keys WHERE key = ?`,
 		`INSERT INTO vouches (key, voucher, name, height, idx) VALUES (?, ?, ?, ?, ?)`,
 		`UPDATE vouches SET member = ? WHERE key = ?`,
-		`INSERT INTO members (number, key, name, admitted_time, admitted_height, admit_seq, vouched_by, nonce)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
+		`INSERT INTO members (number, key, name, admitted_time, admitted_height, admit_seq, vouched_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		`INSERT INTO member_keys (key, member, added_height) VALUES (?, ?, ?)`,
 		`UPDATE members SET left_height = ? WHERE number = ?`,
 		`UPDATE member_keys SET retired_height = ?, retired_why = ? WHERE key = ?`,
 		`UPDATE members SET key = ? WHERE number = ?`,
-		`UPDATE members SET key = ?, nonce = ? WHERE number = ?`,
 		`INSERT INTO proposals (id, author, title, body, category, created, created_height, opens, closes,
 			status, quorum, threshold, eligible, yes, no, abstain, endorsements, comments)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, 0, 0, 0, 0, 0, 0)`,
@@ -455,9 +433,6 @@ func prepareWrites(db *sql.DB) (*writeStmts, error) {
 		`UPDATE proposals SET decided_height = ?, turnout = ?, quorum_reached = ?, passed = ? WHERE id = ?`,
 		`INSERT INTO comments (id, proposal, reply_to, author, text, height, time) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		`INSERT INTO endorsements (proposal, member, height) VALUES (?, ?, ?)`,
-		`INSERT INTO ballots (proposal, member, choice, height, idx, cast_count, first_height) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?4)
-			ON CONFLICT (proposal, member) DO UPDATE SET choice = excluded.choice, height = excluded.height,
-			idx = excluded.idx, cast_count = cast_count + 1`,
 		`UPDATE proposals SET status = ?, eligible = ?, yes = ?, no = ?, abstain = ?, endorsements = ?, comments = ?
 			WHERE id = ?`,
 	}
@@ -495,17 +470,6 @@ func (ws *writeStmts) close() error {
 
 // hexKey decodes a stored hex key.
 func hexKey(s string) (tx.PublicKey, error) { return tx.ParsePublicKey(s) }
-
-// hexID decodes a stored hex transaction id.
-func hexID(s string) (tx.ID, error) {
-	var id tx.ID
-	b, err := hex.DecodeString(s)
-	if err != nil || len(b) != len(id) {
-		return id, fmt.Errorf("stored transaction id %q is not 64 hex digits", s)
-	}
-	copy(id[:], b)
-	return id, nil
-}
 
 // hash converts a stored app hash.
 func hash(b []byte) (merkle.Hash, error) {

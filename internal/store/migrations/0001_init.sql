@@ -28,7 +28,7 @@ CREATE TABLE blocks (
 CREATE TABLE txs (
 	height INTEGER NOT NULL REFERENCES blocks (height),
 	idx    INTEGER NOT NULL,
-	id     TEXT    NOT NULL,
+	id     BLOB    NOT NULL, -- SHA-256 of raw
 	raw    BLOB    NOT NULL,
 	author TEXT,             -- NULL when the bytes did not decode
 	kind   INTEGER,
@@ -39,8 +39,6 @@ CREATE TABLE txs (
 	PRIMARY KEY (height, idx)
 ) WITHOUT ROWID;
 CREATE INDEX txs_id ON txs (id);
-CREATE UNIQUE INDEX txs_id_accepted ON txs (id) WHERE code = 0;
-CREATE INDEX txs_author ON txs (author, nonce);
 
 -- members holds everyone ever admitted; key is the current (or last) key.
 CREATE TABLE members (
@@ -51,7 +49,6 @@ CREATE TABLE members (
 	admitted_height INTEGER NOT NULL,
 	admit_seq       INTEGER NOT NULL,
 	vouched_by      TEXT    NOT NULL, -- JSON array of member numbers
-	nonce           INTEGER NOT NULL, -- last nonce used by key
 	left_height     INTEGER           -- NULL while a member
 );
 
