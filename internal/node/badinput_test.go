@@ -13,7 +13,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cockroachdb/pebble"
+	dbm "github.com/cometbft/cometbft-db"
 	"github.com/cometbft/cometbft/abci/example/kvstore"
+	abcitypes "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/libs/log"
 )
 
 // snapshot maps every file under dir to a digest of its content, and every
@@ -227,4 +231,66 @@ func TestStartWithBusyPortFailsCleanly(t *testing.T) {
 	}
 	// Nothing was left holding the home: it starts once the ports are free.
 	runChain(t, home)
+}
+
+// lyingApp is kvstore whose Info misreports its last block.
+type lyingApp struct {
+	*kvstore.Application
+	heightDelta int64
+	badHash     bool
+}
+
+func (a *lyingApp) Info(ctx context.Context, req *abcitypes.InfoRequest) (*abcitypes.InfoResponse, error) {
+	res, err := a.Application.Info(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	res.LastBlockHeight += a.heightDelta
+	if a.badHash {
+		res.LastBlockAppHash = []byte("not the hash at all")
+	}
+	return res, nil
+}
+
+func TestStartRefusesAnAppThatDisagrees(t *testing.T) {
+	home := filepath.Join(t.TempDir(), "home")
+	if err := Init(home, fastOptions(t, "liar-1")); err != nil {
+		t.Fatal(err)
+	}
+	openApp := func() *kvstore.Application {
+		db, err := dbm.NewPebbleDBWithOpts("kvstore-app", filepath.Join(home, "data"), &pebble.Options{Logger: pebbleLogger{log.NewNopLogger()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return kvstore.NewApplication(db)
+	}
+	app := openApp()
+	n, err := Start(context.Background(), home, app, testLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitHeight(t, rpcClient(t, n), 3)
+	if err := n.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	app.Close()
+
+	for name, liar := range map[string]*lyingApp{
+		"app hash differs": {badHash: true},
+		"app ahead":        {heightDelta: 5},
+	} {
+		t.Run(name, func(t *testing.T) {
+			liar.Application = openApp()
+			defer liar.Application.Close()
+			n, err := Start(context.Background(), home, liar, testLog())
+			if err == nil {
+				n.Stop()
+				t.Fatal("Start succeeded")
+			}
+			t.Log(err)
+			if !errors.Is(err, ErrAppMismatch) || strings.Contains(err.Error(), "\n") || len(err.Error()) > 400 {
+				t.Fatalf("error %q: want one short line wrapping ErrAppMismatch", err)
+			}
+		})
+	}
 }

@@ -16,6 +16,9 @@ var (
 	// ErrGenesisMismatch: genesis.json is not the genesis of the chain this
 	// home holds, or not of the chain the caller expects.
 	ErrGenesisMismatch = errors.New("genesis does not match")
+	// ErrAppMismatch: the application's last height or app hash, as its
+	// Info reports them, cannot be reconciled with the chain in the home.
+	ErrAppMismatch = errors.New("application state does not match the chain")
 	// ErrBadKey: the node key or the validator key or state is missing or corrupt.
 	ErrBadKey = errors.New("invalid key file")
 )

@@ -175,7 +175,7 @@ func start(ctx context.Context, home string, app abcitypes.Application, logw io.
 	genProvider := func() (cmtnode.ChecksummedGenesisDoc, error) {
 		return cmtnode.ChecksummedGenesisDoc{GenesisDoc: gen, Sha256Checksum: tmhash.Sum(genRaw)}, nil
 	}
-	cn, err := cmtnode.NewNode(ctx, &run, pv, nodeKey,
+	cn, err := newCometNode(ctx, &run, pv, nodeKey,
 		proxy.NewLocalClientCreator(app),
 		genProvider,
 		dbs.provider,
@@ -183,7 +183,7 @@ func start(ctx context.Context, home string, app abcitypes.Application, logw io.
 		logger,
 	)
 	if err != nil {
-		return nil, fmt.Errorf("create CometBFT node: %w", err)
+		return nil, err
 	}
 	if err := cn.Start(); err != nil {
 		// Start leaves the services NewNode started (ABCI connections,
@@ -215,6 +215,41 @@ func start(ctx context.Context, home string, app abcitypes.Application, logw io.
 				logger.Error("metrics server stopped", "err", err)
 			}
 		}()
+	}
+	return n, nil
+}
+
+// newCometNode calls CometBFT's NewNode, whose handshake with the
+// application panics, rather than fail, when the application's app hash
+// disagrees with the chain's ("state.AppHash does not match AppHash after
+// replay"): it becomes ErrAppMismatch. Services NewNode had started are
+// left to the process's exit.
+func newCometNode(ctx context.Context, c *cfg.Config, pv types.PrivValidator, key *p2p.NodeKey,
+	cc proxy.ClientCreator, gp cmtnode.GenesisDocProvider, dbp cfg.DBProvider,
+	mp cmtnode.MetricsProvider, logger log.Logger,
+) (n *cmtnode.Node, err error) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		msg := fmt.Sprint(r)
+		if !strings.Contains(msg, "AppHash") {
+			panic(r)
+		}
+		// The message goes on with a dump of the whole state: keep the
+		// sentence with the two hashes.
+		msg, _, _ = strings.Cut(msg, "State:")
+		n, err = nil, fmt.Errorf("%w: %s (was one reset without the other?)", ErrAppMismatch, strings.Join(strings.Fields(msg), " "))
+	}()
+	n, err = cmtnode.NewNode(ctx, c, pv, key, cc, gp, dbp, mp, logger)
+	if err != nil {
+		// doHandshake formats its error with %v, so only the text of
+		// sm.ErrAppBlockHeightTooHigh and ...TooLow is left to recognise.
+		if m := err.Error(); strings.Contains(m, "app block height") {
+			return nil, fmt.Errorf("%w: %s", ErrAppMismatch, m)
+		}
+		return nil, fmt.Errorf("create CometBFT node: %w", err)
 	}
 	return n, nil
 }
