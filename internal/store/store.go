@@ -160,6 +160,19 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("list migrations: %w", err)
 	}
 	sort.Strings(names)
+	known := 0
+	for _, name := range names {
+		if v, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0]); err == nil {
+			known = max(known, v)
+		}
+	}
+	var newest sql.NullInt64
+	if err := s.w.QueryRowContext(ctx, `SELECT max(version) FROM migrations`).Scan(&newest); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if int(newest.Int64) > known {
+		return fmt.Errorf("the schema is at version %d, newer than this program knows (%d): use a newer folkmoot or rebuild the projection", newest.Int64, known)
+	}
 	for _, name := range names {
 		base := path.Base(name)
 		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])

@@ -3,6 +3,9 @@ package store
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -267,3 +270,72 @@ func TestFailedBlockLeavesNothing(t *testing.T) {
 }
 
 func sha256sum(b []byte) [32]byte { return tx.ID(sha256Sum(b)) }
+
+func TestOpenRefusals(t *testing.T) {
+	dir := t.TempDir()
+	notDB := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notDB, bytes.Repeat([]byte("not a database\n"), 100), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(notDB); err == nil || !strings.Contains(err.Error(), "open projection "+notDB) {
+		t.Fatalf("open of a text file: %v", err)
+	}
+	if _, err := Open(filepath.Join(dir, "missing", "dir", "p.db")); err == nil {
+		t.Fatal("open in a missing directory succeeded")
+	}
+	s, path := openTemp(t)
+	if _, err := s.w.Exec(`INSERT INTO migrations (version, name, applied) VALUES (99, '0099_future.sql', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), "version 99, newer than this program knows (1)") {
+		t.Fatalf("open of a newer schema: %v", err)
+	}
+}
+
+// TestReadersSeeWholeBlocks reads while blocks are written: every read
+// sees a whole block (its leaves rebuild its app hash; its transactions
+// are all there), never part of one.
+func TestReadersSeeWholeBlocks(t *testing.T) {
+	x := newSimStore(t, 5, 6)
+	stop := make(chan struct{})
+	errs := make(chan error, 1)
+	go func() {
+		defer close(errs)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			blocks, err := x.s.Blocks(0, 1<<40)
+			if err != nil {
+				errs <- err
+				return
+			}
+			top := blocks[len(blocks)-1]
+			txs, err := x.s.Txs(top.Height, top.Height)
+			if err != nil {
+				errs <- err
+				return
+			}
+			if len(txs) < len(top.Txs) {
+				errs <- fmt.Errorf("block %d: %d transactions read after the block showed %d", top.Height, len(txs), len(top.Txs))
+				return
+			}
+			n, err := x.s.LeafCount(top.Height)
+			if err != nil || n != top.LeafCount {
+				errs <- fmt.Errorf("block %d: leaf count %d %v, block says %d", top.Height, n, err, top.LeafCount)
+				return
+			}
+		}
+	}()
+	for range 40 {
+		x.block(30)
+	}
+	close(stop)
+	if err := <-errs; err != nil {
+		t.Fatal(err)
+	}
+	checkIntegrity(t, x.s)
+}
