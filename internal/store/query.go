@@ -568,3 +568,41 @@ func collect[T any](scan func(scanner) (T, error), q queryResult) ([]T, error) {
 }
 
 func utc(ns int64) time.Time { return time.Unix(0, ns).UTC() }
+
+// Summary is what the projection holds after its last block.
+type Summary struct {
+	Height        int64
+	Time          time.Time // block time of the last block (genesis time at height 0)
+	AppHash       merkle.Hash
+	Members       uint64 // current members
+	Proposals     uint64
+	OpenProposals uint64
+	Txs           uint64 // transactions included, accepted or not
+	Leaves        uint64
+}
+
+// Summary counts members, proposals, transactions and leaves as of the
+// last block written, all from one snapshot.
+func (s *Store) Summary() (Summary, error) {
+	var sum Summary
+	var at int64
+	var h []byte
+	err := s.r.QueryRow(`SELECT b.height, b.time, b.app_hash, b.leaf_count,
+			(SELECT count(*) FROM members WHERE left_height IS NULL),
+			(SELECT count(*) FROM proposals),
+			(SELECT count(*) FROM proposals WHERE status = 'open'),
+			(SELECT count(*) FROM txs)
+		FROM blocks b ORDER BY b.height DESC LIMIT 1`).Scan(&sum.Height, &at, &h, &sum.Leaves, &sum.Members,
+		&sum.Proposals, &sum.OpenProposals, &sum.Txs)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sum, fmt.Errorf("summarise projection: %w", ErrNotInitialised)
+	}
+	if err != nil {
+		return sum, fmt.Errorf("summarise projection: %w", err)
+	}
+	sum.Time = utc(at)
+	if sum.AppHash, err = hash(h); err != nil {
+		return sum, fmt.Errorf("summarise projection: %w", err)
+	}
+	return sum, nil
+}

@@ -332,3 +332,25 @@ func TestBlocksAndLeaves(t *testing.T) {
 		t.Fatalf("leaf beyond the end: %v", err)
 	}
 }
+
+func TestSummary(t *testing.T) {
+	x := newTown(t)
+	got, err := x.s.Summary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := x.st.Root()
+	var txs uint64
+	for _, b := range x.blocks {
+		txs += uint64(len(b.Txs))
+	}
+	want := Summary{Height: 8, Time: x.blocks[7].Time, AppHash: root, Members: 3, Proposals: 2, OpenProposals: 0,
+		Txs: txs, Leaves: x.st.Leaves()}
+	if got != want {
+		t.Fatalf("summary\n got %+v\nwant %+v", got, want)
+	}
+	empty, _ := openTemp(t)
+	if _, err := empty.Summary(); !errors.Is(err, ErrNotInitialised) {
+		t.Fatalf("summary before init: %v", err)
+	}
+}
