@@ -9,6 +9,20 @@
 // checking their app hash, so CometBFT's handshake replay after a crash
 // fills in exactly what is missing. A process killed at any instant leaves
 // either a whole block or none of it.
+//
+// Schema (migrations/0001_init.sql): meta (chain id, genesis time and
+// app_state), blocks (height, time, app hash, transaction and leaf counts;
+// height 0 is the genesis), txs (every included transaction with its raw
+// bytes, author, kind, nonce, code and log, and the index of the leaf that
+// records it), members and member_keys (every key a member held and why it
+// was retired), vouches (pending and completed), proposals (texts, window,
+// status, running tally, result; full-text indexed with FTS5), comments,
+// endorsements, ballots and leaves (the accumulator's leaves, for proofs).
+//
+// Ballots: the table keeps the counted ballot of each member on each
+// proposal (their latest) with the number of ballots they cast on it;
+// every superseded ballot is still in txs, so nothing is lost, and the
+// table stays as small as the electorate.
 package store
 
 import (
@@ -83,7 +97,9 @@ func dsn(file string, readOnly bool) string {
 	} else {
 		q.Set("_txlock", "immediate")
 	}
-	return "file:" + file + "?" + q.Encode()
+	// In a URI filename '%', '?' and '#' must be escaped.
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(file)
+	return "file:" + esc + "?" + q.Encode()
 }
 
 // Open opens (creating if needed) the projection at path and brings its

@@ -339,3 +339,15 @@ func TestReadersSeeWholeBlocks(t *testing.T) {
 	}
 	checkIntegrity(t, x.s)
 }
+
+func TestOpenOddPath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a?b#c%d.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the database is not at %s: %v", path, err)
+	}
+}
