@@ -40,11 +40,13 @@ type Options struct {
 	Moniker string
 
 	// TimeoutCommit is how long a node waits after a commit before the
-	// next height (CometBFT's consensus.timeout_commit). Default 1s.
+	// next height (CometBFT's consensus.timeout_commit). Zero means the
+	// default, 1s; use a nanosecond for none.
 	TimeoutCommit time.Duration
 	// EmptyBlocksInterval is the longest a node goes without a block when
 	// no transaction arrives (consensus.create_empty_blocks_interval), so
-	// that deadlines pass in block time with no traffic. Default 5s.
+	// that deadlines pass in block time with no traffic. Zero means the
+	// default, 5s.
 	EmptyBlocksInterval time.Duration
 
 	// Listen addresses for Init. Defaults: DefaultP2PAddress,
