@@ -145,21 +145,23 @@ func (a *App) CheckTx(_ context.Context, req *abcitypes.CheckTxRequest) (*abcity
 	if rerr != nil {
 		return checkTxResponse(rerr), nil
 	}
+	// Signatures are checked before taking the state lock, so that with a
+	// concurrent ABCI connection (node.WithConcurrentApp) several CheckTx
+	// calls verify in parallel, beside block execution.
+	a.sigs.apply(t)
+	a.sigs.remember(t)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.state == nil {
 		return &abcitypes.CheckTxResponse{Code: uint32(reject.Malformed), Log: "the node is starting"}, nil
 	}
-	a.sigs.apply(t)
 	var nonce uint64
 	if last, ok := a.pending[t.Author]; ok {
 		nonce = last + 1
 	}
 	if err := a.state.Check(t, nonce); err != nil {
-		a.sigs.remember(t)
 		return checkTxResponse(err), nil
 	}
-	a.sigs.remember(t)
 	a.pending[t.Author] = t.Nonce
 	return &abcitypes.CheckTxResponse{Code: 0}, nil
 }

@@ -21,6 +21,7 @@ import (
 //	/member     data: key hex    one current member (with next nonce)
 //	/proposals  data: status     proposals, newest first (status optional)
 //	/proposal   data: id         one proposal with its tally or result
+//	/tx         data: tx id hex  the block holding a transaction, and its code
 //	/proof      data: tx id hex  inclusion proof of a transaction's leaf
 //	/leaf       data: index      inclusion proof of any leaf
 //
@@ -62,13 +63,17 @@ func (a *App) query(req *abcitypes.QueryRequest) (any, error) {
 			return nil, fmt.Errorf("proposal number %q is not a number", arg)
 		}
 		return out, a.View(func(s *core.State) (err error) { out, err = query.ProposalByID(s, id); return err })
-	case "/proof":
-		var id tx.ID
-		k, err := tx.ParsePublicKey(arg) // same shape: 64 hex digits
+	case "/tx":
+		id, err := parseTxID(arg)
 		if err != nil {
-			return nil, fmt.Errorf("transaction id must be 64 hex digits")
+			return nil, err
 		}
-		copy(id[:], k[:])
+		return a.txStatus(id)
+	case "/proof":
+		id, err := parseTxID(arg)
+		if err != nil {
+			return nil, err
+		}
 		idx, ok := a.TxLeaf(id)
 		if !ok {
 			return nil, fmt.Errorf("transaction %s is not in any block of this node", id)
@@ -104,6 +109,34 @@ func (a *App) proof(idx uint64, height int64) (query.Proof, error) {
 		q.Fact = f.String()
 	}
 	return q, nil
+}
+
+func parseTxID(s string) (tx.ID, error) {
+	var id tx.ID
+	k, err := tx.ParsePublicKey(s) // the same shape: 64 hex digits
+	if err != nil {
+		return id, fmt.Errorf("transaction id must be 64 hex digits")
+	}
+	copy(id[:], k[:])
+	return id, nil
+}
+
+// txStatus says in which block a transaction is, and with which code.
+func (a *App) txStatus(id tx.ID) (query.TxStatus, error) {
+	idx, ok := a.TxLeaf(id)
+	if !ok {
+		return query.TxStatus{}, fmt.Errorf("transaction %s is not in any block of this node", id)
+	}
+	h, _ := a.LeafHeight(idx)
+	leaf, err := a.leaf(idx)
+	if err != nil {
+		return query.TxStatus{}, err
+	}
+	st := query.TxStatus{ID: id.String(), Height: h, Leaf: idx}
+	if f, err := core.DecodeFact(leaf); err == nil && f.Type == core.FactRejected {
+		st.Code = f.Code
+	}
+	return st, nil
 }
 
 // leaf returns the data of leaf idx.

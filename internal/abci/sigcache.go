@@ -1,12 +1,17 @@
 package abci
 
-import "github.com/folkmoot/folkmoot/internal/tx"
+import (
+	"sync"
+
+	"github.com/folkmoot/folkmoot/internal/tx"
+)
 
 // sigCache remembers the outcome of signature checks by transaction id, so
 // that a node verifies each signature once: in CheckTx, and not again in
 // ProcessProposal or FinalizeBlock. It holds at most size entries and
 // forgets the oldest first.
 type sigCache struct {
+	mu    sync.Mutex
 	size  int
 	ok    map[tx.ID]bool
 	order []tx.ID // ring of insertion order
@@ -19,7 +24,10 @@ func newSigCache(size int) *sigCache {
 
 // apply marks t verified if its outcome is cached.
 func (c *sigCache) apply(t *tx.Tx) {
-	if ok, found := c.ok[t.ID()]; found {
+	c.mu.Lock()
+	ok, found := c.ok[t.ID()]
+	c.mu.Unlock()
+	if found {
 		t.MarkVerified(ok)
 	}
 }
@@ -27,10 +35,18 @@ func (c *sigCache) apply(t *tx.Tx) {
 // remember caches t's outcome, checking its signature if that was not done.
 func (c *sigCache) remember(t *tx.Tx) {
 	id := t.ID()
+	c.mu.Lock()
+	_, found := c.ok[id]
+	c.mu.Unlock()
+	if found {
+		return
+	}
+	ok := t.CheckSignature() == nil // outside the lock: the slow part
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if _, found := c.ok[id]; found {
 		return
 	}
-	ok := t.CheckSignature() == nil
 	if len(c.order) < c.size {
 		c.order = append(c.order, id)
 	} else {
@@ -42,4 +58,8 @@ func (c *sigCache) remember(t *tx.Tx) {
 }
 
 // forget drops an id once its transaction is in a block.
-func (c *sigCache) forget(id tx.ID) { delete(c.ok, id) }
+func (c *sigCache) forget(id tx.ID) {
+	c.mu.Lock()
+	delete(c.ok, id)
+	c.mu.Unlock()
+}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"net"
 	"os"
 	"strings"
 )
@@ -20,4 +21,14 @@ func CPUModel() string {
 		}
 	}
 	return "unknown"
+}
+
+// freeLoopback returns a free 127.0.0.1 host:port.
+func freeLoopback() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "127.0.0.1:0"
+	}
+	defer l.Close()
+	return l.Addr().String()
 }

@@ -71,7 +71,7 @@ var commandSet = []func(s *Streams, root, bench *cobra.Command){
 		root.AddCommand(newVerifyCmd(s), newStatusCmd(s), newMembersCmd(s), newShowCmd(s),
 			newProveCmd(s), newVerifyProofCmd(s), newInitCmd(s), newStartCmd(s), newTestnetCmd(s),
 			newExportCmd(s), newDemoCmd(s))
-		bench.AddCommand(newBenchCoreCmd(s))
+		bench.AddCommand(newBenchCoreCmd(s), newBenchNodeCmd(s))
 	},
 }
 

@@ -117,9 +117,9 @@ func (c *Client) Wait(ctx context.Context, id tx.ID) (Committed, error) {
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		res, err := c.rpc.Tx(ctx, id[:], false)
-		if err == nil {
-			return Committed{ID: id, Height: res.Height, Code: reject.Code(res.TxResult.Code), Log: res.TxResult.Log}, nil
+		var st query.TxStatus
+		if err := c.Query(ctx, "/tx", id.String(), &st); err == nil {
+			return Committed{ID: id, Height: st.Height, Code: reject.Code(st.Code)}, nil
 		}
 		select {
 		case <-ctx.Done():

@@ -102,6 +102,9 @@ func (o Options) cometConfig() *cfg.Config {
 	// addresses; a strict address book would refuse them.
 	c.P2P.AddrBookStrict = false
 	c.Instrumentation.Prometheus = !o.NoMetrics
+	// The application keeps its own index of transactions (the SQLite
+	// projection and its ABCI queries); CometBFT's would do the work twice.
+	c.TxIndex.Indexer = "null"
 	return c
 }
 

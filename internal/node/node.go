@@ -54,9 +54,10 @@ type Node struct {
 type StartOption func(*startConfig)
 
 type startConfig struct {
-	registry *prometheus.Registry
-	chainID  string
-	override func(*Config)
+	concurrent bool
+	registry   *prometheus.Registry
+	chainID    string
+	override   func(*Config)
 }
 
 // WithRegistry serves the collectors registered on r at the node's /metrics,
@@ -64,6 +65,14 @@ type startConfig struct {
 // own (see Node.Registry).
 func WithRegistry(r *prometheus.Registry) StartOption {
 	return func(s *startConfig) { s.registry = r }
+}
+
+// WithConcurrentApp connects the application without CometBFT's global
+// ABCI mutex (an unsynchronised local client): CheckTx calls from several
+// RPC requests then run in parallel with each other and with block
+// execution. Only for applications that do their own locking.
+func WithConcurrentApp() StartOption {
+	return func(s *startConfig) { s.concurrent = true }
 }
 
 // WithChainID makes Start refuse a home whose genesis is for another chain.
@@ -175,8 +184,12 @@ func start(ctx context.Context, home string, app abcitypes.Application, logw io.
 	genProvider := func() (cmtnode.ChecksummedGenesisDoc, error) {
 		return cmtnode.ChecksummedGenesisDoc{GenesisDoc: gen, Sha256Checksum: tmhash.Sum(genRaw)}, nil
 	}
+	creator := proxy.NewLocalClientCreator(app)
+	if sc.concurrent {
+		creator = proxy.NewUnsyncLocalClientCreator(app)
+	}
 	cn, err := newCometNode(ctx, &run, pv, nodeKey,
-		proxy.NewLocalClientCreator(app),
+		creator,
 		genProvider,
 		dbs.provider,
 		cometMetrics(&inst, logger),

@@ -166,4 +166,12 @@ type Proof struct {
 	Proof   merkle.Proof `json:"proof"`
 }
 
+// TxStatus says where a transaction was recorded.
+type TxStatus struct {
+	ID     string `json:"id"`
+	Height int64  `json:"height"`
+	Code   uint32 `json:"code"`
+	Leaf   uint64 `json:"leaf"`
+}
+
 func t(ns int64) time.Time { return time.Unix(0, ns).UTC() }

@@ -1,0 +1,355 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cometbft/cometbft/p2p"
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+	ctypes "github.com/cometbft/cometbft/rpc/core/types"
+
+	"github.com/folkmoot/folkmoot/internal/abci"
+	"github.com/folkmoot/folkmoot/internal/core"
+	"github.com/folkmoot/folkmoot/internal/core/coretest"
+	"github.com/folkmoot/folkmoot/internal/node"
+	"github.com/folkmoot/folkmoot/internal/store"
+	"github.com/folkmoot/folkmoot/internal/tx"
+)
+
+// NodeOptions size the node benchmark.
+type NodeOptions struct {
+	Members  int // default 10,000
+	Ballots  int // default 100,000
+	Workers  int // concurrent RPC submitters, default 8
+	Dir      string
+	Progress func(format string, args ...any)
+}
+
+// NodeFigures are the results of the node benchmark.
+type NodeFigures struct {
+	CPUs          int     `json:"cpus"`
+	CPUModel      string  `json:"cpu_model"`
+	Members       int     `json:"members"`
+	Ballots       int     `json:"ballots"`
+	BallotsPerS   float64 `json:"ballots_per_s"`
+	KVStorePerS   float64 `json:"kvstore_per_s"`
+	RatioToKV     float64 `json:"ratio_to_kvstore"`
+	TxBytes       int     `json:"tx_bytes"`
+	CatchupS      float64 `json:"catchup_s"`
+	CatchupTxs    int     `json:"catchup_txs"`
+	RSSMB         float64 `json:"rss_mb"`
+	Blocks        int64   `json:"blocks"`
+	RejectedAtRPC int64   `json:"rejected_at_rpc"`
+}
+
+// nodeTuning sizes the mempool and blocks for a burst of submissions.
+func nodeTuning(c *node.Config) {
+	c.Comet.Mempool.Size = 400_000
+	c.Comet.Mempool.MaxTxsBytes = 1 << 30
+	c.Comet.Mempool.CacheSize = 400_000
+	c.Comet.RPC.MaxOpenConnections = 0
+	c.Comet.RPC.MaxRequestBatchSize = 200
+	c.Comet.RPC.MaxBodyBytes = 64 << 20
+}
+
+// Node runs the node benchmark: signed ballots submitted over RPC to one
+// folkmoot node and counted when committed; the same submission path
+// against CometBFT's kvstore with transactions of the same size; a fresh
+// node catching up the folkmoot chain from the first; and the first node's
+// resident memory. The clock measures only.
+func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
+	if o.Members <= 0 {
+		o.Members = 10_000
+	}
+	if o.Ballots <= 0 {
+		o.Ballots = 100_000
+	}
+	if o.Workers <= 0 {
+		o.Workers = 8
+	}
+	say := o.Progress
+	if say == nil {
+		say = func(string, ...any) {}
+	}
+	f := NodeFigures{CPUs: runtime.NumCPU(), CPUModel: CPUModel(), Members: o.Members, Ballots: o.Ballots}
+	dir := o.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "folkmoot-bench-node-")
+		if err != nil {
+			return f, err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+
+	say("signing %d ballots from %d members", o.Ballots, o.Members)
+	ms := make([]*coretest.Member, o.Members)
+	for i := range ms {
+		ms[i] = coretest.NewMember("voter " + strconv.Itoa(i))
+		ms[i].Chain = "bench-1"
+	}
+	g := coretest.Genesis(ms...)
+	g.Constitution.MaxVoting.Duration = 24 * time.Hour
+	appState := coretest.AppState(g)
+	rounds := (o.Ballots + o.Members - 1) / o.Members
+	var proposals [][]byte
+	closes := time.Now().Add(12 * time.Hour).Unix()
+	for r := 0; r < rounds; r++ {
+		proposals = append(proposals, ms[r].Sign(&tx.Propose{Title: fmt.Sprintf("Question %d", r+1), Category: "general", Closes: closes}))
+	}
+	// streams[w] holds worker w's ballots, each member's in nonce order.
+	streams := make([][][]byte, o.Workers)
+	for i := 0; i < o.Ballots; i++ {
+		m := i % o.Members
+		streams[m%o.Workers] = append(streams[m%o.Workers], ms[m].Ballot(uint64(i/o.Members+1), tx.Choice(1+i%3)))
+	}
+	f.TxBytes = len(streams[0][0])
+
+	// The folkmoot node, with its projection.
+	say("starting a folkmoot node")
+	home := filepath.Join(dir, "folkmoot")
+	genesisTime := time.Now().UTC().Truncate(time.Second)
+	p2pAddr := freeLoopback()
+	if err := node.Init(home, node.Options{ChainID: "bench-1", AppState: appState, GenesisTime: genesisTime,
+		TimeoutCommit: 100 * time.Millisecond, EmptyBlocksInterval: time.Second, LogLevel: "error", NoMetrics: true,
+		P2PAddress: "tcp://" + p2pAddr, RPCAddress: "tcp://" + freeLoopback(), MetricsAddress: freeLoopback(), WebAddress: freeLoopback()}); err != nil {
+		return f, err
+	}
+	st, err := store.Open(filepath.Join(home, "data", "folkmoot.db"))
+	if err != nil {
+		return f, err
+	}
+	defer st.Close()
+	if err := st.Init("bench-1", genesisTime, appState); err != nil {
+		return f, err
+	}
+	app := abci.New(abci.Options{Sink: sinkFunc(func(c abci.Committed) error {
+		return st.WriteBlock(store.BlockRecord{Height: c.Height, Time: c.Time, Txs: c.Txs, Result: c.Result, State: c.State})
+	})})
+	ctx := context.Background()
+	n, err := node.Start(ctx, home, app, nil, node.WithConfig(nodeTuning), node.WithConcurrentApp())
+	if err != nil {
+		return f, err
+	}
+	defer n.Stop()
+	rpc := "http://" + strings.TrimPrefix(n.Config().Comet.RPC.ListenAddress, "tcp://")
+	if err := submitAll(rpc, [][][]byte{proposals}, nil); err != nil {
+		return f, fmt.Errorf("proposals: %w", err)
+	}
+	if err := waitFor(func() bool {
+		var ok bool
+		app.View(func(s *core.State) error { ok = len(s.Proposals()) == rounds; return nil })
+		return ok
+	}); err != nil {
+		return f, fmt.Errorf("proposals: %w", err)
+	}
+	say("submitting %d ballots over RPC with %d workers", o.Ballots, o.Workers)
+	var rejected atomic.Int64
+	start := clock()
+	if err := submitAll(rpc, streams, &rejected); err != nil {
+		return f, err
+	}
+	counted := func() int {
+		total := 0
+		app.View(func(s *core.State) error {
+			for _, p := range s.Proposals() {
+				total += int(p.Yes + p.No + p.Abstain)
+			}
+			return nil
+		})
+		return total
+	}
+	want := o.Ballots - int(rejected.Load())
+	if err := waitFor(func() bool { return counted() >= want }); err != nil {
+		return f, fmt.Errorf("ballots: %d of %d counted: %w", counted(), want, err)
+	}
+	f.BallotsPerS = float64(want) / clock().Sub(start).Seconds()
+	f.RejectedAtRPC = rejected.Load()
+	f.RSSMB = rssMB()
+	app.View(func(s *core.State) error { f.Blocks = s.Height(); return nil })
+	say("folkmoot: %.0f ballots/s, RSS %.0f MiB", f.BallotsPerS, f.RSSMB)
+
+	// A new node catches up the whole chain from the first.
+	say("a new node catches up %d blocks from the first", f.Blocks)
+	f.CatchupTxs = o.Ballots + rounds
+	if f.CatchupS, err = catchUp(ctx, dir, home, p2pAddr, f.Blocks, clock); err != nil {
+		return f, fmt.Errorf("catch-up: %w", err)
+	}
+	say("caught up in %.1f s", f.CatchupS)
+
+	// kvstore through the same path, same sizes, same workers.
+	say("the same against CometBFT's kvstore")
+	kv, err := node.StartKVStore(ctx, dir, node.Options{TimeoutCommit: 100 * time.Millisecond, EmptyBlocksInterval: time.Second,
+		LogLevel: "error", NoMetrics: true, P2PAddress: "tcp://127.0.0.1:0", RPCAddress: "tcp://" + freeLoopback(),
+		MetricsAddress: freeLoopback(), WebAddress: freeLoopback()}, nil, node.WithConfig(nodeTuning))
+	if err != nil {
+		return f, err
+	}
+	kvStreams := make([][][]byte, o.Workers)
+	for i := 0; i < o.Ballots; i++ {
+		kvStreams[i%o.Workers] = append(kvStreams[i%o.Workers], node.KVStoreTx(uint64(i), f.TxBytes))
+	}
+	kvRPC := "http://" + strings.TrimPrefix(kv.Config().Comet.RPC.ListenAddress, "tcp://")
+	kvc, err := rpchttp.New(kvRPC)
+	if err != nil {
+		return f, err
+	}
+	start = clock()
+	if err := submitAll(kvRPC, kvStreams, nil); err != nil {
+		kv.Stop()
+		return f, fmt.Errorf("kvstore: %w", err)
+	}
+	err = waitFor(func() bool {
+		r, err := kvc.ABCIInfo(ctx)
+		if err != nil {
+			return false
+		}
+		// kvstore reports the number of keys it holds in Info's data.
+		return strings.Contains(r.Response.Data, fmt.Sprintf("\"size\":%d", o.Ballots))
+	})
+	if err != nil {
+		kv.Stop()
+		return f, fmt.Errorf("kvstore: %w", err)
+	}
+	f.KVStorePerS = float64(o.Ballots) / clock().Sub(start).Seconds()
+	kv.Stop()
+	if f.KVStorePerS > 0 {
+		f.RatioToKV = f.BallotsPerS / f.KVStorePerS
+	}
+	say("kvstore: %.0f tx/s", f.KVStorePerS)
+	return f, nil
+}
+
+type sinkFunc func(abci.Committed) error
+
+func (s sinkFunc) Commit(c abci.Committed) error { return s(c) }
+
+// submitAll sends each stream's transactions in order from its own
+// goroutine with broadcast_tx_sync, batchSize requests per HTTP round trip
+// (JSON-RPC batches, as a busy client or a relay would). A batch with a
+// refused transaction is counted in rejected when it is not nil (the
+// benchmark then counts what was committed), and is an error otherwise.
+func submitAll(url string, streams [][][]byte, rejected *atomic.Int64) error {
+	const batchSize = 100
+	var wg sync.WaitGroup
+	errs := make(chan error, len(streams))
+	for _, s := range streams {
+		wg.Add(1)
+		go func(s [][]byte) {
+			defer wg.Done()
+			c, err := rpchttp.New(url)
+			if err != nil {
+				errs <- err
+				return
+			}
+			for lo := 0; lo < len(s); lo += batchSize {
+				b := c.NewBatch()
+				for _, raw := range s[lo:min(lo+batchSize, len(s))] {
+					if _, err := b.BroadcastTxSync(context.Background(), raw); err != nil {
+						errs <- err
+						return
+					}
+				}
+				res, err := b.Send(context.Background())
+				if err != nil {
+					// A refused transaction makes the whole batch's
+					// decoding fail; the benchmark's transactions are all
+					// valid, so any error is the harness's to report.
+					errs <- err
+					return
+				}
+				for _, r := range res {
+					if r, ok := r.(*ctypes.ResultBroadcastTx); ok && r.Code != 0 {
+						if rejected == nil {
+							errs <- fmt.Errorf("refused: %s", r.Log)
+							return
+						}
+						rejected.Add(1)
+					}
+				}
+			}
+		}(s)
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// waitFor polls cond until it holds, for at most ten minutes.
+func waitFor(cond func() bool) error {
+	deadline := time.Now().Add(10 * time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("gave up waiting after ten minutes")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return nil
+}
+
+// rssMB returns this process's resident set size in MiB.
+func rssMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// catchUp starts a second, non-validating node with the first node's
+// genesis, peered to it, and returns the seconds until its state reaches
+// height target.
+func catchUp(ctx context.Context, dir, first, p2pAddr string, target int64, clock func() time.Time) (float64, error) {
+	home := filepath.Join(dir, "follower")
+	if err := node.Init(home, node.Options{ChainID: "bench-1", LogLevel: "error", NoMetrics: true,
+		P2PAddress: "tcp://" + freeLoopback(), RPCAddress: "tcp://" + freeLoopback(), MetricsAddress: freeLoopback(), WebAddress: freeLoopback()}); err != nil {
+		return 0, err
+	}
+	gen, err := os.ReadFile(filepath.Join(first, "config", "genesis.json"))
+	if err != nil {
+		return 0, err
+	}
+	if err := os.WriteFile(filepath.Join(home, "config", "genesis.json"), gen, 0o600); err != nil {
+		return 0, err
+	}
+	key, err := p2p.LoadNodeKey(filepath.Join(first, "config", "node_key.json"))
+	if err != nil {
+		return 0, err
+	}
+	cfg, err := node.LoadConfig(home)
+	if err != nil {
+		return 0, err
+	}
+	cfg.Comet.P2P.PersistentPeers = p2p.IDAddressString(key.ID(), p2pAddr)
+	cfg.Comet.P2P.AllowDuplicateIP = true
+	if err := node.WriteConfig(home, cfg); err != nil {
+		return 0, err
+	}
+	app := abci.New(abci.Options{})
+	start := clock()
+	n, err := node.Start(ctx, home, app, nil, node.WithConcurrentApp())
+	if err != nil {
+		return 0, err
+	}
+	defer n.Stop()
+	err = waitFor(func() bool {
+		var h int64
+		app.View(func(s *core.State) error { h = s.Height(); return nil })
+		return h >= target
+	})
+	return clock().Sub(start).Seconds(), err
+}
