@@ -70,7 +70,8 @@ var commandSet = []func(s *Streams, root, bench *cobra.Command){
 	func(s *Streams, root, bench *cobra.Command) {
 		root.AddCommand(newVerifyCmd(s), newStatusCmd(s), newMembersCmd(s), newShowCmd(s),
 			newProveCmd(s), newVerifyProofCmd(s), newInitCmd(s), newStartCmd(s), newTestnetCmd(s),
-			newExportCmd(s), newDemoCmd(s))
+			newExportCmd(s), newDemoCmd(s), newKeyCmd(s), newMemberCmd(s), newProposeCmd(s),
+			newCommentCmd(s), newEndorseCmd(s), newVoteCmd(s), newWithdrawCmd(s))
 		bench.AddCommand(newBenchCoreCmd(s), newBenchNodeCmd(s))
 	},
 }

@@ -102,6 +102,9 @@ to exactly where it was. Stop it with Ctrl-C.`,
 			if verbose {
 				logw = s.Err
 			}
+			if _, err := os.Stat(home); err != nil {
+				return fmt.Errorf("start: no node home at %s (create one with \"folkmoot init\")", home)
+			}
 			fmt.Fprintf(s.Err, "starting node in %s (replaying stored blocks)…\n", home)
 			r, err := startNode(ctx, home, logw)
 			if err != nil {

@@ -1,0 +1,353 @@
+package cli
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/folkmoot/folkmoot/internal/client"
+	"github.com/folkmoot/folkmoot/internal/reject"
+	"github.com/folkmoot/folkmoot/internal/tx"
+)
+
+// actFlags are shared by every command that signs and submits.
+type actFlags struct {
+	keys   keyFlags
+	node   string
+	noWait bool
+	output string
+}
+
+func (a *actFlags) add(c *cobra.Command) {
+	a.keys.add(c)
+	nodeFlag(c, &a.node)
+	c.Flags().BoolVar(&a.noWait, "no-wait", false, "return once the node accepts the transaction, without waiting for its block")
+	outputFlag(c, &a.output)
+}
+
+// submitted is what an action command prints.
+type submitted struct {
+	TxID   string `json:"tx_id"`
+	Kind   string `json:"kind"`
+	Height int64  `json:"height,omitempty"`
+	Code   uint32 `json:"code"`
+	Log    string `json:"log,omitempty"`
+}
+
+// act signs body with the member's key (nonce from the node) and submits
+// it; unless --no-wait, it waits for the block and reports the outcome.
+func (a *actFlags) act(s *Streams, body tx.Body) error {
+	if err := checkOutput(a.output); err != nil {
+		return err
+	}
+	priv, err := a.keys.load(s)
+	if err != nil {
+		return err
+	}
+	cl, err := client.New(a.node)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var author tx.PublicKey
+	copy(author[:], priv.Public().(ed25519.PublicKey))
+	chainID, err := cl.ChainID(ctx)
+	if err != nil {
+		return err
+	}
+	nonce, err := cl.NextNonce(ctx, author)
+	if err != nil {
+		return fmt.Errorf("key %s (%s): %w", a.keys.alias, author.Short(), err)
+	}
+	raw, err := tx.Sign(priv, tx.Unsigned{ChainID: chainID, Author: author, Nonce: nonce, Body: body})
+	if err != nil {
+		return err
+	}
+	out := submitted{Kind: body.Kind().String()}
+	id, err := cl.Submit(ctx, raw)
+	var rej *reject.Error
+	if errors.As(err, &rej) {
+		return rejected(rej.Code, rej.Msg)
+	}
+	if err != nil {
+		return err
+	}
+	out.TxID = id.String()
+	if !a.noWait {
+		c, err := cl.Wait(ctx, id)
+		if err != nil {
+			return err
+		}
+		out.Height, out.Code, out.Log = c.Height, uint32(c.Code), c.Log
+		if c.Code != reject.OK {
+			return rejected(c.Code, c.Log)
+		}
+	}
+	if a.output == "json" {
+		return writeJSON(s, out)
+	}
+	if out.Height > 0 {
+		fmt.Fprintf(s.Out, "%s recorded in block %d\ntx %s\n", out.Kind, out.Height, out.TxID)
+	} else {
+		fmt.Fprintf(s.Out, "%s accepted by the node, waiting for a block\ntx %s\n", out.Kind, out.TxID)
+	}
+	return nil
+}
+
+func rejected(code reject.Code, msg string) error {
+	return fmt.Errorf("rejected (code %d %s): %s", code, code, msg)
+}
+
+func parseProposal(s string) (uint64, error) {
+	id, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || id == 0 {
+		return 0, fmt.Errorf("proposal number %q is not a positive number", s)
+	}
+	return id, nil
+}
+
+func newVoteCmd(s *Streams) *cobra.Command {
+	var a actFlags
+	c := &cobra.Command{
+		Use:   "vote PROPOSAL yes|no|abstain",
+		Short: "Cast (or change) your open ballot on a proposal",
+		Long: `vote signs and submits your ballot. You may vote again until voting
+closes; the last ballot counts. Who voted how is public.`,
+		Example: "  folkmoot vote 3 yes --as ada\n  folkmoot vote 3 abstain --as ada --node http://10.0.0.5:26657",
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseProposal(args[0])
+			if err != nil {
+				return err
+			}
+			choice, err := tx.ParseChoice(args[1])
+			if err != nil {
+				return err
+			}
+			return a.act(s, &tx.Ballot{Proposal: id, Choice: choice})
+		},
+	}
+	a.add(c)
+	return c
+}
+
+func newEndorseCmd(s *Streams) *cobra.Command {
+	var a actFlags
+	c := &cobra.Command{
+		Use:     "endorse PROPOSAL",
+		Short:   "Endorse a proposal (public support, before or during the vote)",
+		Example: "  folkmoot endorse 3 --as bram",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseProposal(args[0])
+			if err != nil {
+				return err
+			}
+			return a.act(s, &tx.Endorse{Proposal: id})
+		},
+	}
+	a.add(c)
+	return c
+}
+
+func newCommentCmd(s *Streams) *cobra.Command {
+	var a actFlags
+	var text, file string
+	var replyTo uint64
+	c := &cobra.Command{
+		Use:     "comment PROPOSAL",
+		Short:   "Comment on a proposal, or reply to a comment",
+		Example: "  folkmoot comment 3 --as chiara --text \"Which trees?\"\n  folkmoot comment 3 --as ada --reply-to 12 --text \"Apples.\"",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseProposal(args[0])
+			if err != nil {
+				return err
+			}
+			if text, err = textOrFile(text, file, "--text"); err != nil {
+				return err
+			}
+			return a.act(s, &tx.Comment{Proposal: id, ReplyTo: replyTo, Text: text})
+		},
+	}
+	a.add(c)
+	c.Flags().StringVar(&text, "text", "", "the comment")
+	c.Flags().StringVar(&file, "text-file", "", "read the comment from a file")
+	c.Flags().Uint64Var(&replyTo, "reply-to", 0, "comment number being answered")
+	return c
+}
+
+func textOrFile(text, file, flag string) (string, error) {
+	if file == "" {
+		return text, nil
+	}
+	if text != "" {
+		return "", fmt.Errorf("give %s or %s-file, not both", flag, flag)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", file, err)
+	}
+	return string(b), nil
+}
+
+func newProposeCmd(s *Streams) *cobra.Command {
+	var a actFlags
+	var title, body, bodyFile, category, opens, closes string
+	var voting time.Duration
+	c := &cobra.Command{
+		Use:   "propose",
+		Short: "Put a proposal to the community",
+		Long: `propose records a proposal. Voting opens when it is recorded, or at --opens;
+it closes after --voting, or at --closes. The constitution bounds both.
+The body is Markdown.`,
+		Example: `  folkmoot propose --as ada --title "Plant an orchard" --body-file orchard.md --voting 72h
+  folkmoot propose --as ada --title "Budget 2027" --category budget \
+      --opens 2026-12-01T09:00:00Z --closes 2026-12-08T18:00:00Z`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			if body, err = textOrFile(body, bodyFile, "--body"); err != nil {
+				return err
+			}
+			p := &tx.Propose{Title: title, Body: body, Category: category}
+			start := time.Now()
+			if opens != "" {
+				t, err := time.Parse(time.RFC3339, opens)
+				if err != nil {
+					return fmt.Errorf("--opens: write it like 2026-12-01T09:00:00Z: %w", err)
+				}
+				p.Opens, start = t.Unix(), t
+			}
+			switch {
+			case closes != "":
+				t, err := time.Parse(time.RFC3339, closes)
+				if err != nil {
+					return fmt.Errorf("--closes: write it like 2026-12-08T18:00:00Z: %w", err)
+				}
+				p.Closes = t.Unix()
+			case voting > 0:
+				// A little slack so the window still fits the constitution
+				// when the block comes a few seconds after now.
+				p.Closes = start.Add(voting + 5*time.Second).Unix()
+			default:
+				return fmt.Errorf("say when voting closes: --voting 72h or --closes TIME")
+			}
+			return a.act(s, p)
+		},
+	}
+	a.add(c)
+	c.Flags().StringVar(&title, "title", "", "title (at most 200 characters)")
+	c.Flags().StringVar(&body, "body", "", "text in Markdown")
+	c.Flags().StringVar(&bodyFile, "body-file", "", "read the Markdown text from a file")
+	c.Flags().StringVar(&category, "category", "general", "one of the constitution's categories")
+	c.Flags().StringVar(&opens, "opens", "", "when voting opens (RFC 3339); default: when recorded")
+	c.Flags().StringVar(&closes, "closes", "", "when voting closes (RFC 3339)")
+	c.Flags().DurationVar(&voting, "voting", 0, "how long voting lasts, from its opening")
+	return c
+}
+
+func newWithdrawCmd(s *Streams) *cobra.Command {
+	var a actFlags
+	c := &cobra.Command{
+		Use:     "withdraw PROPOSAL",
+		Short:   "Withdraw your own proposal before voting opens",
+		Example: "  folkmoot withdraw 4 --as ada",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseProposal(args[0])
+			if err != nil {
+				return err
+			}
+			return a.act(s, &tx.Withdraw{Proposal: id})
+		},
+	}
+	a.add(c)
+	return c
+}
+
+func newMemberCmd(s *Streams) *cobra.Command {
+	m := &cobra.Command{Use: "member", Short: "Vouch for newcomers, leave, or move to a new key"}
+	var vouch actFlags
+	var name string
+	vc := &cobra.Command{
+		Use:   "vouch PUBLIC_KEY --name NAME",
+		Short: "Vouch for a key to become a member",
+		Long: `vouch records that you know the holder of PUBLIC_KEY as NAME. The key is
+admitted when the constitution's number of distinct current members have
+vouched for it under the same name.`,
+		Example: "  folkmoot member vouch 6f1c…9a --name \"Chiara Rossi\" --as ada",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			k, err := tx.ParsePublicKey(args[0])
+			if err != nil {
+				return err
+			}
+			return vouch.act(s, &tx.Vouch{Key: k[:], Name: name})
+		},
+	}
+	vouch.add(vc)
+	vc.Flags().StringVar(&name, "name", "", "the newcomer's display name")
+	vc.MarkFlagRequired("name")
+
+	var leave actFlags
+	lc := &cobra.Command{
+		Use:     "leave",
+		Short:   "Leave the community (your key can no longer act)",
+		Example: "  folkmoot member leave --as dmitri",
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return leave.act(s, &tx.Leave{}) },
+	}
+	leave.add(lc)
+
+	var rot actFlags
+	var to string
+	rc := &cobra.Command{
+		Use:   "rotate --to NEW_ALIAS",
+		Short: "Hand your membership over to a new key from your keystore",
+		Long: `rotate moves your membership (number, name, ballots) to another key of
+your keystore, which signs its acceptance. From the block that records it
+the old key is dead.`,
+		Example: "  folkmoot key new ada-2026 && folkmoot member rotate --as ada --to ada-2026",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			next := rot.keys
+			next.alias = to
+			newPriv, err := next.load(s)
+			if err != nil {
+				return err
+			}
+			oldPriv, err := rot.keys.load(s)
+			if err != nil {
+				return err
+			}
+			cl, err := client.New(rot.node)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := timeout()
+			defer cancel()
+			chainID, err := cl.ChainID(ctx)
+			if err != nil {
+				return err
+			}
+			var oldKey, newKey tx.PublicKey
+			copy(oldKey[:], oldPriv.Public().(ed25519.PublicKey))
+			copy(newKey[:], newPriv.Public().(ed25519.PublicKey))
+			proof := ed25519.Sign(newPriv, tx.RotationMessage(chainID, oldKey, newKey))
+			return rot.act(s, &tx.Rotate{NewKey: newKey[:], Proof: proof})
+		},
+	}
+	rot.add(rc)
+	rc.Flags().StringVar(&to, "to", "", "alias of the new key in your keystore")
+	rc.MarkFlagRequired("to")
+	m.AddCommand(vc, lc, rc)
+	return m
+}

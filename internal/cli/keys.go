@@ -1,0 +1,205 @@
+package cli
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/folkmoot/folkmoot/internal/keystore"
+)
+
+// PassphraseEnv is the environment variable a passphrase may come from.
+const PassphraseEnv = "FOLKMOOT_PASSPHRASE"
+
+// keyFlags pick a key from the keystore and say where its passphrase
+// comes from: --passphrase-file, $FOLKMOOT_PASSPHRASE, or a prompt on the
+// terminal, in that order.
+type keyFlags struct {
+	home     string
+	alias    string
+	passFile string
+}
+
+func (k *keyFlags) add(c *cobra.Command) {
+	homeFlag(c, &k.home)
+	c.Flags().StringVar(&k.alias, "as", "", "name of your key in the keystore")
+	c.MarkFlagRequired("as")
+	c.Flags().StringVar(&k.passFile, "passphrase-file", "", "read the key's passphrase from the first line of this file")
+}
+
+// passphrase returns the passphrase source; confirm asks twice on a
+// terminal (for new keys).
+func (k *keyFlags) passphrase(s *Streams, what string, confirm bool) func() ([]byte, error) {
+	return func() ([]byte, error) {
+		if k.passFile != "" {
+			b, err := os.ReadFile(k.passFile)
+			if err != nil {
+				return nil, fmt.Errorf("passphrase file: %w", err)
+			}
+			line, _, _ := bytes.Cut(b, []byte("\n"))
+			return bytes.TrimRight(line, "\r"), nil
+		}
+		if p, ok := os.LookupEnv(PassphraseEnv); ok {
+			return []byte(p), nil
+		}
+		tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+		if err != nil || !term.IsTerminal(int(tty.Fd())) {
+			return nil, fmt.Errorf("no passphrase: use --passphrase-file, set %s, or run in a terminal", PassphraseEnv)
+		}
+		defer tty.Close()
+		fmt.Fprintf(tty, "Passphrase for %s: ", what)
+		p, err := term.ReadPassword(int(tty.Fd()))
+		fmt.Fprintln(tty)
+		if err != nil {
+			return nil, fmt.Errorf("read passphrase: %w", err)
+		}
+		if confirm {
+			fmt.Fprintf(tty, "Again, to confirm: ")
+			q, err := term.ReadPassword(int(tty.Fd()))
+			fmt.Fprintln(tty)
+			if err != nil {
+				return nil, fmt.Errorf("read passphrase: %w", err)
+			}
+			if !bytes.Equal(p, q) {
+				return nil, fmt.Errorf("the two passphrases differ; nothing was stored")
+			}
+		}
+		return p, nil
+	}
+}
+
+// load opens the key named by --as.
+func (k *keyFlags) load(s *Streams) (ed25519.PrivateKey, error) {
+	ks, err := keystore.Open(k.home)
+	if err != nil {
+		return nil, err
+	}
+	if ks.IsInsecure(k.alias) {
+		fmt.Fprintln(s.Err, keystore.InsecureWarning(k.alias))
+	}
+	return ks.Load(k.alias, k.passphrase(s, fmt.Sprintf("key %q", k.alias), false))
+}
+
+func newKeyCmd(s *Streams) *cobra.Command {
+	key := &cobra.Command{Use: "key", Short: "Make and list your keys (age-encrypted in HOME/keys)"}
+
+	var nk keyFlags
+	var insecure bool
+	newCmd := &cobra.Command{
+		Use:   "new NAME",
+		Short: "Make a new key, encrypted under a passphrase",
+		Long: `key new makes an ed25519 key pair and stores it in HOME/keys/NAME.key,
+encrypted with age under a passphrase (asked on the terminal, or from
+--passphrase-file or $FOLKMOOT_PASSPHRASE). The public key is printed; give
+it to the members who will vouch for you.`,
+		Example: "  folkmoot key new ada\n  FOLKMOOT_PASSPHRASE=… folkmoot key new ada --home /srv/elm",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ks, err := keystore.Open(nk.home)
+			if err != nil {
+				return err
+			}
+			if err := keystore.CheckAlias(args[0]); err != nil {
+				return err
+			}
+			var pass []byte
+			if insecure {
+				fmt.Fprintln(s.Err, keystore.InsecureWarning(args[0]))
+			} else if pass, err = nk.passphrase(s, fmt.Sprintf("new key %q", args[0]), true)(); err != nil {
+				return err
+			}
+			info, err := ks.Generate(args[0], pass, insecure)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(s.Out, "key %q stored in %s\npublic key %s\n", info.Alias, ks.Dir(), info.PublicKey)
+			return nil
+		},
+	}
+	homeFlag(newCmd, &nk.home)
+	newCmd.Flags().StringVar(&nk.passFile, "passphrase-file", "", "read the passphrase from the first line of this file")
+	newCmd.Flags().BoolVar(&insecure, "insecure-unencrypted", false, "store the key without encryption (throwaway demos only)")
+
+	var lk keyFlags
+	var output string
+	list := &cobra.Command{
+		Use:     "list",
+		Short:   "List your keys (no passphrase needed)",
+		Example: "  folkmoot key list --output json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkOutput(output); err != nil {
+				return err
+			}
+			ks, err := keystore.Open(lk.home)
+			if err != nil {
+				return err
+			}
+			infos, err := ks.List()
+			if err != nil {
+				return err
+			}
+			if output == "json" {
+				if infos == nil {
+					infos = []keystore.Info{}
+				}
+				return writeJSON(s, infos)
+			}
+			if len(infos) == 0 {
+				fmt.Fprintf(s.Out, "no keys in %s (make one with \"folkmoot key new NAME\")\n", ks.Dir())
+			}
+			for _, i := range infos {
+				note := ""
+				if !i.Encrypted {
+					note = "  (UNENCRYPTED)"
+				}
+				fmt.Fprintf(s.Out, "%-20s %s%s\n", i.Alias, i.PublicKey, note)
+			}
+			return nil
+		},
+	}
+	homeFlag(list, &lk.home)
+	outputFlag(list, &output)
+
+	var sk keyFlags
+	var keyOnly bool
+	var showOut string
+	show := &cobra.Command{
+		Use:     "show NAME",
+		Short:   "Show a key's public key",
+		Example: "  folkmoot key show ada\n  folkmoot init --founder ada=$(folkmoot key show ada --key-only) …",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(showOut); err != nil {
+				return err
+			}
+			ks, err := keystore.Open(sk.home)
+			if err != nil {
+				return err
+			}
+			info, err := ks.Show(args[0])
+			if err != nil {
+				return err
+			}
+			switch {
+			case keyOnly:
+				fmt.Fprintln(s.Out, info.PublicKey)
+			case showOut == "json":
+				return writeJSON(s, info)
+			default:
+				fmt.Fprintf(s.Out, "key        %s\npublic key %s\nencrypted  %v\n", info.Alias, info.PublicKey, info.Encrypted)
+			}
+			return nil
+		},
+	}
+	homeFlag(show, &sk.home)
+	show.Flags().BoolVar(&keyOnly, "key-only", false, "print only the public key (for scripts)")
+	outputFlag(show, &showOut)
+
+	key.AddCommand(newCmd, list, show)
+	return key
+}
