@@ -74,6 +74,10 @@ var commandSet = []func(s *Streams, root, bench *cobra.Command){
 			newCommentCmd(s), newEndorseCmd(s), newVoteCmd(s), newWithdrawCmd(s))
 		bench.AddCommand(newBenchCoreCmd(s), newBenchNodeCmd(s))
 	},
+	func(s *Streams, root, bench *cobra.Command) {
+		root.AddCommand(newCountCmd(s))
+		bench.AddCommand(newBenchCountCmd(s))
+	},
 }
 
 func newBenchCmd(s *Streams) *cobra.Command {
