@@ -79,7 +79,8 @@ func NewPBBuilder(budget uint64, voteType string, projects []Project) *PBBuilder
 
 // Add records count voters who cast this ballot. For approval ballots the
 // order of projects does not matter and ballots approving the same set are
-// aggregated; points, when given, pair with projects. It rejects, wrapping
+// aggregated (with their points, when given, which pair with projects);
+// ordinal ballots keep their order. It rejects, wrapping
 // ErrBallot, unknown or repeated projects.
 func (b *PBBuilder) Add(projects []int, points []uint64, count uint64) error {
 	if points != nil && len(points) != len(projects) {
@@ -101,8 +102,8 @@ func (b *PBBuilder) Add(projects []int, points []uint64, count uint64) error {
 	if points != nil {
 		pts = append([]uint64(nil), points...)
 	}
-	if points == nil && b.e.VoteType != "ordinal" {
-		sort.Slice(ps, func(i, j int) bool { return ps[i] < ps[j] })
+	if b.e.VoteType != "ordinal" {
+		sort.Sort(byProject{ps, pts})
 	}
 	b.key = b.key[:0]
 	for i, p := range ps {
@@ -246,4 +247,19 @@ func Greedy(e *PBElection) (*PBResult, error) {
 		r.Rounds = append(r.Rounds, PBRound{Project: p, Score: r.Scores[p], Phase: "greedy"})
 	}
 	return r, nil
+}
+
+// byProject sorts a ballot's projects, and their points, by project index.
+type byProject struct {
+	ps  []int32
+	pts []uint64
+}
+
+func (b byProject) Len() int           { return len(b.ps) }
+func (b byProject) Less(i, j int) bool { return b.ps[i] < b.ps[j] }
+func (b byProject) Swap(i, j int) {
+	b.ps[i], b.ps[j] = b.ps[j], b.ps[i]
+	if b.pts != nil {
+		b.pts[i], b.pts[j] = b.pts[j], b.pts[i]
+	}
 }
