@@ -38,9 +38,14 @@ func ReadPabulib(r io.Reader) (*count.PBElection, error) {
 		order    []int
 		points   []uint64
 	)
-	pos := func(field int) (int, int) { return cr.FieldPos(field) }
+	var rec []string
+	pos := func(field int) (int, int) {
+		// A missing column is reported at the record's last field.
+		return cr.FieldPos(max(0, min(field, len(rec)-1)))
+	}
 	for {
-		rec, err := cr.Read()
+		var err error
+		rec, err = cr.Read()
 		if err == io.EOF {
 			break
 		}
