@@ -64,7 +64,8 @@ type Options struct {
 	Clock func() time.Time
 	// Workers verify signatures in parallel; 0 means all CPUs.
 	Workers int
-	// SigCacheSize bounds the cache of verified transaction ids.
+	// SigCacheSize bounds the cache of decoded, verified transactions
+	// (default 100,000; entries leave when their transaction is committed).
 	SigCacheSize int
 }
 
@@ -80,9 +81,14 @@ type App struct {
 	heights []uint64 // heights[h] = leaf count after block h (heights[0]: genesis)
 	staged  *Committed
 
-	txLeaf  map[tx.ID]uint64        // leaf index recording each transaction in a block
+	txLeaf  map[tx.ID]uint64 // leaf index recording each transaction in a block
+	sinkMu  sync.Mutex
+	writing chan error // the Sink write in flight, if any
+
+	pendMu  sync.Mutex
 	pending map[tx.PublicKey]uint64 // last nonce accepted by CheckTx, per author
-	sigs    *sigCache
+	cache   *txCache
+	combine combiner
 }
 
 var _ abcitypes.Application = (*App)(nil)
@@ -90,12 +96,12 @@ var _ abcitypes.Application = (*App)(nil)
 // New returns an app with no state; InitChain creates it.
 func New(opt Options) *App {
 	if opt.SigCacheSize <= 0 {
-		opt.SigCacheSize = 200_000
+		opt.SigCacheSize = 100_000
 	}
 	if opt.Clock == nil {
 		opt.Clock = func() time.Time { return time.Time{} }
 	}
-	return &App{opt: opt, pending: make(map[tx.PublicKey]uint64), sigs: newSigCache(opt.SigCacheSize)}
+	return &App{opt: opt, pending: make(map[tx.PublicKey]uint64), cache: newTxCache(opt.SigCacheSize)}
 }
 
 // Info reports the last block the app holds. After a restart that is none:
@@ -114,6 +120,9 @@ func (a *App) Info(_ context.Context, _ *abcitypes.InfoRequest) (*abcitypes.Info
 
 // InitChain builds the genesis state from the app_state in genesis.json.
 func (a *App) InitChain(_ context.Context, req *abcitypes.InitChainRequest) (*abcitypes.InitChainResponse, error) {
+	if err := a.Flush(); err != nil {
+		return nil, err
+	}
 	if req.InitialHeight > 1 {
 		return nil, fmt.Errorf("init chain: initial_height %d is not supported; folkmoot chains start at 1", req.InitialHeight)
 	}
@@ -141,20 +150,30 @@ func (a *App) InitChain(_ context.Context, req *abcitypes.InitChainRequest) (*ab
 // on the committed state, given the transactions this node already admitted
 // from the same author (so a member can send several in a row).
 func (a *App) CheckTx(_ context.Context, req *abcitypes.CheckTxRequest) (*abcitypes.CheckTxResponse, error) {
-	t, rerr := tx.Decode(req.Tx)
+	t, cached, rerr := a.cache.decode(req.Tx)
 	if rerr != nil {
 		return checkTxResponse(rerr), nil
 	}
-	// Signatures are checked before taking the state lock, so that with a
-	// concurrent ABCI connection (node.WithConcurrentApp) several CheckTx
-	// calls verify in parallel, beside block execution.
-	a.sigs.apply(t)
-	a.sigs.remember(t)
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	if !cached {
+		// Signatures are checked before taking the state lock, so that with
+		// a concurrent ABCI connection (node.WithConcurrentApp) CheckTx
+		// calls verify together (see combiner) beside block execution.
+		a.combine.verify(t)
+		if err := t.CheckSignature(); err != nil {
+			return checkTxResponse(err), nil
+		}
+		a.cache.put(t)
+	}
+	// The state is only read here; pending nonces have their own lock,
+	// held across the check so two transactions of one author cannot both
+	// take the same nonce.
+	a.mu.RLock()
+	defer a.mu.RUnlock()
 	if a.state == nil {
 		return &abcitypes.CheckTxResponse{Code: uint32(reject.Malformed), Log: "the node is starting"}, nil
 	}
+	a.pendMu.Lock()
+	defer a.pendMu.Unlock()
 	var nonce uint64
 	if last, ok := a.pending[t.Author]; ok {
 		nonce = last + 1
@@ -173,6 +192,9 @@ func checkTxResponse(err *reject.Error) *abcitypes.CheckTxResponse {
 // PrepareProposal keeps, in mempool order, the transactions that the core
 // accepts when the block is applied in sequence, within the size limit.
 func (a *App) PrepareProposal(_ context.Context, req *abcitypes.PrepareProposalRequest) (*abcitypes.PrepareProposalResponse, error) {
+	if err := a.Flush(); err != nil {
+		return nil, err
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	txs, errs := a.decode(req.Txs)
@@ -203,6 +225,9 @@ func (a *App) PrepareProposal(_ context.Context, req *abcitypes.PrepareProposalR
 // ProcessProposal rejects a proposed block if any of its transactions would
 // be rejected by the core: an honest proposer never includes one.
 func (a *App) ProcessProposal(_ context.Context, req *abcitypes.ProcessProposalRequest) (*abcitypes.ProcessProposalResponse, error) {
+	if err := a.Flush(); err != nil {
+		return nil, err
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	txs, errs := a.decode(req.Txs)
@@ -224,6 +249,9 @@ func (a *App) ProcessProposal(_ context.Context, req *abcitypes.ProcessProposalR
 // (skipping those this node verified before), then the core with the
 // block's time, including the proposals that close by time.
 func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.FinalizeBlockRequest) (*abcitypes.FinalizeBlockResponse, error) {
+	if err := a.Flush(); err != nil {
+		return nil, err
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	start := a.opt.Clock()
@@ -249,7 +277,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.FinalizeBlockReque
 			a.opt.Metrics.TxResult(r.Code)
 		}
 		if txs[i] != nil {
-			a.sigs.forget(txs[i].ID())
+			a.cache.forget(txs[i].ID())
 		}
 	}
 	for _, l := range res.End.Leaves {
@@ -267,22 +295,22 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.FinalizeBlockReque
 	return out, nil
 }
 
-// Commit hands the finalized block to the Sink and resets the mempool's
-// view of pending nonces (CometBFT rechecks the mempool after this).
+// Commit closes the block: it resets the mempool's view of pending nonces
+// (CometBFT rechecks the mempool after this) and hands the block to the
+// Sink in the background, so that the projection is written while CometBFT
+// takes new transactions (it holds the mempool locked during Commit). The
+// next PrepareProposal, ProcessProposal or FinalizeBlock waits for the write
+// before touching the state, and fails if it failed. A node killed before
+// the write finishes loses nothing: on restart the block is replayed and
+// written then.
 func (a *App) Commit(_ context.Context, _ *abcitypes.CommitRequest) (*abcitypes.CommitResponse, error) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.staged == nil {
-		return nil, errors.New("commit without a finalized block")
-	}
-	if a.opt.Sink != nil {
-		if err := a.opt.Sink.Commit(*a.staged); err != nil {
-			return nil, fmt.Errorf("commit block %d: %w", a.staged.Height, err)
-		}
-	}
+	staged := a.staged
 	a.staged = nil
+	a.pendMu.Lock()
 	clear(a.pending)
-	if a.opt.Metrics != nil {
+	a.pendMu.Unlock()
+	if a.opt.Metrics != nil && a.state != nil {
 		open := 0
 		for _, p := range a.state.Proposals() {
 			if p.Status == core.Open {
@@ -291,25 +319,61 @@ func (a *App) Commit(_ context.Context, _ *abcitypes.CommitRequest) (*abcitypes.
 		}
 		a.opt.Metrics.OpenProposals(open)
 	}
+	a.mu.Unlock()
+	if staged == nil {
+		return nil, errors.New("commit without a finalized block")
+	}
+	if a.opt.Sink != nil {
+		done := make(chan error, 1)
+		a.sinkMu.Lock()
+		a.writing = done
+		a.sinkMu.Unlock()
+		go func() {
+			// The Sink reads the state; the shared lock keeps writers out
+			// (they wait for this write first in any case).
+			a.mu.RLock()
+			err := a.opt.Sink.Commit(*staged)
+			a.mu.RUnlock()
+			if err != nil {
+				err = fmt.Errorf("commit block %d to the projection: %w", staged.Height, err)
+			}
+			done <- err
+		}()
+	}
 	// Keep every block: a restarted node rebuilds its state by replay.
 	return &abcitypes.CommitResponse{RetainHeight: 0}, nil
 }
 
-// decode decodes a block's transactions, marks those whose signatures this
-// node already verified, and batch-verifies the rest.
+// Flush waits until the last committed block is in the Sink and returns
+// the Sink's error, if any. Call it before closing the Sink.
+func (a *App) Flush() error {
+	a.sinkMu.Lock()
+	done := a.writing
+	a.writing = nil
+	a.sinkMu.Unlock()
+	if done == nil {
+		return nil
+	}
+	return <-done
+}
+
+// decode decodes a block's transactions, reusing those this node decoded
+// and verified in CheckTx, and batch-verifies the signatures of the rest.
 func (a *App) decode(raws [][]byte) ([]*tx.Tx, []*reject.Error) {
 	txs := make([]*tx.Tx, len(raws))
 	errs := make([]*reject.Error, len(raws))
+	var fresh []*tx.Tx
 	for i, raw := range raws {
-		txs[i], errs[i] = tx.Decode(raw)
-		if txs[i] != nil {
-			a.sigs.apply(txs[i])
+		t, cached, err := a.cache.decode(raw)
+		txs[i], errs[i] = t, err
+		if t != nil && !cached {
+			fresh = append(fresh, t)
 		}
 	}
-	tx.VerifyBatch(txs, a.opt.Workers)
-	for _, t := range txs {
-		if t != nil {
-			a.sigs.remember(t)
+	tx.VerifyBatch(fresh, a.opt.Workers)
+	for _, t := range fresh {
+		if t.CheckSignature() == nil {
+			a.cache.put(t)
 		}
 	}
 	return txs, errs

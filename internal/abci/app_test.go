@@ -77,6 +77,9 @@ func (f *fixture) block(txs ...[]byte) *abcitypes.FinalizeBlockResponse {
 	if _, err := f.app.Commit(ctx, &abcitypes.CommitRequest{}); err != nil {
 		f.t.Fatal(err)
 	}
+	if err := f.app.Flush(); err != nil {
+		f.t.Fatal(err)
+	}
 	return fin
 }
 

@@ -52,9 +52,9 @@ type NodeFigures struct {
 
 // nodeTuning sizes the mempool and blocks for a burst of submissions.
 func nodeTuning(c *node.Config) {
-	c.Comet.Mempool.Size = 400_000
+	c.Comet.Mempool.Size = 200_000
 	c.Comet.Mempool.MaxTxsBytes = 1 << 30
-	c.Comet.Mempool.CacheSize = 400_000
+	c.Comet.Mempool.CacheSize = 20_000
 	c.Comet.RPC.MaxOpenConnections = 0
 	c.Comet.RPC.MaxRequestBatchSize = 200
 	c.Comet.RPC.MaxBodyBytes = 64 << 20
@@ -139,6 +139,7 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 	if err != nil {
 		return f, err
 	}
+	defer app.Flush()
 	defer n.Stop()
 	rpc := "http://" + strings.TrimPrefix(n.Config().Comet.RPC.ListenAddress, "tcp://")
 	if err := submitAll(rpc, [][][]byte{proposals}, nil); err != nil {
