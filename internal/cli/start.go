@@ -72,6 +72,7 @@ func startNode(ctx context.Context, home string, logw io.Writer) (*running, erro
 		r.stop = append(r.stop, closeSink)
 	}
 	r.app = abci.New(abci.Options{Sink: sink, Metrics: metrics, Clock: time.Now})
+	r.stop = append(r.stop, r.app.Flush)
 	n, err := node.Start(ctx, home, r.app, logw, node.WithRegistry(reg), node.WithConcurrentApp())
 	if err != nil {
 		r.Stop()
