@@ -521,7 +521,7 @@ func TestDamagedFiles(t *testing.T) {
 	tests := []struct {
 		name   string
 		damage func(t *testing.T, key []byte, pub string) (newKey, newPub []byte) // nil: unchanged
-		op     string                                                              // "load" or "show"
+		op     string                                                             // "load" or "show"
 		kind   error
 		says   string
 	}{
