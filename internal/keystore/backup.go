@@ -17,11 +17,18 @@ import (
 
 // Constants of the key backup format (see ExportBackup).
 const (
-	BackupFormat     = "folkmoot-key-backup"
-	BackupVersion    = 1
-	BackupKDF        = "PBKDF2-SHA256"
-	BackupCipher     = "AES-256-GCM"
-	BackupIterations = 600_000 // written; also the least accepted
+	// BackupFormat is the value of the "format" member.
+	BackupFormat = "folkmoot-key-backup"
+	// BackupVersion is the value of the "version" member.
+	BackupVersion = 1
+	// BackupKDF is the value of the "kdf" member.
+	BackupKDF = "PBKDF2-SHA256"
+	// BackupCipher is the value of the "cipher" member.
+	BackupCipher = "AES-256-GCM"
+	// BackupIterations is the PBKDF2 iteration count ExportBackup writes
+	// and the least ImportBackup accepts (OWASP's figure for
+	// PBKDF2-HMAC-SHA256).
+	BackupIterations = 600_000
 	// BackupMaxIterations is the most ImportBackup accepts, so that a
 	// hostile file cannot make it work for minutes.
 	BackupMaxIterations = 10_000_000

@@ -53,9 +53,12 @@
 // Every file is written to a temporary file in the same directory, synced,
 // and then hard-linked to its name (which fails if the name exists, so two
 // processes making the same alias cannot overwrite each other) or renamed
-// (the sidecar, which is derived data). On any error nothing in the home
-// has changed: all checks and the passphrase come before the first write,
-// and a key file whose sidecar cannot be written is removed again.
+// (the sidecar, which is derived data). On any error no key file or
+// sidecar has changed: all checks and the passphrase come before the first
+// write, and a key file whose sidecar cannot be written is removed again.
+// (Only HOME/keys itself may remain if it was created, or tightened to
+// 0700, just before a write failed.) Reading (List, Show, Load) never
+// writes, except that Load restores a missing sidecar.
 //
 // # Backups
 //
