@@ -150,8 +150,8 @@ func TestCLIBadInput(t *testing.T) {
 		args []string
 		says string
 	}{
-		{"wrong passphrase", []string{"vote", "1", "yes", "--as", "ada", "--home", home, "--passphrase-file", pf, "--node", dead}, `wrong passphrase for key "ada"`},
-		{"missing key", []string{"vote", "1", "yes", "--as", "bob", "--home", home, "--node", dead}, `no key "bob"`},
+		{"wrong passphrase", []string{"vote", "1", "yes", "--as", "ada", "--home", home, "--passphrase-file", pf, "--node", dead}, `wrong passphrase for key 'ada'`},
+		{"missing key", []string{"vote", "1", "yes", "--as", "bob", "--home", home, "--node", dead}, `no key 'bob'`},
 		{"node that does not answer", []string{"status", "--node", dead}, "does not answer"},
 		{"missing home", []string{"start", "--home", filepath.Join(home, "nowhere")}, "no node home"},
 		{"bad founder", []string{"init", "--home", home, "--name", "X", "--founder", "a=12"}, "64 hex digits"},
