@@ -1,13 +1,11 @@
 package cli
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/folkmoot/folkmoot/internal/keystore"
 )
@@ -31,44 +29,22 @@ func (k *keyFlags) add(c *cobra.Command) {
 	c.Flags().StringVar(&k.passFile, "passphrase-file", "", "read the key's passphrase from the first line of this file")
 }
 
-// passphrase returns the passphrase source; confirm asks twice on a
-// terminal (for new keys).
-func (k *keyFlags) passphrase(s *Streams, what string, confirm bool) func() ([]byte, error) {
+// passphrase returns the passphrase source: --passphrase-file, then
+// $FOLKMOOT_PASSPHRASE, then a prompt on the terminal (asked twice when
+// confirm, for new keys).
+func (k *keyFlags) passphrase(s *Streams, what string, confirm bool) keystore.Passphrase {
+	var file keystore.Passphrase
+	if k.passFile != "" {
+		file = keystore.FilePassphrase(k.passFile)
+	}
 	return func() ([]byte, error) {
-		if k.passFile != "" {
-			b, err := os.ReadFile(k.passFile)
-			if err != nil {
-				return nil, fmt.Errorf("passphrase file: %w", err)
-			}
-			line, _, _ := bytes.Cut(b, []byte("\n"))
-			return bytes.TrimRight(line, "\r"), nil
+		var tty *os.File
+		if f, err := os.OpenFile("/dev/tty", os.O_RDWR, 0); err == nil {
+			tty = f
+			defer f.Close()
 		}
-		if p, ok := os.LookupEnv(PassphraseEnv); ok {
-			return []byte(p), nil
-		}
-		tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
-		if err != nil || !term.IsTerminal(int(tty.Fd())) {
-			return nil, fmt.Errorf("no passphrase: use --passphrase-file, set %s, or run in a terminal", PassphraseEnv)
-		}
-		defer tty.Close()
-		fmt.Fprintf(tty, "Passphrase for %s: ", what)
-		p, err := term.ReadPassword(int(tty.Fd()))
-		fmt.Fprintln(tty)
-		if err != nil {
-			return nil, fmt.Errorf("read passphrase: %w", err)
-		}
-		if confirm {
-			fmt.Fprintf(tty, "Again, to confirm: ")
-			q, err := term.ReadPassword(int(tty.Fd()))
-			fmt.Fprintln(tty)
-			if err != nil {
-				return nil, fmt.Errorf("read passphrase: %w", err)
-			}
-			if !bytes.Equal(p, q) {
-				return nil, fmt.Errorf("the two passphrases differ; nothing was stored")
-			}
-		}
-		return p, nil
+		return keystore.FirstPassphrase(file, keystore.EnvPassphrase(PassphraseEnv),
+			keystore.PromptPassphrase(tty, "Passphrase for "+what, confirm))()
 	}
 }
 
