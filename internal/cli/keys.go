@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -82,16 +83,17 @@ it to the members who will vouch for you.`,
 			if err := keystore.CheckAlias(args[0]); err != nil {
 				return err
 			}
-			var pass []byte
+			var pass keystore.Passphrase
 			if insecure {
 				fmt.Fprintln(s.Err, keystore.InsecureWarning(args[0]))
-			} else if pass, err = nk.passphrase(s, fmt.Sprintf("new key %q", args[0]), true)(); err != nil {
-				return err
+			} else {
+				pass = nk.passphrase(s, fmt.Sprintf("new key %q", args[0]), true)
 			}
-			info, err := ks.Generate(args[0], pass, insecure)
+			key, err := ks.New(args[0], pass, keystore.Options{InsecureUnencrypted: insecure, Created: time.Now().UTC().Format(time.RFC3339)})
 			if err != nil {
 				return err
 			}
+			info := key.Info
 			fmt.Fprintf(s.Out, "key %q stored in %s\npublic key %s\n", info.Alias, ks.Dir(), info.PublicKey)
 			return nil
 		},
