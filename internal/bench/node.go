@@ -28,7 +28,7 @@ import (
 type NodeOptions struct {
 	Members  int // default 10,000
 	Ballots  int // default 100,000
-	Workers  int // concurrent RPC submitters, default 8
+	Workers  int // concurrent RPC submitters, default 32
 	Dir      string
 	Progress func(format string, args ...any)
 }
@@ -73,7 +73,7 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 		o.Ballots = 100_000
 	}
 	if o.Workers <= 0 {
-		o.Workers = 8
+		o.Workers = 32
 	}
 	say := o.Progress
 	if say == nil {

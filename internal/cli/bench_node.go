@@ -48,6 +48,6 @@ whole chain from the first; and reports the process's resident memory.`,
 	outputFlag(c, &output)
 	c.Flags().IntVar(&o.Members, "members", 10000, "voting members")
 	c.Flags().IntVar(&o.Ballots, "ballots", 100000, "ballots to submit")
-	c.Flags().IntVar(&o.Workers, "workers", 8, "concurrent RPC clients")
+	c.Flags().IntVar(&o.Workers, "workers", 32, "concurrent RPC clients")
 	return c
 }
