@@ -178,6 +178,107 @@ it to the members who will vouch for you.`,
 	show.Flags().BoolVar(&keyOnly, "key-only", false, "print only the public key (for scripts)")
 	outputFlag(show, &showOut)
 
-	key.AddCommand(newCmd, list, show)
+	key.AddCommand(newCmd, list, show, newKeyExportCmd(s), newKeyImportCmd(s))
 	return key
+}
+
+// newKeyExportCmd writes a key as a backup file the web site can import
+// (PBKDF2 + AES-GCM, readable with WebCrypto alone; see keystore.ExportBackup).
+func newKeyExportCmd(s *Streams) *cobra.Command {
+	var k keyFlags
+	var out, backupPassFile string
+	c := &cobra.Command{
+		Use:   "export NAME -o FILE",
+		Short: "Write a key to an encrypted backup file (to move it to a browser or another machine)",
+		Long: `key export opens NAME with its passphrase and writes an encrypted backup
+(PBKDF2-SHA256 and AES-256-GCM, a format a web browser can read with
+WebCrypto alone) under a backup passphrase, which is asked for separately
+(or read from --backup-passphrase-file).`,
+		Example: "  folkmoot key export ada -o ada-backup.json",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			k.alias = args[0]
+			priv, err := k.load(s)
+			if err != nil {
+				return err
+			}
+			bk := keyFlags{passFile: backupPassFile}
+			pass, err := bk.passphrase(s, "the backup file", true)()
+			if err != nil {
+				return err
+			}
+			data, err := keystore.ExportBackup(priv, k.alias, pass)
+			if err != nil {
+				return err
+			}
+			if err := writeFileNew(out, data); err != nil {
+				return fmt.Errorf("key export: %w", err)
+			}
+			fmt.Fprintf(s.Out, "key %q written to %s\n", k.alias, out)
+			return nil
+		},
+	}
+	homeFlag(c, &k.home)
+	c.Flags().StringVar(&k.passFile, "passphrase-file", "", "passphrase of the key in the keystore")
+	c.Flags().StringVar(&backupPassFile, "backup-passphrase-file", "", "passphrase for the backup file")
+	c.Flags().StringVarP(&out, "out", "o", "", "backup file to write (must not exist)")
+	c.MarkFlagRequired("out")
+	return c
+}
+
+// newKeyImportCmd stores a key from a backup file made by "key export" or
+// by the web site.
+func newKeyImportCmd(s *Streams) *cobra.Command {
+	var k keyFlags
+	var backupPassFile string
+	c := &cobra.Command{
+		Use:     "import NAME FILE",
+		Short:   "Store a key from an encrypted backup file (made by \"key export\" or the web site)",
+		Example: "  folkmoot key import ada ada-backup.json",
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			data, err := os.ReadFile(args[1])
+			if err != nil {
+				return fmt.Errorf("key import: %w", err)
+			}
+			bk := keyFlags{passFile: backupPassFile}
+			bpass, err := bk.passphrase(s, "the backup file", false)()
+			if err != nil {
+				return err
+			}
+			priv, _, err := keystore.ImportBackup(data, bpass)
+			if err != nil {
+				return err
+			}
+			ks, err := keystore.Open(k.home)
+			if err != nil {
+				return err
+			}
+			key, err := ks.Import(args[0], priv.Seed(), k.passphrase(s, fmt.Sprintf("key %q in the keystore", args[0]), true),
+				keystore.Options{Created: time.Now().UTC().Format(time.RFC3339)})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(s.Out, "key %q stored in %s\npublic key %s\n", key.Alias, ks.Dir(), key.PublicKey)
+			return nil
+		},
+	}
+	homeFlag(c, &k.home)
+	c.Flags().StringVar(&k.passFile, "passphrase-file", "", "passphrase to store the key under")
+	c.Flags().StringVar(&backupPassFile, "backup-passphrase-file", "", "passphrase of the backup file")
+	return c
+}
+
+// writeFileNew writes data to path, mode 0600, refusing to overwrite.
+func writeFileNew(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	return f.Close()
 }
