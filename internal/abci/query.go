@@ -148,3 +148,14 @@ func (a *App) leaf(idx uint64) ([]byte, error) {
 	}
 	return a.leaves[idx], nil
 }
+
+// LeafProof returns the inclusion proof of leaf index against the app hash
+// after block height (the latest block when height is 0), checked before it
+// is returned, with the leaf in words. It only reads.
+func (a *App) LeafProof(index uint64, height int64) (query.Proof, error) {
+	return a.proof(index, height)
+}
+
+// TxStatus says in which block a transaction is, the leaf recording it, and
+// its code. It only reads.
+func (a *App) TxStatus(id tx.ID) (query.TxStatus, error) { return a.txStatus(id) }

@@ -156,3 +156,12 @@ func (c *Client) AppHashAt(ctx context.Context, height int64) ([]byte, error) {
 	}
 	return r.AppHash, nil
 }
+
+// Validators returns the number of validators at the latest height.
+func (c *Client) Validators(ctx context.Context) (int, error) {
+	r, err := c.rpc.Validators(ctx, nil, nil, nil)
+	if err != nil {
+		return 0, c.unreachable(err)
+	}
+	return r.Total, nil
+}

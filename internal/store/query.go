@@ -606,3 +606,26 @@ func (s *Store) Summary() (Summary, error) {
 	}
 	return sum, nil
 }
+
+// Endorsement is one member's endorsement of a proposal.
+type Endorsement struct {
+	Proposal   uint64
+	Member     uint32
+	MemberName string
+	Height     int64
+}
+
+// Endorsements lists who endorsed a proposal, in the order they did.
+func (s *Store) Endorsements(proposal uint64) ([]Endorsement, error) {
+	out, err := collect(func(sc scanner) (Endorsement, error) {
+		var e Endorsement
+		err := sc.Scan(&e.Proposal, &e.Member, &e.MemberName, &e.Height)
+		return e, err
+	}, wrap(s.r.Query(`SELECT e.proposal, e.member, coalesce(m.name, ''), e.height
+		FROM endorsements e LEFT JOIN members m ON m.number = e.member
+		WHERE e.proposal = ? ORDER BY e.height, e.member`, proposal)))
+	if err != nil {
+		return nil, fmt.Errorf("list endorsements of proposal %d: %w", proposal, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,307 @@
+package api
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/folkmoot/folkmoot/internal/tx"
+)
+
+// Prefix is where the API is served.
+const Prefix = "/api/v1"
+
+// maxRequest bounds a request body: a whole transaction in base64 with
+// room for JSON around it.
+const maxRequest = tx.MaxTxBytes*4/3 + 4096
+
+// Handler returns the API's HTTP handler, to be mounted at /api/:
+//
+//	GET  /api/v1/status                     the community and chain status
+//	GET  /api/v1/members[?all=1]            current members (all: everyone ever admitted)
+//	GET  /api/v1/members/{number or key}    one member, with the next nonce
+//	GET  /api/v1/proposals?status=&category=&q=&limit=&offset=
+//	GET  /api/v1/proposals/{id}             a proposal with its comment thread and endorsements
+//	GET  /api/v1/proposals/{id}/ballots     the counted ballots
+//	GET  /api/v1/txs/{id}                   a transaction's block, code and leaf
+//	GET  /api/v1/proofs/tx/{id}[?height=]   inclusion proof of a transaction
+//	GET  /api/v1/proofs/leaf/{n}[?height=]  inclusion proof of any leaf
+//	POST /api/v1/unsigned                   the exact payload to sign for an action (JSON Action)
+//	POST /api/v1/tx                         relay signed bytes (raw CBOR, base64, or JSON {"tx": base64})
+//
+// Errors are JSON {"code", "message"} with a status to match.
+func (s *Service) Handler() http.Handler {
+	mux := http.NewServeMux()
+	get := func(path string, fn func(r *http.Request) (any, error)) {
+		mux.HandleFunc("GET "+Prefix+path, func(w http.ResponseWriter, r *http.Request) { s.serveRead(w, r, fn) })
+	}
+	get("/status", func(r *http.Request) (any, error) { return s.Status(r.Context()) })
+	get("/members", func(r *http.Request) (any, error) { return s.Members(r.URL.Query().Get("all") != "") })
+	get("/members/{ref}", func(r *http.Request) (any, error) { return s.Member(r.PathValue("ref")) })
+	get("/proposals", func(r *http.Request) (any, error) {
+		f, err := FilterFrom(r)
+		if err != nil {
+			return nil, err
+		}
+		return s.Proposals(f)
+	})
+	get("/proposals/{id}", func(r *http.Request) (any, error) {
+		id, err := ProposalID(r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
+		return s.Proposal(id)
+	})
+	get("/proposals/{id}/ballots", func(r *http.Request) (any, error) {
+		id, err := ProposalID(r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
+		return s.Ballots(id)
+	})
+	get("/txs/{id}", func(r *http.Request) (any, error) {
+		id, err := ParseTxID(r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
+		return s.Tx(id)
+	})
+	get("/proofs/tx/{id}", func(r *http.Request) (any, error) {
+		id, err := ParseTxID(r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
+		h, err := heightParam(r)
+		if err != nil {
+			return nil, err
+		}
+		return s.TxProof(id, h)
+	})
+	get("/proofs/leaf/{n}", func(r *http.Request) (any, error) {
+		n, err := strconv.ParseUint(r.PathValue("n"), 10, 64)
+		if err != nil {
+			return nil, BadRequest("A leaf index is a whole number.")
+		}
+		h, err := heightParam(r)
+		if err != nil {
+			return nil, err
+		}
+		return s.LeafProof(n, h)
+	})
+	mux.HandleFunc("POST "+Prefix+"/unsigned", s.serveUnsigned)
+	mux.HandleFunc("POST "+Prefix+"/tx", s.serveSubmit)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, errorf(http.StatusNotFound, "not_found", "There is no %s %s in this API.", r.Method, r.URL.Path))
+	})
+	return Recover(s, mux)
+}
+
+// FilterFrom reads a proposal filter from a request's query string.
+func FilterFrom(r *http.Request) (Filter, error) {
+	q := r.URL.Query()
+	f := Filter{Status: q.Get("status"), Category: q.Get("category"), Text: q.Get("q")}
+	for name, dst := range map[string]*int{"limit": &f.Limit, "offset": &f.Offset} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return f, BadRequest("%s must be a whole number.", name)
+			}
+			*dst = n
+		}
+	}
+	return f, nil
+}
+
+// ProposalID reads a proposal number from a path.
+func ProposalID(s string) (uint64, error) {
+	id, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || id == 0 {
+		return 0, BadRequest("A proposal number is a whole number from 1, not %q.", s)
+	}
+	return id, nil
+}
+
+func heightParam(r *http.Request) (int64, error) {
+	v := r.URL.Query().Get("height")
+	if v == "" {
+		return 0, nil
+	}
+	h, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || h < 1 {
+		return 0, BadRequest("Height must be a block number from 1.")
+	}
+	return h, nil
+}
+
+// serveRead answers a read. Answers change only with a new block, so the
+// ETag is the height the answer was read at and clients revalidate;
+// a proof against an explicit height never changes.
+func (s *Service) serveRead(w http.ResponseWriter, r *http.Request, fn func(r *http.Request) (any, error)) {
+	h := s.Height()
+	etag := fmt.Sprintf(`W/"%d"`, h)
+	fixed := r.URL.Query().Get("height") != "" && strings.Contains(r.URL.Path, "/proofs/")
+	if !fixed && r.Header.Get("If-None-Match") == etag {
+		w.Header().Set("ETag", etag)
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	v, err := fn(r)
+	if err != nil {
+		s.writeErr(w, err)
+		return
+	}
+	if fixed {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("ETag", etag)
+	}
+	WriteJSON(w, http.StatusOK, v)
+}
+
+func (s *Service) serveUnsigned(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	var a Action
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequest))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&a); err != nil {
+		s.writeErr(w, bodyError(err, "The request must be a JSON action: %s."))
+		return
+	}
+	u, err := s.Unsigned(a)
+	if err != nil {
+		s.writeErr(w, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, u)
+}
+
+func (s *Service) serveSubmit(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	raw, err := ReadTx(w, r)
+	if err != nil {
+		s.writeErr(w, err)
+		return
+	}
+	res, err := s.Submit(r.Context(), ClientAddr(r), raw)
+	if err != nil {
+		s.writeErr(w, err)
+		return
+	}
+	WriteJSON(w, http.StatusAccepted, res)
+}
+
+// ReadTx reads signed transaction bytes from a request body: raw CBOR
+// (application/cbor or application/octet-stream), JSON {"tx": base64}, or
+// base64 text (any other type).
+func ReadTx(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequest))
+	if err != nil {
+		return nil, bodyError(err, "The request body could not be read: %s.")
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var text string
+	switch ct {
+	case "application/cbor", "application/octet-stream":
+		return body, nil
+	case "application/json":
+		var v struct {
+			Tx string `json:"tx"`
+		}
+		if err := json.Unmarshal(body, &v); err != nil {
+			return nil, BadRequest("The JSON body must be {\"tx\": \"<base64>\"}.")
+		}
+		text = v.Tx
+	case "application/x-www-form-urlencoded":
+		q, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, BadRequest("The form could not be read.")
+		}
+		text = q.Get("tx")
+	default:
+		text = string(body)
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil, BadRequest("The request holds no transaction.")
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(text); err == nil {
+			return b, nil
+		}
+	}
+	return nil, BadRequest("The transaction must be base64 (or raw CBOR with Content-Type application/cbor).")
+}
+
+func bodyError(err error, format string) error {
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		return errorf(http.StatusRequestEntityTooLarge, "too_large", "The request is larger than %d bytes.", mb.Limit)
+	}
+	return BadRequest(format, err)
+}
+
+// ClientAddr is the address a request came from, for rate limiting. It
+// trusts no forwarding header: a proxy in front must limit on its own.
+func ClientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// WriteJSON writes v as JSON with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// WriteError writes e as JSON {code, message}.
+func WriteError(w http.ResponseWriter, e *Error) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Del("ETag")
+	WriteJSON(w, e.Status, e)
+}
+
+// AsError turns any error into one a client may see: an *Error as is,
+// anything else as "Internal error." (logged).
+func (s *Service) AsError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	s.log.Error("internal error", "err", err)
+	return errorf(http.StatusInternalServerError, "internal", "Internal error.")
+}
+
+func (s *Service) writeErr(w http.ResponseWriter, err error) { WriteError(w, s.AsError(err)) }
+
+// Recover answers a panic in h with "Internal error." (logged), never a
+// stack trace.
+func Recover(s *Service, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic serving request", "path", r.URL.Path, "panic", v)
+				WriteError(w, errorf(http.StatusInternalServerError, "internal", "Internal error."))
+			}
+		}()
+		h.ServeHTTP(w, r)
+	})
+}

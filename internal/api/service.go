@@ -1,0 +1,368 @@
+// Package api is folkmoot's HTTP JSON API (under /api/v1) and the read model
+// the web pages share with it: a Service reads the committed state through
+// abci.App.View and internal/query, the SQLite projection for searches,
+// threads and endorsements, and relays signed transactions to CometBFT's
+// mempool. It never holds a private key: a state change always arrives as
+// bytes a member signed.
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/folkmoot/folkmoot/internal/abci"
+	"github.com/folkmoot/folkmoot/internal/core"
+	"github.com/folkmoot/folkmoot/internal/merkle"
+	"github.com/folkmoot/folkmoot/internal/query"
+	"github.com/folkmoot/folkmoot/internal/reject"
+	"github.com/folkmoot/folkmoot/internal/store"
+	"github.com/folkmoot/folkmoot/internal/tx"
+)
+
+// Node is what the API needs of the CometBFT node: a way to hand signed
+// bytes to the mempool (CheckTx) and the validator count. *client.Client
+// implements it.
+type Node interface {
+	// Submit relays signed bytes; a CheckTx refusal is a *reject.Error.
+	Submit(ctx context.Context, raw []byte) (tx.ID, error)
+	Validators(ctx context.Context) (int, error)
+}
+
+// Options configure a Service.
+type Options struct {
+	App   *abci.App
+	Store *store.Store
+	Node  Node
+	// Log receives internal errors (never shown to clients); nil discards.
+	Log *slog.Logger
+	// SubmitRate and SubmitBurst limit transaction submissions per client
+	// address: SubmitRate per minute with bursts of SubmitBurst (defaults
+	// 60 and 20).
+	SubmitRate, SubmitBurst int
+	// Clock is used only by the rate limiter and for "time left" wording;
+	// never for a rule. Default time.Now.
+	Clock func() time.Time
+}
+
+// Service is the read model and the transaction relay behind the API and
+// the pages. It is safe for concurrent use.
+type Service struct {
+	app   *abci.App
+	store *store.Store
+	node  Node
+	log   *slog.Logger
+	limit *limiter
+	clock func() time.Time
+}
+
+// New returns a Service.
+func New(o Options) *Service {
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.SubmitRate <= 0 {
+		o.SubmitRate = 60
+	}
+	if o.SubmitBurst <= 0 {
+		o.SubmitBurst = 20
+	}
+	return &Service{app: o.App, store: o.Store, node: o.Node, log: o.Log, clock: o.Clock,
+		limit: newLimiter(float64(o.SubmitRate)/60, float64(o.SubmitBurst), o.Clock)}
+}
+
+// Now returns the Service's clock reading (for wording only).
+func (s *Service) Now() time.Time { return s.clock() }
+
+// Error is an error a client may see: an HTTP status, a stable code and a
+// sentence. Anything else reaches clients only as "Internal error.".
+type Error struct {
+	Status  int    `json:"-"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// Reject is the rejection code of a refused transaction, and RejectName
+	// its name (see internal/reject).
+	Reject     uint32 `json:"reject_code,omitempty"`
+	RejectName string `json:"reject_name,omitempty"`
+}
+
+func (e *Error) Error() string { return e.Message }
+
+func errorf(status int, code, format string, a ...any) *Error {
+	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, a...)}
+}
+
+// NotFound reports a missing thing.
+func NotFound(format string, a ...any) *Error {
+	return errorf(http.StatusNotFound, "not_found", format, a...)
+}
+
+// BadRequest reports input that cannot be used.
+func BadRequest(format string, a ...any) *Error {
+	return errorf(http.StatusBadRequest, "bad_request", format, a...)
+}
+
+// Chain is the chain's status beside the community's.
+type Chain struct {
+	Height     int64       `json:"height"`
+	Time       time.Time   `json:"time"`
+	AppHash    merkle.Hash `json:"app_hash"`
+	Validators int         `json:"validators"`
+}
+
+// Status is the community's summary with its chain status.
+type Status struct {
+	query.Status
+	Validators int `json:"validators"`
+}
+
+// Status summarises the community at the latest committed block.
+func (s *Service) Status(ctx context.Context) (Status, error) {
+	var st Status
+	if err := s.view(func(c *core.State) error { st.Status = query.StatusOf(c); return nil }); err != nil {
+		return st, err
+	}
+	if s.node != nil {
+		n, err := s.node.Validators(ctx)
+		if err != nil {
+			s.log.Warn("validators", "err", err)
+		}
+		st.Validators = n
+	}
+	return st, nil
+}
+
+// Height returns the latest committed height.
+func (s *Service) Height() int64 {
+	var h int64
+	_ = s.view(func(c *core.State) error { h = c.Height(); return nil })
+	return h
+}
+
+// Members lists current members, or everyone ever admitted when all.
+func (s *Service) Members(all bool) ([]query.Member, error) {
+	var out []query.Member
+	err := s.view(func(c *core.State) error { out = query.Members(c, !all); return nil })
+	if out == nil {
+		out = []query.Member{}
+	}
+	return out, err
+}
+
+// Member finds a member by number ("3") or by key (64 hex digits).
+func (s *Service) Member(ref string) (query.Member, error) {
+	var m query.Member
+	err := s.view(func(c *core.State) error {
+		if n, err := strconv.ParseUint(ref, 10, 32); err == nil && len(ref) < 11 {
+			cm, ok := c.MemberByNumber(uint32(n))
+			if !ok {
+				return NotFound("There is no member %d.", n)
+			}
+			m = query.MemberOf(c, cm)
+			return nil
+		}
+		k, err := tx.ParsePublicKey(ref)
+		if err != nil {
+			return BadRequest("Give a member number or a key of 64 hex digits.")
+		}
+		cm, ok := c.Member(k)
+		if !ok {
+			return NotFound("The key %s is not a current member's.", k.Short())
+		}
+		m = query.MemberOf(c, cm)
+		return nil
+	})
+	return m, err
+}
+
+// Filter selects proposals.
+type Filter struct {
+	Status   string // "scheduled", "open", "decided", "withdrawn" or ""
+	Category string
+	Text     string // full-text search of titles and bodies
+	Limit    int    // default 50, at most 500
+	Offset   int
+}
+
+// Proposals lists the proposals f selects, newest first. The projection
+// finds them; the committed state describes them, so a list and a detail
+// page always show the same tally.
+func (s *Service) Proposals(f Filter) ([]query.Proposal, error) {
+	switch f.Status {
+	case "", "scheduled", "open", "decided", "withdrawn":
+	default:
+		return nil, BadRequest("Status must be scheduled, open, decided or withdrawn, not %q.", f.Status)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, 500)
+	if f.Offset < 0 {
+		return nil, BadRequest("Offset must not be negative.")
+	}
+	found, err := s.store.Proposals(store.ProposalFilter{Status: f.Status, Category: f.Category, Text: f.Text,
+		Limit: f.Limit, Offset: f.Offset})
+	if err != nil {
+		return nil, fmt.Errorf("proposals: %w", err)
+	}
+	out := make([]query.Proposal, 0, len(found))
+	err = s.view(func(c *core.State) error {
+		for _, p := range found {
+			if v, err := query.ProposalByID(c, p.ID); err == nil {
+				out = append(out, v)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Proposal is one proposal with its discussion and endorsements.
+type Proposal struct {
+	query.Proposal
+	Comments     []query.Comment     `json:"comment_thread"`
+	Endorsements []query.Endorsement `json:"endorsed_by"`
+	// DecidedHeight is the block that decided it (0 while undecided).
+	DecidedHeight int64 `json:"decided_height,omitempty"`
+}
+
+// Proposal returns proposal id with its comments in thread order and who
+// endorsed it.
+func (s *Service) Proposal(id uint64) (Proposal, error) {
+	var p Proposal
+	err := s.view(func(c *core.State) error {
+		v, err := query.ProposalByID(c, id)
+		if err != nil {
+			return NotFound("There is no proposal %d.", id)
+		}
+		p.Proposal = v
+		return nil
+	})
+	if err != nil {
+		return p, err
+	}
+	cs, err := s.store.Comments(id)
+	if err != nil {
+		return p, fmt.Errorf("proposal %d: %w", id, err)
+	}
+	p.Comments = make([]query.Comment, 0, len(cs))
+	for _, c := range cs {
+		p.Comments = append(p.Comments, query.Comment{ID: c.ID, ReplyTo: c.ReplyTo, Author: c.Author,
+			AuthorName: c.AuthorName, Text: c.Text, Height: c.Height, Time: c.Time, Depth: c.Depth})
+	}
+	es, err := s.store.Endorsements(id)
+	if err != nil {
+		return p, fmt.Errorf("proposal %d: %w", id, err)
+	}
+	p.Endorsements = make([]query.Endorsement, 0, len(es))
+	for _, e := range es {
+		p.Endorsements = append(p.Endorsements, query.Endorsement{Member: e.Member, Name: e.MemberName, Height: e.Height})
+	}
+	if sp, err := s.store.Proposal(id); err == nil && sp.Result != nil {
+		p.DecidedHeight = sp.Result.Height
+	}
+	return p, nil
+}
+
+// Ballots returns the counted ballot of every member who voted on a
+// proposal, by member number.
+func (s *Service) Ballots(id uint64) ([]query.Ballot, error) {
+	if _, err := s.Proposal(id); err != nil {
+		return nil, err
+	}
+	bs, err := s.store.Ballots(id)
+	if err != nil {
+		return nil, fmt.Errorf("ballots: %w", err)
+	}
+	out := make([]query.Ballot, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, query.Ballot{Member: b.Member, Name: b.MemberName, Choice: b.Choice.String(),
+			Height: b.Height, Cast: b.Cast})
+	}
+	return out, nil
+}
+
+// Tx is a transaction's record: where it is, what it did, and the leaf
+// that records it.
+type Tx struct {
+	query.TxStatus
+	CodeName string `json:"code_name"`
+	Log      string `json:"log,omitempty"`
+	Kind     string `json:"kind,omitempty"`
+	Author   string `json:"author,omitempty"`
+	Nonce    uint64 `json:"nonce,omitempty"`
+	Raw      []byte `json:"raw"`
+}
+
+// ParseTxID reads a transaction id (64 hex digits).
+func ParseTxID(s string) (tx.ID, error) {
+	var id tx.ID
+	k, err := tx.ParsePublicKey(s)
+	if err != nil {
+		return id, BadRequest("A transaction id is 64 hex digits.")
+	}
+	copy(id[:], k[:])
+	return id, nil
+}
+
+// Tx finds a transaction by id.
+func (s *Service) Tx(id tx.ID) (Tx, error) {
+	st, err := s.app.TxStatus(id)
+	if err != nil {
+		return Tx{}, NotFound("Transaction %s is not in any block of this node.", id)
+	}
+	out := Tx{TxStatus: st, CodeName: reject.Code(st.Code).String()}
+	rec, err := s.store.Tx(id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		// The projection is written just after the block; the state has it.
+	case err != nil:
+		return out, fmt.Errorf("transaction %s: %w", id, err)
+	default:
+		out.Log, out.Raw, out.Nonce = rec.Log, rec.Raw, rec.Nonce
+		if rec.Kind != 0 {
+			out.Kind, out.Author = rec.Kind.String(), rec.Author.String()
+		}
+	}
+	return out, nil
+}
+
+// TxProof returns the inclusion proof of a transaction's leaf against the
+// app hash after block height (0: the latest).
+func (s *Service) TxProof(id tx.ID, height int64) (query.Proof, error) {
+	idx, ok := s.app.TxLeaf(id)
+	if !ok {
+		return query.Proof{}, NotFound("Transaction %s is not in any block of this node.", id)
+	}
+	return s.LeafProof(idx, height)
+}
+
+// LeafProof returns the inclusion proof of any accumulator leaf.
+func (s *Service) LeafProof(idx uint64, height int64) (query.Proof, error) {
+	if height < 0 {
+		return query.Proof{}, BadRequest("Height must not be negative.")
+	}
+	p, err := s.app.LeafProof(idx, height)
+	if err != nil {
+		return p, NotFound("No proof of leaf %d at that height: %s.", idx, err)
+	}
+	return p, nil
+}
+
+// view reads the committed state; a node still replaying its blocks is
+// reported as unavailable.
+func (s *Service) view(fn func(*core.State) error) error {
+	err := s.app.View(fn)
+	var e *Error
+	if err != nil && !errors.As(err, &e) {
+		return errorf(http.StatusServiceUnavailable, "starting", "The node is still starting; try again in a moment.")
+	}
+	return err
+}

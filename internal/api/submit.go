@@ -1,0 +1,175 @@
+package api
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/folkmoot/folkmoot/internal/core"
+	"github.com/folkmoot/folkmoot/internal/reject"
+	"github.com/folkmoot/folkmoot/internal/tx"
+)
+
+// Action describes a transaction a member wants to sign, in the words of a
+// form: the API turns it into the exact canonical payload.
+type Action struct {
+	Author string `json:"author"` // the signer's key, 64 hex digits
+	Kind   string `json:"kind"`   // vouch, leave, propose, withdraw, comment, endorse, ballot
+	// Nonce overrides the next nonce the committed state expects (to sign
+	// several transactions in a row); 0 means the next one.
+	Nonce    uint64 `json:"nonce,omitempty"`
+	Key      string `json:"key,omitempty"`  // vouch: the newcomer's key
+	Name     string `json:"name,omitempty"` // vouch: the newcomer's name
+	Proposal uint64 `json:"proposal,omitempty"`
+	Choice   string `json:"choice,omitempty"` // ballot: yes, no or abstain
+	ReplyTo  uint64 `json:"reply_to,omitempty"`
+	Text     string `json:"text,omitempty"` // comment
+	Title    string `json:"title,omitempty"`
+	Body     string `json:"body,omitempty"`
+	Category string `json:"category,omitempty"`
+	Opens    int64  `json:"opens,omitempty"`  // propose: Unix seconds, 0 for now
+	Closes   int64  `json:"closes,omitempty"` // propose: Unix seconds
+}
+
+// Unsigned is the exact payload a member signs for an Action.
+type Unsigned struct {
+	ChainID string `json:"chain_id"`
+	Author  string `json:"author"`
+	Nonce   uint64 `json:"nonce"`
+	Kind    string `json:"kind"`
+	// Payload is the canonical CBOR payload, hex; the member signs
+	// tx.SignPrefix followed by these bytes (SignBytes, hex) and posts
+	// tx.Assemble(payload, signature) to /api/v1/tx.
+	Payload   string `json:"payload"`
+	SignBytes string `json:"sign_bytes"`
+	Prefix    string `json:"prefix"`
+}
+
+// Unsigned builds the canonical payload for an action by a current member.
+// It checks only the shape of the action; the rules are the core's, applied
+// when the signed transaction arrives.
+func (s *Service) Unsigned(a Action) (Unsigned, error) {
+	author, err := tx.ParsePublicKey(a.Author)
+	if err != nil {
+		return Unsigned{}, BadRequest("The author must be a key of 64 hex digits.")
+	}
+	body, err := a.body()
+	if err != nil {
+		return Unsigned{}, err
+	}
+	u := tx.Unsigned{Author: author, Nonce: a.Nonce, Body: body}
+	err = s.view(func(c *core.State) error {
+		if _, ok := c.Member(author); !ok {
+			return errorf(http.StatusForbidden, "not_member", "The key %s is not a current member's: only members can act.", author.Short())
+		}
+		u.ChainID = c.ChainID()
+		if u.Nonce == 0 {
+			u.Nonce = c.NextNonce(author)
+		}
+		return nil
+	})
+	if err != nil {
+		return Unsigned{}, err
+	}
+	p, err := u.Payload()
+	if err != nil {
+		return Unsigned{}, BadRequest("The action cannot be encoded: %s.", err)
+	}
+	sb, err := u.SignBytes()
+	if err != nil {
+		return Unsigned{}, BadRequest("The action cannot be encoded: %s.", err)
+	}
+	return Unsigned{ChainID: u.ChainID, Author: author.String(), Nonce: u.Nonce, Kind: body.Kind().String(),
+		Payload: hex.EncodeToString(p), SignBytes: hex.EncodeToString(sb), Prefix: tx.SignPrefix}, nil
+}
+
+func (a Action) body() (tx.Body, error) {
+	switch a.Kind {
+	case "vouch":
+		k, err := tx.ParsePublicKey(a.Key)
+		if err != nil {
+			return nil, BadRequest("The newcomer's key must be 64 hex digits.")
+		}
+		return &tx.Vouch{Key: k[:], Name: a.Name}, nil
+	case "leave":
+		return &tx.Leave{}, nil
+	case "propose":
+		return &tx.Propose{Title: a.Title, Body: a.Body, Category: a.Category, Opens: a.Opens, Closes: a.Closes}, nil
+	case "withdraw":
+		return &tx.Withdraw{Proposal: a.Proposal}, nil
+	case "comment":
+		return &tx.Comment{Proposal: a.Proposal, ReplyTo: a.ReplyTo, Text: a.Text}, nil
+	case "endorse":
+		return &tx.Endorse{Proposal: a.Proposal}, nil
+	case "ballot", "vote":
+		c, err := tx.ParseChoice(a.Choice)
+		if err != nil {
+			return nil, BadRequest("The choice must be yes, no or abstain.")
+		}
+		return &tx.Ballot{Proposal: a.Proposal, Choice: c}, nil
+	case "rotate":
+		return nil, BadRequest("Rotating a key needs the new key's signature too; use \"folkmoot member rotate\".")
+	}
+	return nil, BadRequest("Unknown kind %q: use vouch, leave, propose, withdraw, comment, endorse or ballot.", a.Kind)
+}
+
+// Submitted is the mempool's answer to a relayed transaction.
+type Submitted struct {
+	ID       string `json:"id"`
+	Code     uint32 `json:"code"`
+	CodeName string `json:"code_name"`
+	Message  string `json:"message"`
+}
+
+// Submit checks the shape of signed bytes, then relays them to the
+// mempool and returns CheckTx's verdict. A refusal is an *Error carrying
+// the rejection code and its sentence; nothing is stored.
+func (s *Service) Submit(ctx context.Context, client string, raw []byte) (Submitted, error) {
+	if !s.limit.allow(client) {
+		return Submitted{}, errorf(http.StatusTooManyRequests, "rate_limited",
+			"Too many transactions from your address; wait a minute and try again.")
+	}
+	if len(raw) > tx.MaxTxBytes {
+		return Submitted{}, errorf(http.StatusRequestEntityTooLarge, "too_large",
+			"A transaction is at most %d bytes; this one has %d.", tx.MaxTxBytes, len(raw))
+	}
+	t, rerr := tx.Decode(raw)
+	if rerr != nil {
+		return Submitted{}, rejected(rerr)
+	}
+	if rerr := t.CheckSignature(); rerr != nil {
+		return Submitted{}, rejected(rerr)
+	}
+	if s.node == nil {
+		return Submitted{}, errorf(http.StatusServiceUnavailable, "no_node", "This server relays no transactions.")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	id, err := s.node.Submit(ctx, raw)
+	var re *reject.Error
+	if errors.As(err, &re) {
+		return Submitted{}, rejected(re)
+	}
+	if err != nil && strings.Contains(err.Error(), "already exists in cache") {
+		// CometBFT's mempool remembers the transactions it has seen (and
+		// committed): the same bytes again are a replay.
+		return Submitted{}, errorf(http.StatusConflict, "duplicate",
+			"This exact transaction was already submitted; it is counted once.")
+	}
+	if err != nil {
+		s.log.Error("relay transaction", "err", err)
+		return Submitted{}, errorf(http.StatusBadGateway, "relay_failed", "The node did not take the transaction; try again.")
+	}
+	return Submitted{ID: id.String(), Code: 0, CodeName: reject.OK.String(),
+		Message: "Accepted into the mempool; it will be in the next block."}, nil
+}
+
+func rejected(e *reject.Error) *Error {
+	return &Error{Status: http.StatusUnprocessableEntity, Code: "rejected",
+		Message: fmt.Sprintf("Rejected (code %d %s): %s", e.Code, e.Code, e.Msg),
+		Reject:  uint32(e.Code), RejectName: e.Code.String()}
+}
