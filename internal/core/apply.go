@@ -41,8 +41,15 @@ func (s *State) BeginBlock(height int64, blockTime time.Time) (Result, error) {
 }
 
 // EndBlock ends the block: every open proposal whose closing time is at or
-// before the block time is decided, in order of (closing time, id). A
-// decision is a fact of the accumulator.
+// before the block time is decided, in order of (closing time, id), and
+// what a passed one decides takes effect at once (a law, a renewal, a
+// repeal, an amendment); then every law whose sunset is at or before the
+// block time leaves the register, in order of (sunset, law number). Decisions
+// come first so that a renewal whose vote closed before the sunset saves
+// its law even when both fall in the same block. Each decision and each
+// change to the register or the rules is a fact of the accumulator. Both
+// queues are ordered indexes: a block in which nothing is due costs two
+// comparisons, however many laws are in force.
 func (s *State) EndBlock() Result {
 	var r Result
 	for s.closing.due(s.now) {
@@ -54,6 +61,19 @@ func (s *State) EndBlock() Result {
 		s.acc.Append(leaf)
 		r.Leaves = append(r.Leaves, leaf)
 		r.Events = append(r.Events, DecidedEvent{Proposal: p.ID, Result: *p.Result})
+		if p.Result.Passed {
+			s.effect(p, &r)
+		}
+	}
+	for s.expiring.due(s.now) {
+		d := s.expiring.pop()
+		s.record(func() { s.expiring.insert(d) })
+		l := s.laws[d.ID-1]
+		s.expire(l)
+		leaf := factLaw(FactLawExpired, l, 0, s.now)
+		s.acc.Append(leaf)
+		r.Leaves = append(r.Leaves, leaf)
+		r.Events = append(r.Events, LawExpiredEvent{Law: l.Number})
 	}
 	return r
 }
@@ -261,21 +281,35 @@ func (s *State) propose(m *Member, b *tx.Propose) (func(*Result), *reject.Error)
 		return nil, reject.Errorf(reject.BadWindow, "proposal rejected: voting from %s to %s lasts %s; the constitution allows %s to %s",
 			formatTime(opens), formatTime(closes), fmtDuration(period), s.cons.MinVoting, s.cons.MaxVoting)
 	}
+	typ, err := s.decisionType(b)
+	if err != nil {
+		return nil, err
+	}
+	sunset, err := s.checkMeasure(b, closes)
+	if err != nil {
+		return nil, err
+	}
 	return func(r *Result) {
 		p := &Proposal{
-			ID:        uint64(len(s.proposals) + 1),
-			Author:    m.Number,
-			Title:     b.Title,
-			Body:      b.Body,
-			Category:  b.Category,
-			Created:   s.now,
-			Opens:     opens,
-			Closes:    closes,
-			Status:    Scheduled,
-			ballots:   make(map[uint32]tx.Choice),
-			endorsers: make(map[uint32]struct{}),
-			Quorum:    s.cons.Quorum.Ratio,
-			Threshold: s.cons.Threshold.Ratio,
+			ID:           uint64(len(s.proposals) + 1),
+			Author:       m.Number,
+			Title:        b.Title,
+			Body:         b.Body,
+			Category:     b.Category,
+			Created:      s.now,
+			Opens:        opens,
+			Closes:       closes,
+			Status:       Scheduled,
+			ballots:      make(map[uint32]tx.Choice),
+			endorsers:    make(map[uint32]struct{}),
+			Quorum:       typ.Quorum.Ratio,
+			Threshold:    typ.Threshold.Ratio,
+			Type:         typ.Name,
+			RulesVersion: uint32(len(s.rules)),
+			Measure:      b.Measure,
+			Law:          b.Law,
+			Sunset:       sunset,
+			Amendment:    b.Rules,
 		}
 		s.proposals = append(s.proposals, p)
 		s.record(func() { s.proposals = s.proposals[:len(s.proposals)-1] })

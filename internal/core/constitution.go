@@ -16,15 +16,22 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/folkmoot/folkmoot/internal/count"
+	"github.com/folkmoot/folkmoot/internal/reject"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
-// Constitution holds a community's rules. It is fixed at genesis (later
-// issues make it amendable by proposals).
+// Constitution holds a community's rules. The genesis sets the first
+// version; a proposal with the amendment measure that passes sets the next,
+// from the block where it is decided (see State.RuleHistory). Every field
+// added after the first release is optional in the genesis JSON and takes a
+// documented default, so older genesis files keep their meaning.
 type Constitution struct {
 	// Name is the community's name, for people.
 	Name string `json:"name"`
@@ -45,6 +52,115 @@ type Constitution struct {
 	Threshold Ratio `json:"threshold"`
 	// Categories are the proposal categories members may use.
 	Categories []string `json:"categories"`
+	// DecisionTypes are the kinds of decision besides "ordinary" (whose
+	// rules are Quorum and Threshold above), each with its own quorum and
+	// threshold. A list that lacks "budget" gets it with the ordinary rules;
+	// one that lacks "amendment" gets it with the ordinary quorum and a
+	// threshold of at least two thirds.
+	DecisionTypes []DecisionType `json:"decision_types,omitempty"`
+	// CategoryTypes binds categories to decision types: a proposal in a
+	// bound category is decided under that type and may not ask for
+	// another. A proposal in an unbound category is "ordinary" unless it
+	// names a type.
+	CategoryTypes []CategoryType `json:"category_types,omitempty"`
+	// DefaultSunset is how long a law lives (or a renewal extends it) when
+	// its proposal asks for no other length; absent, four years.
+	DefaultSunset Duration `json:"default_sunset,omitzero"`
+	// MaxSunset bounds the length a law or renewal may ask for, and how far
+	// beyond its decision a renewal may push a law's expiry; absent, ten
+	// years.
+	MaxSunset Duration `json:"max_sunset,omitzero"`
+}
+
+// The decision types every constitution has.
+const (
+	TypeOrdinary  = "ordinary"  // Constitution.Quorum and Threshold
+	TypeBudget    = "budget"    // defaults to the ordinary rules
+	TypeAmendment = "amendment" // defaults to the ordinary quorum and ">=2/3"
+)
+
+// Default sunsets for constitutions that do not state them.
+const (
+	DefaultSunset = 4 * 365 * 24 * time.Hour
+	DefaultMaxSun = 10 * 365 * 24 * time.Hour
+)
+
+// DecisionType is a kind of decision with its own quorum and threshold.
+type DecisionType struct {
+	Name      string `json:"name"`
+	Quorum    Ratio  `json:"quorum"`
+	Threshold Ratio  `json:"threshold"`
+}
+
+// CategoryType binds a proposal category to a decision type.
+type CategoryType struct {
+	Category string `json:"category"`
+	Type     string `json:"type"`
+}
+
+// DecisionType returns the rules of the named decision type, "ordinary"
+// included.
+func (c *Constitution) DecisionType(name string) (DecisionType, bool) {
+	if name == TypeOrdinary {
+		return DecisionType{Name: TypeOrdinary, Quorum: c.Quorum, Threshold: c.Threshold}, true
+	}
+	for _, d := range c.DecisionTypes {
+		if d.Name == name {
+			return d, true
+		}
+	}
+	return DecisionType{}, false
+}
+
+// TypeNames returns the names of every decision type: "ordinary" first,
+// then the others in the constitution's order.
+func (c *Constitution) TypeNames() []string {
+	out := []string{TypeOrdinary}
+	for _, d := range c.DecisionTypes {
+		out = append(out, d.Name)
+	}
+	return out
+}
+
+// BoundType returns the decision type the constitution binds category to,
+// or "" when the category is unbound.
+func (c *Constitution) BoundType(category string) string {
+	for _, b := range c.CategoryTypes {
+		if b.Category == category {
+			return b.Type
+		}
+	}
+	return ""
+}
+
+// normalize fills in the defaults of optional fields.
+func (c *Constitution) normalize() {
+	has := func(n string) bool {
+		return slices.ContainsFunc(c.DecisionTypes, func(d DecisionType) bool { return d.Name == n })
+	}
+	if !has(TypeBudget) {
+		c.DecisionTypes = append(c.DecisionTypes, DecisionType{Name: TypeBudget, Quorum: c.Quorum, Threshold: c.Threshold})
+	}
+	if !has(TypeAmendment) {
+		c.DecisionTypes = append(c.DecisionTypes, DecisionType{Name: TypeAmendment, Quorum: c.Quorum,
+			Threshold: Ratio{count.Ratio{Num: 2, Den: 3, AtLeast: true}}})
+	}
+	if c.DefaultSunset.Duration == 0 {
+		c.DefaultSunset.Duration = DefaultSunset
+	}
+	if c.MaxSunset.Duration == 0 {
+		c.MaxSunset.Duration = max(DefaultMaxSun, c.DefaultSunset.Duration)
+	}
+}
+
+// clone returns a deep copy, so that an amendment decoded over it shares
+// nothing with the rules in force.
+func (c Constitution) clone() Constitution {
+	c.Founders = slices.Clone(c.Founders)
+	c.Categories = slices.Clone(c.Categories)
+	c.DecisionTypes = slices.Clone(c.DecisionTypes)
+	c.CategoryTypes = slices.Clone(c.CategoryTypes)
+	return c
 }
 
 // Founder is a founding member.
@@ -111,15 +227,20 @@ func ParseGenesis(appState []byte) (Genesis, error) {
 	if dec.More() {
 		return g, fmt.Errorf("genesis app_state: trailing data after the JSON object")
 	}
+	g.Constitution.normalize()
 	if err := g.Constitution.Validate(); err != nil {
 		return g, fmt.Errorf("genesis constitution: %w", err)
 	}
 	return g, nil
 }
 
-// Validate checks the constitution and returns the first problem, in a
-// sentence that names the field.
-func (c *Constitution) Validate() error {
+// Validate checks a genesis constitution (with its defaults filled in) and
+// returns the first problem, in a sentence that names the field.
+func (c *Constitution) Validate() error { return c.validate(len(c.Founders)) }
+
+// validate checks the constitution of a community of the given number of
+// members: vouches_required may not exceed it.
+func (c *Constitution) validate(members int) error {
 	if err := tx.CheckName("name", c.Name); err != nil {
 		return fmt.Errorf("community %s", err.Msg)
 	}
@@ -142,8 +263,8 @@ func (c *Constitution) Validate() error {
 	if c.VouchesRequired < 1 {
 		return fmt.Errorf("vouches_required must be at least 1, not %d", c.VouchesRequired)
 	}
-	if c.VouchesRequired > len(c.Founders) {
-		return fmt.Errorf("vouches_required is %d but there are only %d founders: nobody could ever join", c.VouchesRequired, len(c.Founders))
+	if c.VouchesRequired > members {
+		return fmt.Errorf("vouches_required is %d but there are only %d members: nobody could ever join", c.VouchesRequired, members)
 	}
 	if c.MinVoting.Duration < time.Second {
 		return fmt.Errorf("min_voting_period must be at least 1s, not %s", c.MinVoting)
@@ -178,7 +299,105 @@ func (c *Constitution) Validate() error {
 			return fmt.Errorf("categories[%d]: %q is listed twice", i, cat)
 		}
 	}
+	return c.validateTypes()
+}
+
+// validateTypes checks decision types, category bindings and sunsets.
+func (c *Constitution) validateTypes() error {
+	for i, d := range c.DecisionTypes {
+		if err := tx.CheckName("name", d.Name); err != nil {
+			return fmt.Errorf("decision_types[%d] %s", i, err.Msg)
+		}
+		if n := utf8.RuneCountInString(d.Name); n > tx.MaxTypeName {
+			return fmt.Errorf("decision_types[%d]: the name has %d characters; at most %d are allowed", i, n, tx.MaxTypeName)
+		}
+		if d.Name == TypeOrdinary {
+			return fmt.Errorf("decision_types[%d]: the ordinary rules are quorum and threshold; do not list \"ordinary\"", i)
+		}
+		if slices.ContainsFunc(c.DecisionTypes[:i], func(e DecisionType) bool { return e.Name == d.Name }) {
+			return fmt.Errorf("decision_types[%d]: %q is listed twice", i, d.Name)
+		}
+		if d.Quorum.Den == 0 {
+			return fmt.Errorf("decision_types[%d] %q: quorum is missing: write it like \"1/3\"", i, d.Name)
+		}
+		if d.Threshold.Den == 0 {
+			return fmt.Errorf("decision_types[%d] %q: threshold is missing: write it like \"1/2\" or \">=2/3\"", i, d.Name)
+		}
+		if d.Threshold.Num == d.Threshold.Den && !d.Threshold.AtLeast {
+			return fmt.Errorf("decision_types[%d] %q: threshold %s can never be met: use \">=1/1\" for unanimity", i, d.Name, d.Threshold)
+		}
+	}
+	for i, b := range c.CategoryTypes {
+		if !slices.Contains(c.Categories, b.Category) {
+			return fmt.Errorf("category_types[%d]: %q is not one of the categories", i, b.Category)
+		}
+		if _, ok := c.DecisionType(b.Type); !ok {
+			return fmt.Errorf("category_types[%d]: decision type %q is not defined", i, b.Type)
+		}
+		if slices.ContainsFunc(c.CategoryTypes[:i], func(e CategoryType) bool { return e.Category == b.Category }) {
+			return fmt.Errorf("category_types[%d]: category %q is bound twice", i, b.Category)
+		}
+	}
+	const century = 100 * 365 * 24 * time.Hour
+	if c.DefaultSunset.Duration < time.Minute {
+		return fmt.Errorf("default_sunset must be at least 1m, not %s", c.DefaultSunset)
+	}
+	if c.MaxSunset.Duration < c.DefaultSunset.Duration {
+		return fmt.Errorf("max_sunset (%s) is shorter than default_sunset (%s)", c.MaxSunset, c.DefaultSunset)
+	}
+	if c.MaxSunset.Duration > century {
+		return fmt.Errorf("max_sunset must be under 100 years")
+	}
 	return nil
+}
+
+// amendableKeys are the JSON keys an amendment may set, exactly as written.
+var amendableKeys = []string{"name", "vouches_required", "min_voting_period", "max_voting_period", "max_lead_time",
+	"quorum", "threshold", "categories", "decision_types", "category_types", "default_sunset", "max_sunset"}
+
+// amended returns the constitution with rules (a JSON object holding any
+// of the constitution's keys but "founders") decoded over it, defaults
+// filled and validated for a community of members. The receiver is not
+// changed.
+func (c *Constitution) amended(rules string, members int) (Constitution, *reject.Error) {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(rules), &keys); err != nil {
+		return Constitution{}, reject.Errorf(reject.BadAmendment, "proposal rejected: the new rules are not a JSON object: %v", err)
+	}
+	n := c.clone()
+	// A list in the new rules replaces the old list whole: without the
+	// reset, JSON decoding would merge its elements into the old ones.
+	lists := map[string]func(){
+		"categories":     func() { n.Categories = nil },
+		"decision_types": func() { n.DecisionTypes = nil },
+		"category_types": func() { n.CategoryTypes = nil },
+	}
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
+		if strings.EqualFold(k, "founders") {
+			return Constitution{}, reject.Errorf(reject.AmendsFounders, "proposal rejected: an amendment cannot rewrite the founders; membership changes by vouches and departures")
+		}
+		if !slices.Contains(amendableKeys, k) {
+			return Constitution{}, reject.Errorf(reject.BadAmendment, "proposal rejected: the new rules name %q, which is not a key of the constitution (%s)", k, strings.Join(amendableKeys, ", "))
+		}
+		if reset, ok := lists[k]; ok {
+			reset()
+		}
+	}
+	dec := json.NewDecoder(strings.NewReader(rules))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&n); err != nil {
+		return Constitution{}, reject.Errorf(reject.BadAmendment, "proposal rejected: the new rules cannot be read: %v", err)
+	}
+	n.normalize()
+	if err := n.validate(members); err != nil {
+		return Constitution{}, reject.Errorf(reject.BadAmendment, "proposal rejected: the amended constitution would be invalid: %v", err)
+	}
+	before, _ := json.Marshal(c)
+	after, _ := json.Marshal(n)
+	if bytes.Equal(before, after) {
+		return Constitution{}, reject.Errorf(reject.BadAmendment, "proposal rejected: the new rules are the same as the rules in force")
+	}
+	return n, nil
 }
 
 // DefaultConstitution returns sensible rules for a new community with the

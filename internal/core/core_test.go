@@ -350,6 +350,14 @@ func TestRejections(t *testing.T) {
 			return w.m["bob"].Ballot(id, tx.No)
 		}, reject.BallotUnchanged, "already no"},
 	}
+	for _, c := range constitutionRejections {
+		tests = append(tests, struct {
+			name  string
+			setup func(w *world) []byte
+			code  reject.Code
+			says  string
+		}(c))
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWorld(t)

@@ -83,14 +83,58 @@ type DecidedEvent struct {
 	Result   count.YesNoResult
 }
 
-func (Vouched) isEvent()        {}
-func (Admitted) isEvent()       {}
-func (Left) isEvent()           {}
-func (Rotated) isEvent()        {}
-func (Proposed) isEvent()       {}
-func (WithdrawnEvent) isEvent() {}
-func (Opened) isEvent()         {}
-func (Commented) isEvent()      {}
-func (Endorsed) isEvent()       {}
-func (BallotCast) isEvent()     {}
-func (DecidedEvent) isEvent()   {}
+// Amended: an amendment passed and the constitution's version Version is
+// in force from this block.
+type Amended struct {
+	Version  uint32
+	Proposal uint64
+}
+
+// LawEnacted: a passed proposal entered the register of laws in force.
+type LawEnacted struct {
+	Law      uint64
+	Proposal uint64
+	Expires  int64 // Unix nanoseconds
+}
+
+// LawRenewed: a renewal passed and the law's sunset moved to Expires.
+type LawRenewed struct {
+	Law      uint64
+	Proposal uint64
+	Expires  int64
+}
+
+// LawRepealedEvent: a repeal passed and the law left the register.
+type LawRepealedEvent struct {
+	Law      uint64
+	Proposal uint64
+}
+
+// LawExpiredEvent: a law reached its sunset and left the register.
+type LawExpiredEvent struct{ Law uint64 }
+
+// MeasureLapsed: a proposal passed but what it would do no longer applies
+// (its law expired or was repealed meanwhile, or its amendment is no longer
+// valid over rules amended since). Reason says why, for people.
+type MeasureLapsed struct {
+	Proposal uint64
+	Reason   string
+}
+
+func (Amended) isEvent()          {}
+func (LawEnacted) isEvent()       {}
+func (LawRenewed) isEvent()       {}
+func (LawRepealedEvent) isEvent() {}
+func (LawExpiredEvent) isEvent()  {}
+func (MeasureLapsed) isEvent()    {}
+func (Vouched) isEvent()          {}
+func (Admitted) isEvent()         {}
+func (Left) isEvent()             {}
+func (Rotated) isEvent()          {}
+func (Proposed) isEvent()         {}
+func (WithdrawnEvent) isEvent()   {}
+func (Opened) isEvent()           {}
+func (Commented) isEvent()        {}
+func (Endorsed) isEvent()         {}
+func (BallotCast) isEvent()       {}
+func (DecidedEvent) isEvent()     {}

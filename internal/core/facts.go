@@ -40,6 +40,22 @@ const (
 	// was rejected; recorded so that the root commits to every byte of
 	// every block.
 	FactRejected FactType = 8
+	// FactAmended: [9, rules version, amendment proposal id, time, SHA-256
+	// of the whole new constitution's JSON] — the constitution changed from
+	// this block.
+	FactAmended FactType = 9
+	// FactLawEnacted: [10, law number, proposal id, expiry (Unix ns), time]
+	// — a law entered the register of laws in force.
+	FactLawEnacted FactType = 10
+	// FactLawRenewed: [11, law number, renewal proposal id, new expiry,
+	// time].
+	FactLawRenewed FactType = 11
+	// FactLawRepealed: [12, law number, repeal proposal id, expiry it had,
+	// time].
+	FactLawRepealed FactType = 12
+	// FactLawExpired: [13, law number, 0, expiry, time of the block whose
+	// EndBlock removed it] — the law reached its sunset.
+	FactLawExpired FactType = 13
 )
 
 // Fact is a decoded accumulator leaf, for people and tools.
@@ -60,7 +76,10 @@ type Fact struct {
 	Time     int64         `json:"time,omitempty"`
 	Height   int64         `json:"height,omitempty"`
 	Code     uint32        `json:"code,omitempty"`
-	Digest   []byte        `json:"app_state_sha256,omitempty"` // genesis: SHA-256 of app_state; Name holds the chain id
+	Digest   []byte        `json:"app_state_sha256,omitempty"` // genesis: SHA-256 of app_state; amended: of the new constitution; Name holds the chain id
+	Law      uint64        `json:"law,omitempty"`
+	Expires  int64         `json:"expires,omitempty"`
+	Version  uint32        `json:"rules_version,omitempty"`
 }
 
 // TxLeaf returns the leaf data recording an accepted transaction.
@@ -118,6 +137,21 @@ func factDecided(p *Proposal, at int64) []byte {
 	return mustEncode([]any{FactDecided, p.ID, r.Yes, r.No, r.Abstain, r.Eligible, r.QuorumReached, r.Passed, at})
 }
 
+// factLaw records a change to the register of laws; proposal is 0 for an
+// expiry.
+func factLaw(t FactType, l *Law, proposal uint64, at int64) []byte {
+	return mustEncode([]any{t, l.Number, proposal, l.Expires, at})
+}
+
+func factAmended(v *RuleVersion) []byte {
+	b, err := json.Marshal(v.Constitution)
+	if err != nil {
+		panic(fmt.Sprintf("core: encode constitution: %v", err))
+	}
+	h := sha256.Sum256(b)
+	return mustEncode([]any{FactAmended, v.Version, v.Proposal, v.Time, h[:]})
+}
+
 // DecodeFact reads a leaf's data.
 func DecodeFact(data []byte) (Fact, error) {
 	var raw []cbor.RawMessage
@@ -128,7 +162,8 @@ func DecodeFact(data []byte) (Fact, error) {
 	if err := cbor.Unmarshal(raw[0], &f.Type); err != nil {
 		return f, fmt.Errorf("fact type: %w", err)
 	}
-	want := map[FactType]int{FactTx: 2, FactAdmitted: 5, FactLeft: 4, FactRotated: 5, FactDecided: 9, FactGenesis: 4, FactBlock: 3, FactRejected: 3}[f.Type]
+	want := map[FactType]int{FactTx: 2, FactAdmitted: 5, FactLeft: 4, FactRotated: 5, FactDecided: 9, FactGenesis: 4, FactBlock: 3, FactRejected: 3,
+		FactAmended: 5, FactLawEnacted: 5, FactLawRenewed: 5, FactLawRepealed: 5, FactLawExpired: 5}[f.Type]
 	if want == 0 || len(raw) != want {
 		return f, fmt.Errorf("fact of type %d with %d fields is not one this version knows", f.Type, len(raw))
 	}
@@ -151,6 +186,10 @@ func DecodeFact(data []byte) (Fact, error) {
 		targets = []any{&f.Member, &key, &newKey, &f.Time}
 	case FactDecided:
 		targets = []any{&f.Proposal, &f.Yes, &f.No, &f.Abstain, &f.Eligible, &f.Quorum, &f.Passed, &f.Time}
+	case FactAmended:
+		targets = []any{&f.Version, &f.Proposal, &f.Time, &f.Digest}
+	case FactLawEnacted, FactLawRenewed, FactLawRepealed, FactLawExpired:
+		targets = []any{&f.Law, &f.Proposal, &f.Expires, &f.Time}
 	}
 	for i, t := range targets {
 		if err := cbor.Unmarshal(raw[i+1], t); err != nil {
@@ -213,6 +252,16 @@ func (f Fact) String() string {
 			q = "quorum not reached"
 		}
 		return fmt.Sprintf("proposal %d %s at %s: %d yes, %d no, %d abstain of %d eligible, %s", f.Proposal, verdict, formatTime(f.Time), f.Yes, f.No, f.Abstain, f.Eligible, q)
+	case FactAmended:
+		return fmt.Sprintf("proposal %d amended the constitution at %s: rules version %d (SHA-256 %x)", f.Proposal, formatTime(f.Time), f.Version, f.Digest)
+	case FactLawEnacted:
+		return fmt.Sprintf("law %d was enacted by proposal %d at %s, to expire at %s", f.Law, f.Proposal, formatTime(f.Time), formatTime(f.Expires))
+	case FactLawRenewed:
+		return fmt.Sprintf("law %d was renewed by proposal %d at %s, now to expire at %s", f.Law, f.Proposal, formatTime(f.Time), formatTime(f.Expires))
+	case FactLawRepealed:
+		return fmt.Sprintf("law %d was repealed by proposal %d at %s", f.Law, f.Proposal, formatTime(f.Time))
+	case FactLawExpired:
+		return fmt.Sprintf("law %d expired at %s", f.Law, formatTime(f.Expires))
 	}
 	return fmt.Sprintf("fact of type %d", f.Type)
 }

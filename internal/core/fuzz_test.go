@@ -28,6 +28,9 @@ func FuzzApply(f *testing.F) {
 		&tx.Withdraw{Proposal: 1},
 		&tx.Endorse{Proposal: 1},
 		&tx.Leave{},
+		&tx.Propose{Title: "law", Category: "rules", Closes: coretest.GenesisTime.Add(time.Hour).Unix(), Measure: tx.Enact, Sunset: 600},
+		&tx.Propose{Title: "amend", Category: "rules", Closes: coretest.GenesisTime.Add(time.Hour).Unix(), Measure: tx.Amend, Rules: `{"quorum": "1/2"}`},
+		&tx.Propose{Title: "renew", Category: "rules", Closes: coretest.GenesisTime.Add(time.Hour).Unix(), Measure: tx.Renew, Law: 1},
 	}
 	for _, b := range seeds {
 		f.Add(alice.SignNonce(2, b))

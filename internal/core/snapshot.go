@@ -33,6 +33,29 @@ type snapState struct {
 	Closing    []deadline
 	AccN       uint64
 	AccPeaks   []merkle.Hash
+	// Added with amendable constitutions and laws; absent from older
+	// snapshots, which restore as a single genesis version and no laws.
+	Rules    []snapRules
+	Laws     []snapLaw
+	Expiring []deadline
+}
+
+type snapRules struct {
+	Version  uint32
+	Height   int64
+	Time     int64
+	Proposal uint64
+	Cons     []byte // constitution JSON
+}
+
+type snapLaw struct {
+	Number, Proposal uint64
+	Title            string
+	Enacted, Expires int64
+	Status           LawStatus
+	Ended            int64
+	Renewals         []uint64
+	RepealedBy       uint64
 }
 
 type snapMember struct {
@@ -76,6 +99,12 @@ type snapProposal struct {
 	QuorumNum, QuorumDen   uint64
 	ThreshNum, ThreshDen   uint64
 	ThreshAtLeast          bool
+	Type                   string
+	RulesVersion           uint32
+	Measure                tx.Measure
+	Law                    uint64
+	Sunset                 int64
+	Amendment              string
 }
 
 // MarshalBinary serialises the whole state deterministically. It fails
@@ -113,6 +142,7 @@ func (s *State) MarshalBinary() ([]byte, error) {
 			Eligible: p.Eligible, EligibleSeq: p.EligibleSeq, Comments: p.Comments, Result: p.Result,
 			QuorumNum: p.Quorum.Num, QuorumDen: p.Quorum.Den,
 			ThreshNum: p.Threshold.Num, ThreshDen: p.Threshold.Den, ThreshAtLeast: p.Threshold.AtLeast,
+			Type: p.Type, RulesVersion: p.RulesVersion, Measure: p.Measure, Law: p.Law, Sunset: p.Sunset, Amendment: p.Amendment,
 		}
 		for m, c := range p.ballots {
 			sp.Ballots = append(sp.Ballots, snapBallot{m, c})
@@ -124,6 +154,17 @@ func (s *State) MarshalBinary() ([]byte, error) {
 		slices.Sort(sp.Endorsers)
 		out.Proposals = append(out.Proposals, sp)
 	}
+	for _, v := range s.rules {
+		c, err := jsonMarshal(v.Constitution)
+		if err != nil {
+			return nil, fmt.Errorf("serialise rules version %d: %w", v.Version, err)
+		}
+		out.Rules = append(out.Rules, snapRules{v.Version, v.Height, v.Time, v.Proposal, c})
+	}
+	for _, l := range s.laws {
+		out.Laws = append(out.Laws, snapLaw{l.Number, l.Proposal, l.Title, l.Enacted, l.Expires, l.Status, l.Ended, l.Renewals, l.RepealedBy})
+	}
+	out.Expiring = s.expiring
 	return snapEnc.Marshal(out)
 }
 
@@ -140,6 +181,7 @@ func Restore(b []byte) (*State, error) {
 	if err := jsonUnmarshal(in.Cons, &cons); err != nil {
 		return nil, fmt.Errorf("restore constitution: %w", err)
 	}
+	cons.normalize()
 	acc, err := merkle.Restore(in.AccN, in.AccPeaks)
 	if err != nil {
 		return nil, fmt.Errorf("restore state: %w", err)
@@ -148,7 +190,28 @@ func Restore(b []byte) (*State, error) {
 		chainID: in.ChainID, genesis: in.Genesis, cons: cons, now: in.Now, height: in.Height,
 		keys: make(map[tx.PublicKey]keyRef), candidates: make(map[tx.PublicKey]*candidate),
 		admissions: in.Admissions, comments: in.Comments,
-		opening: in.Opening, closing: in.Closing, acc: acc,
+		opening: in.Opening, closing: in.Closing, acc: acc, expiring: in.Expiring,
+	}
+	for i, sr := range in.Rules {
+		var c Constitution
+		if err := jsonUnmarshal(sr.Cons, &c); err != nil {
+			return nil, fmt.Errorf("restore rules version %d: %w", sr.Version, err)
+		}
+		if sr.Version != uint32(i+1) {
+			return nil, fmt.Errorf("restore state: rules version %d is out of order", sr.Version)
+		}
+		s.rules = append(s.rules, &RuleVersion{Version: sr.Version, Height: sr.Height, Time: sr.Time, Proposal: sr.Proposal, Constitution: c})
+	}
+	if len(s.rules) == 0 {
+		s.rules = []*RuleVersion{{Version: 1, Time: in.Genesis, Constitution: cons}}
+	}
+	s.cons = s.rules[len(s.rules)-1].Constitution
+	for i, sl := range in.Laws {
+		if sl.Number != uint64(i+1) {
+			return nil, fmt.Errorf("restore state: law %d is out of order", sl.Number)
+		}
+		s.laws = append(s.laws, &Law{Number: sl.Number, Proposal: sl.Proposal, Title: sl.Title, Enacted: sl.Enacted, Expires: sl.Expires,
+			Status: sl.Status, Ended: sl.Ended, Renewals: sl.Renewals, RepealedBy: sl.RepealedBy})
 	}
 	for i, sm := range in.Members {
 		if sm.Number != uint32(i+1) || len(sm.Key) != 32 {
@@ -178,8 +241,15 @@ func Restore(b []byte) (*State, error) {
 			Eligible: sp.Eligible, EligibleSeq: sp.EligibleSeq, Comments: sp.Comments, Result: sp.Result,
 			Quorum:    count.Ratio{Num: sp.QuorumNum, Den: sp.QuorumDen},
 			Threshold: count.Ratio{Num: sp.ThreshNum, Den: sp.ThreshDen, AtLeast: sp.ThreshAtLeast},
+			Type:      sp.Type, RulesVersion: sp.RulesVersion, Measure: sp.Measure, Law: sp.Law, Sunset: sp.Sunset, Amendment: sp.Amendment,
 			ballots:   make(map[uint32]tx.Choice, len(sp.Ballots)),
 			endorsers: make(map[uint32]struct{}, len(sp.Endorsers)),
+		}
+		if p.RulesVersion == 0 { // a snapshot older than rule versions
+			p.RulesVersion, p.Type = 1, TypeOrdinary
+		}
+		if int(p.RulesVersion) > len(s.rules) {
+			return nil, fmt.Errorf("restore state: proposal %d refers to rules version %d of %d", p.ID, p.RulesVersion, len(s.rules))
 		}
 		for _, b := range sp.Ballots {
 			p.ballots[b.Member] = b.Choice

@@ -92,8 +92,20 @@ type Proposal struct {
 
 	Result *count.YesNoResult // set when decided
 	// Quorum and Threshold are the rules that applied, fixed when the
-	// proposal was created.
+	// proposal was created from its decision type (Type) in the version of
+	// the constitution then in force (RulesVersion, see State.RulesFor).
 	Quorum, Threshold count.Ratio
+	Type              string
+	RulesVersion      uint32
+
+	// Measure is what the proposal does if it passes. Law is the law a
+	// renewal or repeal is about; Sunset the length in nanoseconds a law or
+	// renewal asked for (the constitution's default filled in); Amendment
+	// the new rules (JSON) of an amendment.
+	Measure   tx.Measure
+	Law       uint64
+	Sunset    int64
+	Amendment string
 }
 
 // Endorsements returns the number of members who endorsed the proposal.
@@ -125,6 +137,10 @@ type State struct {
 	opening   deadlines   // scheduled proposals by opening time
 	closing   deadlines   // open proposals by closing time
 
+	rules    []*RuleVersion // every version of the constitution; the last is cons
+	laws     []*Law         // index = number-1
+	expiring deadlines      // laws in force by expiry time (ID = law number)
+
 	acc merkle.Accumulator
 
 	journal *journal // non-nil while changes may be reverted
@@ -152,6 +168,7 @@ func New(chainID string, genesisTime time.Time, appState []byte) (*State, error)
 		keys:       make(map[tx.PublicKey]keyRef),
 		candidates: make(map[tx.PublicKey]*candidate),
 	}
+	s.rules = []*RuleVersion{{Version: 1, Time: s.genesis, Constitution: s.cons}}
 	s.genesisLeaves = append(s.genesisLeaves, factGenesis(chainID, s.genesis, appState))
 	for _, f := range g.Constitution.Founders {
 		m := s.admit(f.Key, f.Name, nil)

@@ -45,7 +45,8 @@ func simulate(t testing.TB, seed uint64, blocks, perBlock int) ([]byte, []histor
 }
 
 func TestVerifyReproducesSimulatedHistories(t *testing.T) {
-	for _, seed := range []uint64{1, 2, 3} {
+	var laws, ended, renewals, versions int
+	for _, seed := range []uint64{1, 2, 3, 7} {
 		file, _, sim := simulate(t, seed, 150, 25)
 		sum, err := history.Verify(bytes.NewReader(file), history.Options{})
 		if err != nil {
@@ -57,6 +58,22 @@ func TestVerifyReproducesSimulatedHistories(t *testing.T) {
 		if sum.Accepted == 0 || sum.Rejected == 0 || len(sum.Decisions) == 0 || sum.Members <= 6 {
 			t.Fatalf("seed %d: the simulation exercised too little: %+v", seed, sum)
 		}
+		if sum.Laws != sim.State.LawsInForceCount() || sum.Rules != len(sim.State.RuleHistory()) {
+			t.Fatalf("seed %d: summary laws %d rules %d", seed, sum.Laws, sum.Rules)
+		}
+		for _, l := range sim.State.Laws() {
+			laws++
+			if l.Status != core.InForce {
+				ended++
+			}
+			renewals += len(l.Renewals)
+		}
+		versions += len(sim.State.RuleHistory()) - 1
+	}
+	// The replays covered laws enacted, renewed, repealed and expired, and
+	// amendments of the constitution.
+	if laws < 10 || ended < 5 || renewals == 0 || versions == 0 {
+		t.Fatalf("laws %d, ended %d, renewals %d, amendments %d: the simulation exercised too little", laws, ended, renewals, versions)
 	}
 }
 

@@ -23,6 +23,8 @@ type Summary struct {
 	Rejected   int64          `json:"rejected"`
 	Members    uint64         `json:"members"`
 	Proposals  int            `json:"proposals"`
+	Laws       int            `json:"laws_in_force"`
+	Rules      int            `json:"rule_versions"`
 	Decisions  []core.Fact    `json:"decisions"`
 	Root       merkle.Hash    `json:"app_hash"`
 	LastTime   time.Time      `json:"last_block_time"`
@@ -137,6 +139,8 @@ func finish(sum *Summary, s *core.State, opt Options, start time.Time) {
 	sum.Root = s.Root()
 	sum.Members = s.MemberCount()
 	sum.Proposals = len(s.Proposals())
+	sum.Laws = s.LawsInForceCount()
+	sum.Rules = len(s.RuleHistory())
 	sum.LastTime = s.Time()
 	if opt.Clock != nil {
 		sum.Elapsed = opt.Clock().Sub(start)

@@ -13,7 +13,8 @@ import "fmt"
 type Code uint32
 
 // Codes. Ranges: 1–29 envelope and encoding, 30–39 authorship, 40–49
-// membership, 50–69 proposals and comments, 70–79 ballots.
+// membership, 50–69 proposals and comments, 70–79 ballots, 80–89 the
+// constitution (decision types, amendments), 90–99 laws.
 const (
 	OK Code = 0
 
@@ -49,6 +50,18 @@ const (
 	NotEligible       Code = 72 // joined after voting opened
 	BadChoice         Code = 73 // choice is not yes, no or abstain
 	BallotUnchanged   Code = 74 // same choice as the ballot already counted
+
+	UnknownDecisionType Code = 80 // decision type not in the constitution
+	TypeMismatch        Code = 81 // the category is bound to another decision type
+	AmendmentType       Code = 82 // an amendment asked to be decided under another type's rules
+	BadAmendment        Code = 83 // the new rules are not valid, or would make the constitution invalid
+	AmendsFounders      Code = 84 // an amendment may not rewrite the founders
+
+	UnknownLaw     Code = 90 // no such law
+	LawExpired     Code = 91 // renew or repeal a law that has already expired
+	LawRepealed    Code = 92 // renew or repeal a law that was repealed
+	SunsetTooLong  Code = 93 // a law asks to live longer than the constitution's maximum
+	RenewalTooLate Code = 94 // voting on a renewal would close after the law expires
 )
 
 var names = map[Code]string{
@@ -64,6 +77,10 @@ var names = map[Code]string{
 	AlreadyEndorsed: "already_endorsed", ProposalDecided: "proposal_decided",
 	BallotTooEarly: "ballot_too_early", BallotTooLate: "ballot_too_late",
 	NotEligible: "not_eligible", BadChoice: "bad_choice", BallotUnchanged: "ballot_unchanged",
+	UnknownDecisionType: "unknown_decision_type", TypeMismatch: "type_mismatch",
+	AmendmentType: "amendment_type", BadAmendment: "bad_amendment", AmendsFounders: "amends_founders",
+	UnknownLaw: "unknown_law", LawExpired: "law_expired", LawRepealed: "law_repealed",
+	SunsetTooLong: "sunset_too_long", RenewalTooLate: "renewal_too_late",
 }
 
 // String returns the code's short stable name, such as "bad_nonce".

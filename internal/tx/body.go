@@ -1,7 +1,9 @@
 package tx
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -46,7 +48,53 @@ const (
 	MaxCategory     = 40    // code points in a category name
 	MaxBodyBytes    = 32768 // bytes of Markdown in a proposal body
 	MaxCommentBytes = 8192  // bytes in a comment
+	MaxTypeName     = 40    // code points in a decision type's name
+	MaxRulesBytes   = 16384 // bytes of JSON in an amendment's new rules
 )
+
+// MaxSunsetSecs bounds the seconds a law or renewal may ask to live; the
+// constitution's own maximum is usually far lower.
+const MaxSunsetSecs = 100 * 365 * 24 * 3600
+
+// Measure says what a proposal does when it passes. Values are part of the
+// protocol.
+type Measure uint8
+
+// Measures.
+const (
+	Resolution Measure = 0 // a decision with no effect on the record's rules: the default
+	Enact      Measure = 1 // enact a law: it enters the register of laws in force until its sunset
+	Renew      Measure = 2 // renew law Law before it expires
+	Repeal     Measure = 3 // repeal law Law
+	Amend      Measure = 4 // amend the constitution with Rules
+)
+
+// String names the measure.
+func (m Measure) String() string {
+	switch m {
+	case Resolution:
+		return "resolution"
+	case Enact:
+		return "law"
+	case Renew:
+		return "renewal"
+	case Repeal:
+		return "repeal"
+	case Amend:
+		return "amendment"
+	}
+	return fmt.Sprintf("measure %d", uint8(m))
+}
+
+// ParseMeasure reads a measure's name as String writes it.
+func ParseMeasure(s string) (Measure, error) {
+	for m := Resolution; m <= Amend; m++ {
+		if m.String() == s {
+			return m, nil
+		}
+	}
+	return 0, fmt.Errorf("measure must be resolution, law, renewal, repeal or amendment, not %q", s)
+}
 
 // Body is the kind-specific part of a transaction.
 type Body interface {
@@ -113,12 +161,34 @@ type Rotate struct {
 
 // Propose creates a proposal. Opens and Closes are Unix seconds; Opens zero
 // means voting opens in the block that records the proposal.
+//
+// The fields from 5 on are optional and omitted when zero, so a plain
+// proposal encodes exactly as before they existed:
+//
+//   - Type names the decision type whose quorum and threshold apply (at most
+//     MaxTypeName code points); empty means the type the constitution binds
+//     to Category, or "ordinary".
+//   - Measure says what the proposal does when it passes (see Measure).
+//   - Law is the law number a renewal or repeal is about; set exactly for
+//     those measures.
+//   - Sunset is how many seconds a law (or a renewal) asks to live, 1 to
+//     MaxSunsetSecs; zero means the constitution's default sunset. Only a
+//     law or a renewal may carry one.
+//   - Rules is an amendment's change to the constitution: a JSON object with
+//     any of the genesis constitution's keys except "founders" (at most
+//     MaxRulesBytes bytes), applied over the rules in force when the
+//     amendment passes. Set exactly for an amendment.
 type Propose struct {
-	Title    string `cbor:"0,keyasint"`
-	Body     string `cbor:"1,keyasint"`
-	Category string `cbor:"2,keyasint"`
-	Opens    int64  `cbor:"3,keyasint,omitempty"`
-	Closes   int64  `cbor:"4,keyasint"`
+	Title    string  `cbor:"0,keyasint"`
+	Body     string  `cbor:"1,keyasint"`
+	Category string  `cbor:"2,keyasint"`
+	Opens    int64   `cbor:"3,keyasint,omitempty"`
+	Closes   int64   `cbor:"4,keyasint"`
+	Type     string  `cbor:"5,keyasint,omitempty"`
+	Measure  Measure `cbor:"6,keyasint,omitempty"`
+	Law      uint64  `cbor:"7,keyasint,omitempty"`
+	Sunset   int64   `cbor:"8,keyasint,omitempty"`
+	Rules    string  `cbor:"9,keyasint,omitempty"`
 }
 
 // Withdraw withdraws the author's proposal before voting opens.
@@ -201,6 +271,42 @@ func (b *Propose) check() *reject.Error {
 	}
 	if b.Opens < 0 || b.Closes <= 0 {
 		return reject.Errorf(reject.BadWindow, "proposal rejected: opening and closing times must be positive Unix seconds")
+	}
+	if b.Type != "" {
+		if err := checkLine("proposal rejected: the decision type", b.Type, MaxTypeName); err != nil {
+			return err
+		}
+	}
+	if b.Measure > Amend {
+		return reject.Errorf(reject.BadBody, "proposal rejected: measure %d is not resolution (0), law (1), renewal (2), repeal (3) or amendment (4)", b.Measure)
+	}
+	if needs := b.Measure == Renew || b.Measure == Repeal; needs != (b.Law != 0) {
+		if needs {
+			return reject.Errorf(reject.BadBody, "proposal rejected: a %s must name the law it is about (law numbers start at 1)", b.Measure)
+		}
+		return reject.Errorf(reject.BadBody, "proposal rejected: a %s does not name a law; only a renewal or a repeal does", b.Measure)
+	}
+	if b.Sunset != 0 {
+		if b.Measure != Enact && b.Measure != Renew {
+			return reject.Errorf(reject.BadBody, "proposal rejected: a %s has no sunset; only a law or a renewal does", b.Measure)
+		}
+		if b.Sunset < 0 || b.Sunset > MaxSunsetSecs {
+			return reject.Errorf(reject.BadBody, "proposal rejected: the sunset must be 1 to %d seconds, not %d", MaxSunsetSecs, b.Sunset)
+		}
+	}
+	if (b.Measure == Amend) != (b.Rules != "") {
+		if b.Measure == Amend {
+			return reject.Errorf(reject.BadBody, "proposal rejected: an amendment must carry the new rules")
+		}
+		return reject.Errorf(reject.BadBody, "proposal rejected: only an amendment carries new rules, not a %s", b.Measure)
+	}
+	if b.Rules != "" {
+		if err := checkText("proposal rejected: the new rules", b.Rules, MaxRulesBytes); err != nil {
+			return err
+		}
+		if !json.Valid([]byte(b.Rules)) || !strings.HasPrefix(strings.TrimSpace(b.Rules), "{") {
+			return reject.Errorf(reject.BadBody, "proposal rejected: the new rules must be a JSON object such as {\"threshold\": \">=2/3\"}")
+		}
 	}
 	return nil
 }

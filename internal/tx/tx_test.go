@@ -36,6 +36,10 @@ func TestRoundTrip(t *testing.T) {
 		&Rotate{NewKey: make([]byte, 32), Proof: make([]byte, 64)},
 		&Propose{Title: "Fix the bridge", Body: "## Why\n\nIt *creaks*.", Category: "budget", Opens: 100, Closes: 200},
 		&Propose{Title: "Now", Category: "general", Closes: 200},
+		&Propose{Title: "Quiet hours", Category: "rules", Closes: 200, Type: "ordinary", Measure: Enact, Sunset: 3600},
+		&Propose{Title: "Keep them", Category: "rules", Closes: 200, Measure: Renew, Law: 7, Sunset: 60},
+		&Propose{Title: "Drop them", Category: "rules", Closes: 200, Measure: Repeal, Law: 7},
+		&Propose{Title: "Two thirds", Category: "rules", Closes: 200, Measure: Amend, Rules: `{"threshold": ">=2/3"}`},
 		&Withdraw{Proposal: 3},
 		&Comment{Proposal: 1, ReplyTo: 2, Text: "Agreed"},
 		&Comment{Proposal: 1, Text: "First"},
@@ -67,6 +71,29 @@ func TestRoundTrip(t *testing.T) {
 				t.Fatal("sign bytes lack the domain prefix")
 			}
 		})
+	}
+}
+
+// TestPlainProposalEncodingUnchanged pins the bytes of a proposal without
+// the optional fields of amendable constitutions and laws: they are omitted
+// when zero, so every transaction signed before they existed still decodes
+// to the same body and id.
+func TestPlainProposalEncodingUnchanged(t *testing.T) {
+	got, err := cbor.Marshal(&Propose{Title: "t", Category: "general", Closes: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := rawMap(kv{0, "t"}, kv{1, ""}, kv{2, "general"}, kv{4, 9})
+	if !bytes.Equal(got, want) {
+		t.Fatalf("plain proposal encodes as %x, want %x", got, want)
+	}
+	for m := Resolution; m <= Amend; m++ {
+		if back, err := ParseMeasure(m.String()); err != nil || back != m {
+			t.Fatalf("measure %d: %v %v", m, back, err)
+		}
+	}
+	if _, err := ParseMeasure("decree"); err == nil {
+		t.Fatal("ParseMeasure accepted decree")
 	}
 }
 
@@ -144,6 +171,14 @@ func TestDecodeRejects(t *testing.T) {
 			r, _ := Assemble(rawMap(good...), make([]byte, 63))
 			return r
 		}(), reject.Malformed, "64 bytes"},
+		{"propose body with explicit zero measure", func() []byte {
+			p := rawMap(kv{0, "t"}, kv{1, ""}, kv{2, "general"}, kv{4, 9}, kv{6, 0})
+			return with(func(e []kv) []kv { e[4] = kv{4, uint64(KindPropose)}; e[5] = kv{5, cbor.RawMessage(p)}; return e })
+		}(), reject.Malformed, "propose body"},
+		{"propose body with unknown field 10", func() []byte {
+			p := rawMap(kv{0, "t"}, kv{1, ""}, kv{2, "general"}, kv{4, 9}, kv{10, 1})
+			return with(func(e []kv) []kv { e[4] = kv{4, uint64(KindPropose)}; e[5] = kv{5, cbor.RawMessage(p)}; return e })
+		}(), reject.Malformed, "propose body"},
 		{"proposal 0", with(func(e []kv) []kv { e[5] = kv{5, cbor.RawMessage(rawMap(kv{0, 0}, kv{1, 1}))}; return e }), reject.BadBody, "start at 1"},
 		{"choice 0", with(func(e []kv) []kv { e[5] = kv{5, cbor.RawMessage(rawMap(kv{0, 1}, kv{1, 0}))}; return e }), reject.BadChoice, "choice 0"},
 	}
@@ -174,6 +209,12 @@ func TestTextLimits(t *testing.T) {
 		{"body with NUL", &Propose{Title: "t", Category: "general", Closes: 9, Body: "a\x00b"}, "control character"},
 		{"comment too long", &Comment{Proposal: 1, Text: strings.Repeat("x", MaxCommentBytes+1)}, "at most 8192"},
 		{"negative opening", &Propose{Title: "t", Category: "general", Opens: -1, Closes: 9}, "positive"},
+		{"type name too long", &Propose{Title: "t", Category: "general", Closes: 9, Type: strings.Repeat("t", MaxTypeName+1)}, "decision type has 41 characters; at most 40"},
+		{"rules too long", &Propose{Title: "t", Category: "general", Closes: 9, Measure: Amend, Rules: `{"name":"` + strings.Repeat("x", MaxRulesBytes) + `"}`}, "at most 16384"},
+		{"rules not JSON", &Propose{Title: "t", Category: "general", Closes: 9, Measure: Amend, Rules: `{quorum: 1/2}`}, "must be a JSON object"},
+		{"negative sunset", &Propose{Title: "t", Category: "general", Closes: 9, Measure: Enact, Sunset: -5}, "sunset must be 1 to"},
+		{"sunset on a repeal", &Propose{Title: "t", Category: "general", Closes: 9, Measure: Repeal, Law: 1, Sunset: 5}, "a repeal has no sunset"},
+		{"law on a resolution", &Propose{Title: "t", Category: "general", Closes: 9, Law: 1}, "a resolution does not name a law"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,7 +13,9 @@ import (
 
 // Sim generates random but valid community histories from a seed: members
 // vouch for newcomers, propose, comment, endorse, vote and change their
-// votes, leave and rotate keys, and a few transactions are deliberately bad.
+// votes, leave and rotate keys, enact laws with short sunsets, renew and
+// repeal them, amend the constitution and pick decision types, and a few
+// transactions are deliberately bad.
 // The same seed always gives the same history.
 type Sim struct {
 	State    *core.State
@@ -90,7 +92,11 @@ func (s *Sim) Block(n int) (core.Block, core.BlockResult) {
 func (s *Sim) next() ([]byte, *Member, bool) {
 	m := s.members[s.rng.IntN(len(s.members))]
 	if s.rng.Float64() < s.BadShare {
-		switch s.rng.IntN(3) {
+		switch s.rng.IntN(4) {
+		case 3:
+			closes := s.Now.Add(5 * time.Minute).Unix()
+			return m.SignNonce(m.Nonce+1, &tx.Propose{Title: "Replace the founders", Category: "rules", Closes: closes,
+				Measure: tx.Amend, Rules: `{"founders": []}`}), m, false
 		case 0:
 			return m.SignNonce(m.Nonce+2, &tx.Leave{}), m, false
 		case 1:
@@ -112,11 +118,16 @@ func (s *Sim) next() ([]byte, *Member, bool) {
 	case k < 55 && len(open) > 0:
 		p := open[s.rng.IntN(len(open))]
 		c := tx.Choice(1 + s.rng.IntN(3))
+		if p.Category == "rules" && s.rng.IntN(3) > 0 {
+			c = tx.Yes // measures mostly pass, so laws and amendments take effect
+		}
 		num, _ := s.State.Member(m.Key)
 		if prev, ok := p.BallotOf(num.Number); (ok && prev == c) || num.AdmitSeq > p.EligibleSeq {
 			return nil, nil, false
 		}
 		return m.Ballot(p.ID, c), m, true
+	case k < 59:
+		return s.measure(m), m, true
 	case k < 62:
 		closes := s.Now.Add(time.Duration(2+s.rng.IntN(8)) * time.Minute).Unix()
 		var opens int64
@@ -125,8 +136,13 @@ func (s *Sim) next() ([]byte, *Member, bool) {
 			closes = opens + int64(60+s.rng.IntN(600))
 		}
 		cats := []string{"general", "budget", "rules"}
+		cat := cats[s.rng.IntN(3)]
+		var typ string
+		if cat == "general" && s.rng.IntN(4) == 0 {
+			typ = []string{"ordinary", "budget", "amendment"}[s.rng.IntN(3)]
+		}
 		return m.Sign(&tx.Propose{Title: fmt.Sprintf("Proposal by %s", m.Name), Body: "Let us *do* it.",
-			Category: cats[s.rng.IntN(3)], Opens: opens, Closes: closes}), m, true
+			Category: cat, Opens: opens, Closes: closes, Type: typ}), m, true
 	case k < 72 && len(props) > 0:
 		p := props[s.rng.IntN(len(props))]
 		var reply uint64
@@ -150,6 +166,42 @@ func (s *Sim) next() ([]byte, *Member, bool) {
 		return m.Sign(&tx.Withdraw{Proposal: p.ID}), m, true
 	}
 	return nil, nil, false
+}
+
+// simAmendments are the rule changes the simulator proposes; none touches
+// the voting periods, so its other proposals stay valid.
+var simAmendments = []string{
+	`{"quorum": "1/4"}`,
+	`{"quorum": "1/3"}`,
+	`{"threshold": ">=3/5"}`,
+	`{"threshold": "1/2"}`,
+	`{"category_types": [{"category": "budget", "type": "budget"}]}`,
+	`{"category_types": []}`,
+	`{"decision_types": [{"name": "budget", "quorum": "1/2", "threshold": ">=3/5"}]}`,
+	`{"default_sunset": "10m", "max_sunset": "30m"}`,
+}
+
+// measure makes a proposal that enacts, renews or repeals a law, or amends
+// the constitution, voting on it for two to eight minutes.
+func (s *Sim) measure(m *Member) []byte {
+	closes := s.Now.Add(time.Duration(2+s.rng.IntN(6)) * time.Minute)
+	p := &tx.Propose{Title: fmt.Sprintf("Measure by %s", m.Name), Category: "rules", Closes: closes.Unix()}
+	inForce := s.State.LawsInForce()
+	switch k := s.rng.IntN(10); {
+	case k < 4 || len(inForce) == 0:
+		p.Measure, p.Sunset = tx.Enact, int64(300+s.rng.IntN(1200))
+	case k < 6:
+		l := inForce[s.rng.IntN(len(inForce))]
+		p.Measure, p.Law, p.Sunset = tx.Renew, l.Number, int64(300+s.rng.IntN(900))
+		if left := time.Unix(0, l.Expires).Sub(s.Now); left > 3*time.Minute {
+			p.Closes = s.Now.Add(min(left-time.Minute, 8*time.Minute)).Unix()
+		}
+	case k < 8:
+		p.Measure, p.Law = tx.Repeal, inForce[s.rng.IntN(len(inForce))].Number
+	default:
+		p.Measure, p.Rules = tx.Amend, simAmendments[s.rng.IntN(len(simAmendments))]
+	}
+	return m.Sign(p)
 }
 
 // after updates the simulator's view of who is a member.
