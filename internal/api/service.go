@@ -231,6 +231,10 @@ type Proposal struct {
 	Endorsements []query.Endorsement `json:"endorsed_by"`
 	// DecidedHeight is the block that decided it (0 while undecided).
 	DecidedHeight int64 `json:"decided_height,omitempty"`
+	// QuorumRatio and ThresholdRatio are the rules as fractions
+	// [numerator, denominator], for drawing them.
+	QuorumRatio    [2]uint64 `json:"quorum_ratio"`
+	ThresholdRatio [2]uint64 `json:"threshold_ratio"`
 }
 
 // Proposal returns proposal id with its comments in thread order and who
@@ -243,6 +247,9 @@ func (s *Service) Proposal(id uint64) (Proposal, error) {
 			return NotFound("There is no proposal %d.", id)
 		}
 		p.Proposal = v
+		cp, _ := c.Proposal(id)
+		p.QuorumRatio = [2]uint64{cp.Quorum.Num, cp.Quorum.Den}
+		p.ThresholdRatio = [2]uint64{cp.Threshold.Num, cp.Threshold.Den}
 		return nil
 	})
 	if err != nil {

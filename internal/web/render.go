@@ -1,0 +1,108 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"time"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+
+	"github.com/folkmoot/folkmoot/internal/query"
+)
+
+// markdown renders members' Markdown to HTML that is safe to embed:
+// goldmark never passes raw HTML through (no WithUnsafe), and bluemonday's
+// user-content policy removes whatever else could run or load (scripts,
+// event handlers, javascript: links), as defence in depth.
+type markdown struct {
+	md     goldmark.Markdown
+	policy *bluemonday.Policy
+}
+
+func newMarkdown() *markdown {
+	p := bluemonday.UGCPolicy()
+	p.RequireNoFollowOnLinks(true)
+	p.AddTargetBlankToFullyQualifiedLinks(false)
+	return &markdown{md: goldmark.New(goldmark.WithExtensions(extension.GFM)), policy: p}
+}
+
+// HTML renders src.
+func (m *markdown) HTML(src string) template.HTML {
+	var buf bytes.Buffer
+	if err := m.md.Convert([]byte(src), &buf); err != nil {
+		return template.HTML(template.HTMLEscapeString(src))
+	}
+	return template.HTML(m.policy.SanitizeBytes(buf.Bytes())) // #nosec: sanitised just now
+}
+
+// tallyLabels are the words a chart needs, in the page's language.
+type tallyLabels struct {
+	Title, Yes, No, Abstain, Quorum, Threshold string
+}
+
+// tallySVG draws a proposal's tally: one bar for turnout against the
+// electorate with the quorum line, one bar for yes against yes+no with the
+// threshold line, and the counts. Everything in it is numbers and the
+// escaped labels, so it is safe to embed.
+func tallySVG(p query.Proposal, l tallyLabels, quorum, threshold [2]uint64) template.HTML {
+	const w, barW, x0 = 420.0, 300.0, 110.0
+	eligible := max(p.Eligible, p.Yes+p.No+p.Abstain, 1)
+	frac := func(n, d uint64) float64 {
+		if d == 0 {
+			return 0
+		}
+		return float64(n) / float64(d) * barW
+	}
+	e := template.HTMLEscapeString
+	var b bytes.Buffer
+	fmt.Fprintf(&b, `<svg class="tally" role="img" aria-labelledby="tally-title-%d" viewBox="0 0 %.0f 110" width="100%%" xmlns="http://www.w3.org/2000/svg">`, p.ID, w)
+	fmt.Fprintf(&b, `<title id="tally-title-%d">%s: %s %d, %s %d, %s %d</title>`, p.ID, e(l.Title), e(l.Yes), p.Yes, e(l.No), p.No, e(l.Abstain), p.Abstain)
+	// Turnout bar: yes, no, abstain stacked over the electorate.
+	y := 10.0
+	fmt.Fprintf(&b, `<text x="0" y="%.0f" font-size="12" fill="#222">%s</text>`, y+14, e(l.Quorum))
+	fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="%.0f" height="20" fill="#e6e6e6"/>`, x0, y, barW)
+	x := x0
+	for _, part := range []struct {
+		n    uint64
+		fill string
+	}{{p.Yes, "#1b7f3b"}, {p.No, "#b3261e"}, {p.Abstain, "#7a7a7a"}} {
+		wd := frac(part.n, eligible)
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.0f" width="%.1f" height="20" fill="%s"/>`, x, y, wd, part.fill)
+		x += wd
+	}
+	qx := x0 + frac(quorum[0], quorum[1])
+	fmt.Fprintf(&b, `<line class="quorum" x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#000" stroke-width="2" stroke-dasharray="4 2"/>`, qx, y-6, qx, y+26)
+	// Threshold bar: yes against yes+no.
+	y = 55
+	fmt.Fprintf(&b, `<text x="0" y="%.0f" font-size="12" fill="#222">%s</text>`, y+14, e(l.Threshold))
+	fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="%.0f" height="20" fill="#e6e6e6"/>`, x0, y, barW)
+	yw := frac(p.Yes, p.Yes+p.No)
+	fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="%.1f" height="20" fill="#1b7f3b"/>`, x0, y, yw)
+	if p.Yes+p.No > 0 {
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.0f" width="%.1f" height="20" fill="#b3261e"/>`, x0+yw, y, barW-yw)
+	}
+	tx := x0 + frac(threshold[0], threshold[1])
+	fmt.Fprintf(&b, `<line class="threshold" x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#000" stroke-width="2" stroke-dasharray="4 2"/>`, tx, y-6, tx, y+26)
+	fmt.Fprintf(&b, `<text x="%.0f" y="102" font-size="12" fill="#222">%s %d · %s %d · %s %d</text>`, x0, e(l.Yes), p.Yes, e(l.No), p.No, e(l.Abstain), p.Abstain)
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String()) // #nosec: numbers and escaped labels only
+}
+
+// timeLeft says how long until t, coarsely, for people.
+func timeLeft(now, t time.Time) string {
+	d := t.Sub(now)
+	switch {
+	case d <= 0:
+		return ""
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds())+1)
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes())+1)
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh %dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dd %dh", int(d.Hours())/24, int(d.Hours())%24)
+}

@@ -1,0 +1,334 @@
+// Package web serves the community's site: server-rendered html/template
+// pages with their assets embedded, reading through the same api.Service
+// as the JSON API (mounted at /api/v1), so pages and API always agree. No
+// page can change anything: a state change is a transaction a member
+// signed, relayed by POST /api/v1/tx. Scripts are small progressive
+// enhancements under a strict Content-Security-Policy; every page works
+// without them.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/folkmoot/folkmoot/internal/api"
+	"github.com/folkmoot/folkmoot/internal/query"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// CSP is the Content-Security-Policy of every answer: nothing inline, no
+// other origin, no framing. Tally charts are inline SVG drawn with
+// presentation attributes, which the policy allows.
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+// Options configure a Site.
+type Options struct {
+	Service *api.Service
+	Log     *slog.Logger // nil discards
+	// Poll is how often the live tally looks for a new block (default 250ms).
+	Poll time.Duration
+}
+
+// Site is the web site of one node.
+type Site struct {
+	svc   *api.Service
+	log   *slog.Logger
+	cat   *Catalog
+	md    *markdown
+	pages map[string]*template.Template // by language
+	poll  time.Duration
+}
+
+// New parses the templates for every language of the catalogue.
+func New(o Options) (*Site, error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Poll <= 0 {
+		o.Poll = 250 * time.Millisecond
+	}
+	cat, err := LoadCatalog()
+	if err != nil {
+		return nil, err
+	}
+	s := &Site{svc: o.Service, log: o.Log, cat: cat, md: newMarkdown(), pages: make(map[string]*template.Template), poll: o.Poll}
+	for _, lang := range cat.Langs() {
+		funcs := template.FuncMap{
+			"t":        func(key string, args ...any) string { return cat.T(lang, key, args...) },
+			"md":       s.md.HTML,
+			"when":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+			"left":     func(t time.Time) string { return timeLeft(s.svc.Now(), t) },
+			"tally":    func(p api.Proposal) template.HTML { return s.tally(lang, p) },
+			"status":   func(st string) string { return cat.T(lang, "status."+st) },
+			"inc64":    func(n int64) int64 { return n + 1 },
+			"statuses": func() []string { return []string{"open", "decided", "scheduled", "withdrawn"} },
+			"short":    func(k fmt.Stringer) string { return k.String()[:8] },
+		}
+		t, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
+		if err != nil {
+			return nil, fmt.Errorf("web templates: %w", err)
+		}
+		s.pages[lang] = t
+	}
+	return s, nil
+}
+
+func (s *Site) tally(lang string, p api.Proposal) template.HTML {
+	T := func(k string) string { return s.cat.T(lang, k) }
+	return tallySVG(p.Proposal, tallyLabels{Title: T("prop.tally"), Yes: T("prop.yes"), No: T("prop.no"),
+		Abstain: T("prop.abstain"), Quorum: T("prop.quorum_line"), Threshold: T("prop.threshold_line")},
+		p.QuorumRatio, p.ThresholdRatio)
+}
+
+// Handler serves the pages, the assets, the feed, the live tally and the
+// JSON API, with security headers and gzip.
+func (s *Site) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", s.svc.Handler())
+	static, _ := fs.Sub(staticFiles, "static")
+	files := http.FileServerFS(static)
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(w, r)
+	})))
+	mux.HandleFunc("GET /{$}", s.page(s.home))
+	mux.HandleFunc("GET /proposals", s.page(s.proposals))
+	mux.HandleFunc("GET /proposals/{id}", s.page(s.proposal))
+	mux.HandleFunc("GET /members", s.page(s.members))
+	mux.HandleFunc("GET /constitution", s.page(s.constitution))
+	mux.HandleFunc("GET /audit/tx/{id}", s.page(s.audit))
+	mux.HandleFunc("GET /feed.atom", s.feed)
+	mux.HandleFunc("GET /events/proposals/{id}", s.events)
+	mux.HandleFunc("/", s.page(func(r *http.Request) (string, any, error) {
+		return "", nil, api.NotFound("There is no page at %s.", r.URL.Path)
+	}))
+	return api.Compress(api.Recover(s.svc, secure(mux)))
+}
+
+// secure sets the headers every answer carries.
+func secure(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", CSP)
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// view is what every page template receives.
+type view struct {
+	Lang   string
+	Langs  []string
+	Path   string
+	Status api.Status
+	Title  string
+	Data   any
+}
+
+// page renders the template a handler names with its data, or the error
+// page with a sentence (never a stack trace).
+func (s *Site) page(fn func(r *http.Request) (name string, data any, err error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		lang := s.cat.Lang(r)
+		v := view{Lang: lang, Langs: s.cat.Langs(), Path: r.URL.Path}
+		st, err := s.svc.Status(r.Context())
+		name, data := "", any(nil)
+		if err == nil {
+			v.Status = st
+			name, data, err = fn(r)
+		}
+		status := http.StatusOK
+		if err != nil {
+			e := s.svc.AsError(err)
+			status, name, data = e.Status, "error", e
+			v.Title = s.cat.T(lang, "error.title")
+		}
+		v.Data = data
+		var buf bytes.Buffer
+		if err := s.pages[lang].ExecuteTemplate(&buf, name+".html", v); err != nil {
+			s.log.Error("render page", "page", name, "err", err)
+			http.Error(w, "Internal error.", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Language", lang)
+		w.Header().Set("Vary", "Accept-Language")
+		if status == http.StatusOK {
+			w.Header().Set("Cache-Control", "no-cache")
+		} else {
+			w.Header().Set("Cache-Control", "no-store")
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+type homeData struct {
+	Open, Decided []query.Proposal
+}
+
+func (s *Site) home(r *http.Request) (string, any, error) {
+	open, err := s.svc.Proposals(api.Filter{Status: "open", Limit: 20})
+	if err != nil {
+		return "", nil, err
+	}
+	decided, err := s.svc.Proposals(api.Filter{Status: "decided", Limit: 10})
+	if err != nil {
+		return "", nil, err
+	}
+	return "home", homeData{Open: open, Decided: decided}, nil
+}
+
+type proposalsData struct {
+	Filter     api.Filter
+	Categories []string
+	Proposals  []query.Proposal
+}
+
+func (s *Site) proposals(r *http.Request) (string, any, error) {
+	f, err := api.FilterFrom(r)
+	if err != nil {
+		return "", nil, err
+	}
+	ps, err := s.svc.Proposals(f)
+	if err != nil {
+		return "", nil, err
+	}
+	st, err := s.svc.Status(r.Context())
+	if err != nil {
+		return "", nil, err
+	}
+	return "proposals", proposalsData{Filter: f, Categories: st.Constitution.Categories, Proposals: ps}, nil
+}
+
+type proposalData struct {
+	P       api.Proposal
+	Command string
+}
+
+func (s *Site) proposal(r *http.Request) (string, any, error) {
+	id, err := api.ProposalID(r.PathValue("id"))
+	if err != nil {
+		return "", nil, err
+	}
+	p, err := s.svc.Proposal(id)
+	if err != nil {
+		return "", nil, err
+	}
+	return "proposal", proposalData{P: p, Command: fmt.Sprintf("folkmoot vote %d yes --as <you>", id)}, nil
+}
+
+type memberRow struct {
+	query.Member
+	Vouchers []query.Member
+}
+
+func (s *Site) members(r *http.Request) (string, any, error) {
+	all, err := s.svc.Members(true)
+	if err != nil {
+		return "", nil, err
+	}
+	byNumber := make(map[uint32]query.Member, len(all))
+	for _, m := range all {
+		byNumber[m.Number] = m
+	}
+	rows := make([]memberRow, 0, len(all))
+	for _, m := range all {
+		row := memberRow{Member: m}
+		for _, v := range m.VouchedBy {
+			row.Vouchers = append(row.Vouchers, byNumber[v])
+		}
+		rows = append(rows, row)
+	}
+	return "members", rows, nil
+}
+
+func (s *Site) constitution(r *http.Request) (string, any, error) {
+	return "constitution", nil, nil
+}
+
+type auditData struct {
+	Tx      api.Tx
+	Proof   query.Proof
+	Command string
+}
+
+func (s *Site) audit(r *http.Request) (string, any, error) {
+	id, err := api.ParseTxID(r.PathValue("id"))
+	if err != nil {
+		return "", nil, err
+	}
+	t, err := s.svc.Tx(id)
+	if err != nil {
+		return "", nil, err
+	}
+	p, err := s.svc.TxProof(id, 0)
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := fmt.Sprintf("folkmoot prove %s --output json > proof.json && folkmoot verify-proof proof.json --app-hash %s", id, p.AppHash)
+	return "audit", auditData{Tx: t, Proof: p, Command: cmd}, nil
+}
+
+// events streams a proposal's tally as Server-Sent Events: one "tally"
+// event now and one after every block that changes it. The data is the
+// chart, rendered as on the page, on one line.
+func (s *Site) events(w http.ResponseWriter, r *http.Request) {
+	id, err := api.ProposalID(r.PathValue("id"))
+	if err != nil {
+		api.WriteError(w, s.svc.AsError(err))
+		return
+	}
+	if _, err := s.svc.Proposal(id); err != nil {
+		api.WriteError(w, s.svc.AsError(err))
+		return
+	}
+	lang := s.cat.Lang(r)
+	rc := http.NewResponseController(w)
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	var last string
+	var height int64 = -1
+	tick := time.NewTicker(s.poll)
+	defer tick.Stop()
+	for {
+		if h := s.svc.Height(); h != height {
+			height = h
+			p, err := s.svc.Proposal(id)
+			if err != nil {
+				return
+			}
+			chart := string(s.tally(lang, p))
+			if chart != last {
+				last = chart
+				if _, err := fmt.Fprintf(w, "event: tally\nid: %d\ndata: %s\n\n", h, chart); err != nil {
+					return
+				}
+				if err := rc.Flush(); err != nil {
+					return
+				}
+			}
+		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,206 @@
+package web_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/folkmoot/folkmoot/internal/api/apitest"
+	"github.com/folkmoot/folkmoot/internal/tx"
+	"github.com/folkmoot/folkmoot/internal/web"
+)
+
+func get(t *testing.T, url string, hdr ...string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, string(b)
+}
+
+var (
+	inlineScript = regexp.MustCompile(`<script(?:\s[^>]*)?>\s*[^<\s]`)
+	handlerAttr  = regexp.MustCompile(`(?i)<[^>]+\son[a-z]+\s*=`)
+	styleAttr    = regexp.MustCompile(`(?i)<[^>]+\sstyle\s*=`)
+)
+
+// TestPages renders every page from a real node, with script in a
+// proposal's Markdown, its title and a member's name, in two languages.
+func TestPages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real node")
+	}
+	c := apitest.Start(t, "Ada", "Bram")
+	ada, bram := c.Founders[0], c.Founders[1]
+	evil := apitest.NewMember(t, `Eve<img src=x onerror=alert(1)>`)
+	c.Do(t, ada, &tx.Vouch{Key: evil.Key[:], Name: evil.Name})
+	closes := time.Now().Add(time.Hour).Unix()
+	c.Do(t, ada, &tx.Propose{Title: `Orchard <script>alert("t")</script>`, Category: "green spaces", Closes: closes,
+		Body: "Twelve **fruit trees**.\n\n<script>alert('b')</script>\n\n[click](javascript:alert(1))\n\n<a href=\"x\" onclick=\"alert(2)\">x</a>"})
+	c.Do(t, bram, &tx.Comment{Proposal: 1, Text: "<b>Apples</b>, please."})
+	c.Do(t, evil, &tx.Comment{Proposal: 1, ReplyTo: 1, Text: "Plums."})
+	c.Do(t, bram, &tx.Endorse{Proposal: 1})
+	vote := c.Do(t, ada, &tx.Ballot{Proposal: 1, Choice: tx.Yes})
+
+	site, err := web.New(web.Options{Service: c.Service, Poll: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(site.Handler())
+	defer srv.Close()
+
+	pages := []struct {
+		name, path string
+		status     int
+		want       []string
+	}{
+		{"home", "/", 200, []string{"<h1>Elm Street Test</h1>", "3 members", "Open proposals", `href="/proposals/1"`, "left", "Validators", "Nothing has been decided yet."}},
+		{"home in Catalan", "/?lang=ca", 200, []string{`<html lang="ca">`, "3 membres", "Propostes obertes", "queden "}},
+		{"proposals", "/proposals", 200, []string{`Orchard &lt;script&gt;`, `<label for="q">Search</label>`}},
+		{"proposals search", "/proposals?q=fruit&status=open", 200, []string{`href="/proposals/1"`}},
+		{"proposals search miss", "/proposals?q=bicycle", 200, []string{"No proposal matches."}},
+		{"proposals category", "/proposals?category=general", 200, []string{"No proposal matches."}},
+		{"proposals bad status", "/proposals?status=maybe", 400, []string{"Status must be", `role="alert"`}},
+		{"proposal", "/proposals/1", 200, []string{"<strong>fruit trees</strong>", "&lt;b&gt;Apples&lt;/b&gt;", `class="depth-1"`,
+			"Endorsed by", "<svg class=\"tally\"", `class="quorum"`, `class="threshold"`, "Yes 1", `data-live="/events/proposals/1?lang=en"`}},
+		{"proposal unknown", "/proposals/9", 404, []string{"There is no proposal 9."}},
+		{"proposal bad id", "/proposals/abc", 400, []string{"A proposal number"}},
+		{"members", "/members", 200, []string{"<td>Ada</td>", "founder", "Eve&lt;img src=x onerror=alert(1)&gt;"}},
+		{"constitution", "/constitution", 200, []string{"green spaces", "Ada"}},
+		{"audit", "/audit/tx/" + vote.ID.String(), 200, []string{"folkmoot verify-proof proof.json --app-hash ", "folkmoot prove " + vote.ID.String(), "was accepted"}},
+		{"audit unknown", "/audit/tx/" + strings.Repeat("0", 64), 404, []string{"is not in any block"}},
+		{"no such page", "/nothing/here", 404, []string{"There is no page at /nothing/here."}},
+	}
+	for _, tc := range pages {
+		t.Run(tc.name, func(t *testing.T) {
+			res, body := get(t, srv.URL+tc.path)
+			if res.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d:\n%s", res.StatusCode, tc.status, body)
+			}
+			if csp := res.Header.Get("Content-Security-Policy"); csp != web.CSP {
+				t.Errorf("CSP %q", csp)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+			for what, re := range map[string]*regexp.Regexp{"inline script": inlineScript, "event handler": handlerAttr, "style attribute": styleAttr} {
+				if m := re.FindString(body); m != "" {
+					t.Errorf("%s in page: %s", what, m)
+				}
+			}
+			if strings.Contains(body, "javascript:") || strings.Contains(body, "goroutine ") {
+				t.Errorf("page carries javascript: or a trace")
+			}
+		})
+	}
+
+	t.Run("csp forbids inline script", func(t *testing.T) {
+		for _, directive := range []string{"default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "base-uri 'none'"} {
+			if !strings.Contains(web.CSP, directive) {
+				t.Errorf("CSP lacks %s", directive)
+			}
+		}
+		if strings.Contains(web.CSP, "unsafe-inline") || strings.Contains(web.CSP, "unsafe-eval") {
+			t.Error("CSP allows inline code")
+		}
+		res, _ := get(t, srv.URL+"/api/v1/status")
+		if res.Header.Get("Content-Security-Policy") != web.CSP {
+			t.Error("API answers lack the CSP")
+		}
+	})
+
+	t.Run("static and gzip", func(t *testing.T) {
+		res, body := get(t, srv.URL+"/static/live.js")
+		if res.StatusCode != 200 || !strings.Contains(body, "EventSource") || res.Header.Get("Cache-Control") != "public, max-age=3600" {
+			t.Fatalf("%d %v", res.StatusCode, res.Header)
+		}
+		req, _ := http.NewRequest("GET", srv.URL+"/proposals/1", nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		tr := &http.Transport{DisableCompression: true}
+		r2, err := tr.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2.Body.Close()
+		if r2.Header.Get("Content-Encoding") != "gzip" {
+			t.Errorf("page not gzipped: %v", r2.Header)
+		}
+	})
+
+	t.Run("feed", func(t *testing.T) {
+		res, body := get(t, srv.URL+"/feed.atom")
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/atom+xml") {
+			t.Fatalf("%d %s", res.StatusCode, body)
+		}
+		var f struct {
+			Title   string `xml:"title"`
+			Entries []struct {
+				Title string `xml:"title"`
+			} `xml:"entry"`
+		}
+		if err := xml.Unmarshal([]byte(body), &f); err != nil || len(f.Entries) != 1 || !strings.HasPrefix(f.Entries[0].Title, "Orchard <script>") {
+			t.Fatalf("%v %+v", err, f)
+		}
+	})
+
+	t.Run("live tally", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/events/proposals/1", nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if ct := res.Header.Get("Content-Type"); ct != "text/event-stream" || res.Header.Get("Content-Encoding") != "" {
+			t.Fatalf("content type %q, encoding %q", ct, res.Header.Get("Content-Encoding"))
+		}
+		sc := bufio.NewScanner(res.Body)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		next := func() string {
+			for sc.Scan() {
+				if d, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+					return d
+				}
+			}
+			t.Fatalf("stream ended: %v", sc.Err())
+			return ""
+		}
+		if first := next(); !strings.Contains(first, "Yes 1 · No 0") {
+			t.Fatalf("first event %s", first)
+		}
+		if _, err := c.Client.Submit(ctx, c.Sign(t, bram, &tx.Ballot{Proposal: 1, Choice: tx.No})); err != nil {
+			t.Fatal(err)
+		}
+		if second := next(); !strings.Contains(second, "Yes 1 · No 1") {
+			t.Fatalf("second event %s", second)
+		}
+	})
+
+	t.Run("events for unknown proposal", func(t *testing.T) {
+		res, body := get(t, srv.URL+"/events/proposals/42")
+		if res.StatusCode != 404 || !strings.Contains(body, `"code": "not_found"`) {
+			t.Fatalf("%d %s", res.StatusCode, body)
+		}
+	})
+}
