@@ -145,6 +145,7 @@ func runDemo(ctx context.Context, s *Streams, o demoOptions) error {
 		return err
 	}
 	say("  node: %s", r.RPC())
+	say("  web:  %s", r.site)
 
 	send := func(what string, items ...struct {
 		m    *demoMember
@@ -282,6 +283,7 @@ func runDemo(ctx context.Context, s *Streams, o demoOptions) error {
 	say("Ask the node:       folkmoot show proposal 1 --node %s", r.RPC())
 	cfg := r.node.Config()
 	say("Metrics:            http://%s/metrics", cfg.Comet.Instrumentation.PrometheusListenAddr)
+	say("Open the site:      %s", r.site)
 	say("Demo ready in %.0f s.", time.Since(start).Seconds())
 	if o.once {
 		return nil

@@ -29,6 +29,8 @@ func TestDemo(t *testing.T) {
 		"2. Turn the reading bench into two parking spaces\n     FAILED — 1 yes, 3 no, 0 abstain",
 		"3. Hold a monthly repair café in the community hall\n     open: 2 yes",
 		"result      OK: every result and app hash matches the record",
+		"  web:  http://127.0.0.1:",
+		"Open the site:      http://127.0.0.1:",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, got)

@@ -24,9 +24,11 @@ import (
 // running is a started community node: CometBFT, the app and the
 // projection, wired together.
 type running struct {
-	node *node.Node
-	app  *abci.App
-	stop []func() error
+	node  *node.Node
+	app   *abci.App
+	store *store.Store
+	site  string // the web site's URL, once serving
+	stop  []func() error
 }
 
 // Stop stops everything in reverse order of starting.
@@ -64,13 +66,12 @@ func startNode(ctx context.Context, home string, logw io.Writer) (*running, erro
 		return nil, fmt.Errorf("start: metrics: %w", err)
 	}
 	r := &running{}
-	sink, closeSink, err := openSink(home)
+	sink, err := openSink(home)
 	if err != nil {
 		return nil, err
 	}
-	if closeSink != nil {
-		r.stop = append(r.stop, closeSink)
-	}
+	r.store = sink.st
+	r.stop = append(r.stop, sink.st.Close)
 	r.app = abci.New(abci.Options{Sink: sink, Metrics: metrics, Clock: time.Now})
 	r.stop = append(r.stop, r.app.Flush)
 	n, err := node.Start(ctx, home, r.app, logw, node.WithRegistry(reg), node.WithConcurrentApp())
@@ -80,6 +81,10 @@ func startNode(ctx context.Context, home string, logw io.Writer) (*running, erro
 	}
 	r.node = n
 	r.stop = append(r.stop, n.Stop)
+	if err := r.serveSite(n.Config().Folkmoot.WebAddress); err != nil {
+		r.Stop()
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -113,8 +118,8 @@ to exactly where it was. Stop it with Ctrl-C.`,
 			}
 			defer r.Stop()
 			cfg := r.node.Config()
-			fmt.Fprintf(s.Out, "node running: chain %s\n  RPC      %s\n  metrics  http://%s/metrics\n  web      http://%s\n",
-				r.node.ChainID(), r.RPC(), cfg.Comet.Instrumentation.PrometheusListenAddr, cfg.Folkmoot.WebAddress)
+			fmt.Fprintf(s.Out, "node running: chain %s\n  RPC      %s\n  metrics  http://%s/metrics\n  web      %s\n",
+				r.node.ChainID(), r.RPC(), cfg.Comet.Instrumentation.PrometheusListenAddr, r.site)
 			select {
 			case <-ctx.Done():
 				fmt.Fprintln(s.Err, "stopping…")
@@ -180,26 +185,26 @@ func projectionPath(home string) string { return filepath.Join(home, "data", "fo
 
 // openSink opens (creating if needed) the home's SQLite projection,
 // initialised with the home's genesis.
-func openSink(home string) (abci.Sink, func() error, error) {
+func openSink(home string) (storeSink, error) {
 	gen, err := types.GenesisDocFromFile(filepath.Join(home, "config", "genesis.json"))
 	if err != nil {
-		return nil, nil, fmt.Errorf("start: read genesis of %s: %w", home, err)
+		return storeSink{}, fmt.Errorf("start: read genesis of %s: %w", home, err)
 	}
 	// The projection keeps app_state as CometBFT serves it over RPC:
 	// compact, whatever the indentation of genesis.json.
 	var appState bytes.Buffer
 	if err := json.Compact(&appState, gen.AppState); err != nil {
-		return nil, nil, fmt.Errorf("start: genesis app_state of %s: %w", home, err)
+		return storeSink{}, fmt.Errorf("start: genesis app_state of %s: %w", home, err)
 	}
 	st, err := store.Open(projectionPath(home))
 	if err != nil {
-		return nil, nil, fmt.Errorf("start: %w", err)
+		return storeSink{}, fmt.Errorf("start: %w", err)
 	}
 	if err := st.Init(gen.ChainID, gen.GenesisTime, appState.Bytes()); err != nil {
 		st.Close()
-		return nil, nil, fmt.Errorf("start: %w", err)
+		return storeSink{}, fmt.Errorf("start: %w", err)
 	}
-	return storeSink{st}, st.Close, nil
+	return storeSink{st}, nil
 }
 
 // storeSink writes committed blocks to the projection.

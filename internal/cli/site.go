@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/folkmoot/folkmoot/internal/api"
+	"github.com/folkmoot/folkmoot/internal/client"
+	"github.com/folkmoot/folkmoot/internal/web"
+)
+
+// serveSite serves the community's web site and JSON API on addr, reading
+// the running app and projection and relaying signed transactions through
+// the node's own RPC. Stop shuts it down first.
+func (r *running) serveSite(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	cl, err := client.New(r.node.RPCAddress())
+	if err != nil {
+		return fmt.Errorf("web: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	svc := api.New(api.Options{App: r.app, Store: r.store, Node: cl, Log: log})
+	site, err := web.New(web.Options{Service: svc, Log: log})
+	if err != nil {
+		return fmt.Errorf("web: %w", err)
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("web: listen on %s (set web_address in config.toml): %w", addr, err)
+	}
+	// Requests live on base, which Stop cancels first, so that live-tally
+	// streams end and Shutdown need not wait for them.
+	base, cancel := context.WithCancel(context.Background())
+	srv := &http.Server{BaseContext: func(net.Listener) context.Context { return base }, Handler: site.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	go func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("web server stopped", "err", err)
+		}
+	}()
+	r.site = "http://" + l.Addr().String()
+	r.stop = append(r.stop, func() error {
+		cancel()
+		ctx, done := context.WithTimeout(context.Background(), 2*time.Second)
+		defer done()
+		if err := srv.Shutdown(ctx); err != nil {
+			return srv.Close()
+		}
+		return nil
+	})
+	return nil
+}

@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestStartServesSite starts a node as "folkmoot start" does and reads its
+// web site and API at the printed address.
+func TestStartServesSite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real node")
+	}
+	home := filepath.Join(t.TempDir(), "home")
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, "init", "--home", home, "--name", "Site Street", "--founder", "Ada="+hex.EncodeToString(pub),
+		"--vouches", "1", "--timeout-commit", "200ms", "--empty-blocks", "500ms")
+	rpc, _ := freeAddr()
+	p2p, _ := freeAddr()
+	setPorts(t, home, p2p, rpc)
+	r, err := startNode(context.Background(), home, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Stop()
+	if !strings.HasPrefix(r.site, "http://127.0.0.1:") {
+		t.Fatalf("site address %q", r.site)
+	}
+	for path, want := range map[string]string{
+		"/":              "<h1>Site Street</h1>",
+		"/api/v1/status": `"community": "Site Street"`,
+		"/members":       "<td>Ada</td>",
+	} {
+		res, err := http.Get(r.site + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(string(b), want) {
+			t.Errorf("GET %s: %d, lacks %q:\n%s", path, res.StatusCode, want, b)
+		}
+		if res.Header.Get("Content-Security-Policy") == "" {
+			t.Errorf("GET %s: no CSP", path)
+		}
+	}
+}
