@@ -15,13 +15,13 @@ import (
 // world is a fixture community with founders alice, bob and carol and a few
 // people who are not members yet.
 type world struct {
-	t   *testing.T
+	t   testing.TB
 	s   *core.State
 	now time.Time
 	m   map[string]*coretest.Member
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	w := &world{t: t, now: coretest.GenesisTime, m: map[string]*coretest.Member{}}
 	for _, n := range []string{"alice", "bob", "carol", "dave", "erin", "frank", "alice2"} {
