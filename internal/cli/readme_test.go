@@ -1,0 +1,38 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestReadmeConstitution founds a community from the README's example
+// constitution file, so the documentation cannot drift from the format.
+func TestReadmeConstitution(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```toml\n(.*?)```").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README has no toml example")
+	}
+	example := regexp.MustCompile(`key = "[^"]*"`).ReplaceAllString(string(m[1]), `key = "`+strings.Repeat("ab", 32)+`"`)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "town.toml")
+	if err := os.WriteFile(file, []byte(example), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := mustRun(t, "init", "--home", filepath.Join(dir, "home"), "--constitution", file)
+	if !strings.Contains(out, `founded "Elm Street"`) {
+		t.Fatalf("init: %s", out)
+	}
+	gen, _ := os.ReadFile(filepath.Join(dir, "home", "config", "genesis.json"))
+	for _, want := range []string{`"amendment"`, `"default_sunset"`, `"category_types"`} {
+		if !strings.Contains(string(gen), want) {
+			t.Errorf("genesis lacks %s", want)
+		}
+	}
+}
