@@ -40,6 +40,13 @@ func events(evs []core.Event) []abcitypes.Event {
 			typ, kv = "decided", []string{"proposal", u64(e.Proposal), "yes", u64(e.Result.Yes), "no", u64(e.Result.No),
 				"abstain", u64(e.Result.Abstain), "eligible", u64(e.Result.Eligible),
 				"quorum_reached", strconv.FormatBool(e.Result.QuorumReached), "passed", strconv.FormatBool(e.Result.Passed)}
+		case core.Delegated:
+			typ, kv = "delegated", []string{"member", u32(e.Member), "category", e.Category, "to", u32(e.To), "previous", u32(e.Previous)}
+		case core.Undelegated:
+			typ, kv = "undelegated", []string{"member", u32(e.Member), "category", e.Category, "from", u32(e.From)}
+		case core.DelegationCounted:
+			typ, kv = "delegation_counted", []string{"proposal", u64(e.Proposal), "yes", u64(e.Tally.Yes), "no", u64(e.Tally.No),
+				"abstain", u64(e.Tally.Abstain), "capped", u64(e.Tally.Capped), "cyclic", u64(e.Tally.Cyclic)}
 		default:
 			continue
 		}

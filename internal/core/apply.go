@@ -61,6 +61,12 @@ func (s *State) EndBlock() Result {
 		s.acc.Append(leaf)
 		r.Leaves = append(r.Leaves, leaf)
 		r.Events = append(r.Events, DecidedEvent{Proposal: p.ID, Result: *p.Result})
+		if p.Delegated != nil {
+			leaf := factDelegated(p, s.now)
+			s.acc.Append(leaf)
+			r.Leaves = append(r.Leaves, leaf)
+			r.Events = append(r.Events, DelegationCounted{Proposal: p.ID, Tally: *p.Delegated})
+		}
 		if p.Result.Passed {
 			s.effect(p, &r)
 		}
@@ -140,6 +146,10 @@ func (s *State) check(t *tx.Tx, nonce uint64) (func(*Result), *reject.Error) {
 		return s.endorse(m, b)
 	case *tx.Ballot:
 		return s.ballot(m, b)
+	case *tx.Delegate:
+		return s.delegate(m, b)
+	case *tx.Undelegate:
+		return s.undelegate(m, b)
 	}
 	return nil, reject.Errorf(reject.UnknownKind, "transaction rejected: kind %s is not handled", t.Kind)
 }
@@ -339,14 +349,20 @@ func (s *State) open(p *Proposal) {
 	})
 }
 
-// decide counts p's ballots with the rules fixed when it was proposed.
+// decide counts p's ballots, and the delegations in force on its category
+// (see delegation.go), with the rules fixed when it was proposed.
 func (s *State) decide(p *Proposal) {
-	res := countYesNo(p)
+	d := s.delegatedTally(p)
+	res := count.YesNo(p.Yes+d.Yes, p.No+d.No, p.Abstain+d.Abstain, p.Eligible, p.Quorum, p.Threshold)
 	p.Status = Decided
 	p.Result = &res
+	if d != (DelegatedTally{}) {
+		p.Delegated = &d
+	}
 	s.record(func() {
 		p.Status = Open
 		p.Result = nil
+		p.Delegated = nil
 	})
 }
 
@@ -479,10 +495,6 @@ func (p *Proposal) add(c tx.Choice, delta int) {
 		return
 	}
 	*n = uint64(int64(*n) + int64(delta))
-}
-
-func countYesNo(p *Proposal) count.YesNoResult {
-	return count.YesNo(p.Yes, p.No, p.Abstain, p.Eligible, p.Quorum, p.Threshold)
 }
 
 func joinQuoted(xs []string) string {

@@ -70,6 +70,24 @@ type Constitution struct {
 	// beyond its decision a renewal may push a law's expiry; absent, ten
 	// years.
 	MaxSunset Duration `json:"max_sunset,omitzero"`
+	// Delegation is the policy for liquid delegation; absent, members may
+	// delegate and no one's weight is capped (see DelegationPolicy).
+	Delegation DelegationPolicy `json:"delegation,omitzero"`
+}
+
+// DelegationPolicy says whether members may delegate their votes and how
+// much weight one ballot may carry. The zero value, which is what a
+// constitution without the "delegation" key has, allows delegation with no
+// cap. An amendment that sets "delegation" replaces the whole policy.
+type DelegationPolicy struct {
+	// Off switches delegation off: new delegations are refused and, for
+	// proposals made under these rules, existing ones are not counted.
+	// Withdrawing a delegation is always allowed.
+	Off bool `json:"off,omitempty"`
+	// MaxWeight caps the votes one ballot may carry, the voter's own
+	// included; 0 means no cap. Delegators beyond the cap are not counted
+	// (see State.decide for who loses weight first).
+	MaxWeight uint32 `json:"max_weight,omitempty"`
 }
 
 // The decision types every constitution has.
@@ -353,7 +371,7 @@ func (c *Constitution) validateTypes() error {
 
 // amendableKeys are the JSON keys an amendment may set, exactly as written.
 var amendableKeys = []string{"name", "vouches_required", "min_voting_period", "max_voting_period", "max_lead_time",
-	"quorum", "threshold", "categories", "decision_types", "category_types", "default_sunset", "max_sunset"}
+	"quorum", "threshold", "categories", "decision_types", "category_types", "default_sunset", "max_sunset", "delegation"}
 
 // amended returns the constitution with rules (a JSON object holding any
 // of the constitution's keys but "founders") decoded over it, defaults
@@ -371,6 +389,7 @@ func (c *Constitution) amended(rules string, members int) (Constitution, *reject
 		"categories":     func() { n.Categories = nil },
 		"decision_types": func() { n.DecisionTypes = nil },
 		"category_types": func() { n.CategoryTypes = nil },
+		"delegation":     func() { n.Delegation = DelegationPolicy{} },
 	}
 	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		if strings.EqualFold(k, "founders") {

@@ -121,20 +121,47 @@ type MeasureLapsed struct {
 	Reason   string
 }
 
-func (Amended) isEvent()          {}
-func (LawEnacted) isEvent()       {}
-func (LawRenewed) isEvent()       {}
-func (LawRepealedEvent) isEvent() {}
-func (LawExpiredEvent) isEvent()  {}
-func (MeasureLapsed) isEvent()    {}
-func (Vouched) isEvent()          {}
-func (Admitted) isEvent()         {}
-func (Left) isEvent()             {}
-func (Rotated) isEvent()          {}
-func (Proposed) isEvent()         {}
-func (WithdrawnEvent) isEvent()   {}
-func (Opened) isEvent()           {}
-func (Commented) isEvent()        {}
-func (Endorsed) isEvent()         {}
-func (BallotCast) isEvent()       {}
-func (DecidedEvent) isEvent()     {}
+// Delegated: a member delegated their vote on a category to member To,
+// replacing their delegation to Previous (zero when there was none).
+type Delegated struct {
+	Member   uint32
+	Category string
+	To       uint32
+	Previous uint32
+}
+
+// Undelegated: a member withdrew their delegation on a category to From.
+type Undelegated struct {
+	Member   uint32
+	Category string
+	From     uint32
+}
+
+// DelegationCounted: the delegated part of a decided proposal's count; it
+// follows the proposal's DecidedEvent when any delegation counted or was
+// lost to a cycle or a cap.
+type DelegationCounted struct {
+	Proposal uint64
+	Tally    DelegatedTally
+}
+
+func (Delegated) isEvent()         {}
+func (Undelegated) isEvent()       {}
+func (DelegationCounted) isEvent() {}
+func (Amended) isEvent()           {}
+func (LawEnacted) isEvent()        {}
+func (LawRenewed) isEvent()        {}
+func (LawRepealedEvent) isEvent()  {}
+func (LawExpiredEvent) isEvent()   {}
+func (MeasureLapsed) isEvent()     {}
+func (Vouched) isEvent()           {}
+func (Admitted) isEvent()          {}
+func (Left) isEvent()              {}
+func (Rotated) isEvent()           {}
+func (Proposed) isEvent()          {}
+func (WithdrawnEvent) isEvent()    {}
+func (Opened) isEvent()            {}
+func (Commented) isEvent()         {}
+func (Endorsed) isEvent()          {}
+func (BallotCast) isEvent()        {}
+func (DecidedEvent) isEvent()      {}

@@ -56,6 +56,13 @@ const (
 	// FactLawExpired: [13, law number, 0, expiry, time of the block whose
 	// EndBlock removed it] — the law reached its sunset.
 	FactLawExpired FactType = 13
+	// FactDelegated: [14, proposal id, delegated yes, delegated no,
+	// delegated abstain, delegators lost to the weight cap, delegators lost
+	// to cycles, time] — the part of the FactDecided just before it that
+	// was carried by delegation. Present only when some delegation counted
+	// or was lost to a cap or a cycle, so histories without delegation keep
+	// their roots.
+	FactDelegated FactType = 14
 )
 
 // Fact is a decoded accumulator leaf, for people and tools.
@@ -80,6 +87,8 @@ type Fact struct {
 	Law      uint64        `json:"law,omitempty"`
 	Expires  int64         `json:"expires,omitempty"`
 	Version  uint32        `json:"rules_version,omitempty"`
+	Capped   uint64        `json:"capped,omitempty"` // delegated: delegators lost to the weight cap
+	Cyclic   uint64        `json:"cyclic,omitempty"` // delegated: delegators lost to cycles
 }
 
 // TxLeaf returns the leaf data recording an accepted transaction.
@@ -137,6 +146,11 @@ func factDecided(p *Proposal, at int64) []byte {
 	return mustEncode([]any{FactDecided, p.ID, r.Yes, r.No, r.Abstain, r.Eligible, r.QuorumReached, r.Passed, at})
 }
 
+func factDelegated(p *Proposal, at int64) []byte {
+	d := p.Delegated
+	return mustEncode([]any{FactDelegated, p.ID, d.Yes, d.No, d.Abstain, d.Capped, d.Cyclic, at})
+}
+
 // factLaw records a change to the register of laws; proposal is 0 for an
 // expiry.
 func factLaw(t FactType, l *Law, proposal uint64, at int64) []byte {
@@ -163,7 +177,7 @@ func DecodeFact(data []byte) (Fact, error) {
 		return f, fmt.Errorf("fact type: %w", err)
 	}
 	want := map[FactType]int{FactTx: 2, FactAdmitted: 5, FactLeft: 4, FactRotated: 5, FactDecided: 9, FactGenesis: 4, FactBlock: 3, FactRejected: 3,
-		FactAmended: 5, FactLawEnacted: 5, FactLawRenewed: 5, FactLawRepealed: 5, FactLawExpired: 5}[f.Type]
+		FactAmended: 5, FactLawEnacted: 5, FactLawRenewed: 5, FactLawRepealed: 5, FactLawExpired: 5, FactDelegated: 8}[f.Type]
 	if want == 0 || len(raw) != want {
 		return f, fmt.Errorf("fact of type %d with %d fields is not one this version knows", f.Type, len(raw))
 	}
@@ -186,6 +200,8 @@ func DecodeFact(data []byte) (Fact, error) {
 		targets = []any{&f.Member, &key, &newKey, &f.Time}
 	case FactDecided:
 		targets = []any{&f.Proposal, &f.Yes, &f.No, &f.Abstain, &f.Eligible, &f.Quorum, &f.Passed, &f.Time}
+	case FactDelegated:
+		targets = []any{&f.Proposal, &f.Yes, &f.No, &f.Abstain, &f.Capped, &f.Cyclic, &f.Time}
 	case FactAmended:
 		targets = []any{&f.Version, &f.Proposal, &f.Time, &f.Digest}
 	case FactLawEnacted, FactLawRenewed, FactLawRepealed, FactLawExpired:
@@ -252,6 +268,9 @@ func (f Fact) String() string {
 			q = "quorum not reached"
 		}
 		return fmt.Sprintf("proposal %d %s at %s: %d yes, %d no, %d abstain of %d eligible, %s", f.Proposal, verdict, formatTime(f.Time), f.Yes, f.No, f.Abstain, f.Eligible, q)
+	case FactDelegated:
+		return fmt.Sprintf("proposal %d counted by delegation at %s: %d yes, %d no, %d abstain; %d delegators over the weight cap and %d in cycles not counted",
+			f.Proposal, formatTime(f.Time), f.Yes, f.No, f.Abstain, f.Capped, f.Cyclic)
 	case FactAmended:
 		return fmt.Sprintf("proposal %d amended the constitution at %s: rules version %d (SHA-256 %x)", f.Proposal, formatTime(f.Time), f.Version, f.Digest)
 	case FactLawEnacted:

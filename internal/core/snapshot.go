@@ -38,6 +38,15 @@ type snapState struct {
 	Rules    []snapRules
 	Laws     []snapLaw
 	Expiring []deadline
+	// Added with liquid delegation; omitted when empty, so states without
+	// delegations serialise as before.
+	Delegations []snapDelegation `cbor:",omitempty"`
+}
+
+type snapDelegation struct {
+	Category string
+	Member   uint32
+	To       uint32
 }
 
 type snapRules struct {
@@ -105,6 +114,7 @@ type snapProposal struct {
 	Law                    uint64
 	Sunset                 int64
 	Amendment              string
+	Delegated              *DelegatedTally `cbor:",omitempty"`
 }
 
 // MarshalBinary serialises the whole state deterministically. It fails
@@ -143,6 +153,7 @@ func (s *State) MarshalBinary() ([]byte, error) {
 			QuorumNum: p.Quorum.Num, QuorumDen: p.Quorum.Den,
 			ThreshNum: p.Threshold.Num, ThreshDen: p.Threshold.Den, ThreshAtLeast: p.Threshold.AtLeast,
 			Type: p.Type, RulesVersion: p.RulesVersion, Measure: p.Measure, Law: p.Law, Sunset: p.Sunset, Amendment: p.Amendment,
+			Delegated: p.Delegated,
 		}
 		for m, c := range p.ballots {
 			sp.Ballots = append(sp.Ballots, snapBallot{m, c})
@@ -165,6 +176,9 @@ func (s *State) MarshalBinary() ([]byte, error) {
 		out.Laws = append(out.Laws, snapLaw{l.Number, l.Proposal, l.Title, l.Enacted, l.Expires, l.Status, l.Ended, l.Renewals, l.RepealedBy})
 	}
 	out.Expiring = s.expiring
+	for _, d := range s.Delegations() {
+		out.Delegations = append(out.Delegations, snapDelegation{d.Category, d.Member, d.To})
+	}
 	return snapEnc.Marshal(out)
 }
 
@@ -242,6 +256,7 @@ func Restore(b []byte) (*State, error) {
 			Quorum:    count.Ratio{Num: sp.QuorumNum, Den: sp.QuorumDen},
 			Threshold: count.Ratio{Num: sp.ThreshNum, Den: sp.ThreshDen, AtLeast: sp.ThreshAtLeast},
 			Type:      sp.Type, RulesVersion: sp.RulesVersion, Measure: sp.Measure, Law: sp.Law, Sunset: sp.Sunset, Amendment: sp.Amendment,
+			Delegated: sp.Delegated,
 			ballots:   make(map[uint32]tx.Choice, len(sp.Ballots)),
 			endorsers: make(map[uint32]struct{}, len(sp.Endorsers)),
 		}
@@ -259,6 +274,12 @@ func Restore(b []byte) (*State, error) {
 			p.endorsers[m] = struct{}{}
 		}
 		s.proposals = append(s.proposals, p)
+	}
+	for _, d := range in.Delegations {
+		if d.Member == 0 || int(d.Member) > len(s.members) || d.To == 0 || int(d.To) > len(s.members) || d.To == d.Member {
+			return nil, fmt.Errorf("restore state: delegation of member %d to %d on %q is not between two members", d.Member, d.To, d.Category)
+		}
+		s.setDelegate(d.Member, d.Category, d.To)
 	}
 	return s, nil
 }

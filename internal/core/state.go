@@ -90,7 +90,10 @@ type Proposal struct {
 	endorsers        map[uint32]struct{}
 	Comments         uint64
 
-	Result *count.YesNoResult // set when decided
+	Result *count.YesNoResult // set when decided, delegated votes included
+	// Delegated is the part of Result carried by delegation; nil when no
+	// delegation counted (see DelegatedTally).
+	Delegated *DelegatedTally
 	// Quorum and Threshold are the rules that applied, fixed when the
 	// proposal was created from its decision type (Type) in the version of
 	// the constitution then in force (RulesVersion, see State.RulesFor).
@@ -140,6 +143,10 @@ type State struct {
 	rules    []*RuleVersion // every version of the constitution; the last is cons
 	laws     []*Law         // index = number-1
 	expiring deadlines      // laws in force by expiry time (ID = law number)
+
+	// deleg holds the delegations in force: per category, index = the
+	// delegator's number-1, value = the delegate's number (0: none).
+	deleg map[string][]uint32
 
 	acc merkle.Accumulator
 

@@ -46,6 +46,7 @@ func simulate(t testing.TB, seed uint64, blocks, perBlock int) ([]byte, []histor
 
 func TestVerifyReproducesSimulatedHistories(t *testing.T) {
 	var laws, ended, renewals, versions int
+	var delegated delegatedSeen
 	for _, seed := range []uint64{1, 2, 3, 7} {
 		file, _, sim := simulate(t, seed, 150, 25)
 		sum, err := history.Verify(bytes.NewReader(file), history.Options{})
@@ -69,11 +70,32 @@ func TestVerifyReproducesSimulatedHistories(t *testing.T) {
 			renewals += len(l.Renewals)
 		}
 		versions += len(sim.State.RuleHistory()) - 1
+		delegated.add(sim.State)
 	}
+	// ... and liquid delegation: votes carried by chains, lost to cycles
+	// and to a weight cap.
+	if delegated.decisions == 0 || delegated.votes == 0 || delegated.cyclic == 0 || delegated.capped == 0 {
+		t.Fatalf("delegation %+v: the simulation exercised too little", delegated)
+	}
+	t.Logf("laws %d, ended %d, renewals %d, amendments %d, delegation %+v", laws, ended, renewals, versions, delegated)
 	// The replays covered laws enacted, renewed, repealed and expired, and
 	// amendments of the constitution.
 	if laws < 10 || ended < 5 || renewals == 0 || versions == 0 {
 		t.Fatalf("laws %d, ended %d, renewals %d, amendments %d: the simulation exercised too little", laws, ended, renewals, versions)
+	}
+}
+
+// delegatedSeen counts what delegation did in simulated histories.
+type delegatedSeen struct{ decisions, votes, capped, cyclic uint64 }
+
+func (d *delegatedSeen) add(s *core.State) {
+	for _, p := range s.Proposals() {
+		if t := p.Delegated; t != nil {
+			d.decisions++
+			d.votes += t.Yes + t.No + t.Abstain
+			d.capped += t.Capped
+			d.cyclic += t.Cyclic
+		}
 	}
 }
 

@@ -14,7 +14,8 @@ type Code uint32
 
 // Codes. Ranges: 1–29 envelope and encoding, 30–39 authorship, 40–49
 // membership, 50–69 proposals and comments, 70–79 ballots, 80–89 the
-// constitution (decision types, amendments), 90–99 laws.
+// constitution (decision types, amendments), 90–99 laws, 100–109 liquid
+// delegation.
 const (
 	OK Code = 0
 
@@ -62,6 +63,12 @@ const (
 	LawRepealed    Code = 92 // renew or repeal a law that was repealed
 	SunsetTooLong  Code = 93 // a law asks to live longer than the constitution's maximum
 	RenewalTooLate Code = 94 // voting on a renewal would close after the law expires
+
+	DelegateSelf        Code = 100 // delegate to oneself
+	UnknownDelegate     Code = 101 // delegate to a key or number that is not a current member
+	DelegationOff       Code = 102 // the constitution has switched delegation off
+	NotDelegated        Code = 103 // undelegate a category with no delegation
+	DelegationUnchanged Code = 104 // delegate to the member already delegated to
 )
 
 var names = map[Code]string{
@@ -81,6 +88,8 @@ var names = map[Code]string{
 	AmendmentType: "amendment_type", BadAmendment: "bad_amendment", AmendsFounders: "amends_founders",
 	UnknownLaw: "unknown_law", LawExpired: "law_expired", LawRepealed: "law_repealed",
 	SunsetTooLong: "sunset_too_long", RenewalTooLate: "renewal_too_late",
+	DelegateSelf: "delegate_self", UnknownDelegate: "unknown_delegate", DelegationOff: "delegation_off",
+	NotDelegated: "not_delegated", DelegationUnchanged: "delegation_unchanged",
 }
 
 // String returns the code's short stable name, such as "bad_nonce".
@@ -95,7 +104,7 @@ func (c Code) String() string {
 // metrics.
 func All() []Code {
 	out := make([]Code, 0, len(names))
-	for c := Code(0); c < 100; c++ {
+	for c := Code(0); c < 200; c++ {
 		if _, ok := names[c]; ok {
 			out = append(out, c)
 		}

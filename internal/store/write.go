@@ -364,10 +364,12 @@ func (w *blockWriter) event(e core.Event) error {
 		w.proposals[e.Proposal] = true
 		r := e.Result
 		return w.exec(w.st.decided, "record decision", h, int64(r.Turnout), r.QuorumReached, r.Passed, e.Proposal)
-	case core.Amended, core.LawEnacted, core.LawRenewed, core.LawRepealedEvent, core.LawExpiredEvent, core.MeasureLapsed:
+	case core.Amended, core.LawEnacted, core.LawRenewed, core.LawRepealedEvent, core.LawExpiredEvent, core.MeasureLapsed,
+		core.Delegated, core.Undelegated, core.DelegationCounted:
 		// The register of laws and the rule versions are read from the core
 		// (State.Laws, State.RuleHistory) until the projection has tables
-		// for them; the facts are in the accumulator either way.
+		// for them; delegations likewise (State.Delegations). The facts and
+		// transactions are in the accumulator either way.
 		return nil
 	}
 	return fmt.Errorf("event %T is unknown to the projection", e)

@@ -23,11 +23,15 @@ const (
 	KindComment  Kind = 12 // comment on a proposal, or reply to a comment
 	KindEndorse  Kind = 13 // endorse a proposal
 	KindBallot   Kind = 14 // an open ballot: yes, no or abstain
+
+	KindDelegate   Kind = 20 // delegate the author's vote on a category to another member
+	KindUndelegate Kind = 21 // withdraw the author's delegation on a category
 )
 
 var kindNames = map[Kind]string{
 	KindVouch: "vouch", KindLeave: "leave", KindRotate: "rotate", KindPropose: "propose",
 	KindWithdraw: "withdraw", KindComment: "comment", KindEndorse: "endorse", KindBallot: "ballot",
+	KindDelegate: "delegate", KindUndelegate: "undelegate",
 }
 
 // String returns the kind's name, such as "ballot".
@@ -214,6 +218,46 @@ type Endorse struct {
 type Ballot struct {
 	Proposal uint64 `cbor:"0,keyasint"`
 	Choice   Choice `cbor:"1,keyasint"`
+}
+
+// Delegate delegates the author's vote on proposals of Category to another
+// current member, named either by key (To, 32 bytes) or by member number
+// (Member): exactly one of the two is set. A later Delegate on the same
+// category replaces the earlier one; the author's own ballot on a proposal
+// always overrides the delegation for that proposal.
+type Delegate struct {
+	Category string `cbor:"0,keyasint"`
+	To       []byte `cbor:"1,keyasint,omitempty"`
+	Member   uint32 `cbor:"2,keyasint,omitempty"`
+}
+
+// Undelegate withdraws the author's delegation on Category, from the block
+// that accepts it.
+type Undelegate struct {
+	Category string `cbor:"0,keyasint"`
+}
+
+// Kind implements Body.
+func (*Delegate) Kind() Kind { return KindDelegate }
+
+// Kind implements Body.
+func (*Undelegate) Kind() Kind { return KindUndelegate }
+
+func (b *Delegate) check() *reject.Error {
+	if err := checkLine("delegation rejected: the category", b.Category, MaxCategory); err != nil {
+		return err
+	}
+	if (len(b.To) == 0) == (b.Member == 0) {
+		return reject.Errorf(reject.BadBody, "delegation rejected: name the delegate either by key or by member number, exactly one of the two")
+	}
+	if len(b.To) != 0 && len(b.To) != 32 {
+		return reject.Errorf(reject.BadKey, "delegation rejected: the delegate's key must be 32 bytes, not %d", len(b.To))
+	}
+	return nil
+}
+
+func (b *Undelegate) check() *reject.Error {
+	return checkLine("withdrawal of delegation rejected: the category", b.Category, MaxCategory)
 }
 
 // Kind implements Body.
@@ -406,6 +450,10 @@ func newBody(k Kind) Body {
 		return new(Endorse)
 	case KindBallot:
 		return new(Ballot)
+	case KindDelegate:
+		return new(Delegate)
+	case KindUndelegate:
+		return new(Undelegate)
 	}
 	return nil
 }

@@ -14,8 +14,9 @@ import (
 // Sim generates random but valid community histories from a seed: members
 // vouch for newcomers, propose, comment, endorse, vote and change their
 // votes, leave and rotate keys, enact laws with short sunsets, renew and
-// repeal them, amend the constitution and pick decision types, and a few
-// transactions are deliberately bad.
+// repeal them, amend the constitution and pick decision types, delegate
+// their votes (chains, cycles and a weight cap among them) and withdraw
+// delegations, and a few transactions are deliberately bad.
 // The same seed always gives the same history.
 type Sim struct {
 	State    *core.State
@@ -36,7 +37,9 @@ func NewSim(seed uint64, n int) *Sim {
 	for i := 0; i < n; i++ {
 		s.members = append(s.members, s.person())
 	}
-	s.AppState = AppState(Genesis(s.members...))
+	g := Genesis(s.members...)
+	g.Constitution.Delegation.MaxWeight = 3
+	s.AppState = AppState(g)
 	st, err := core.New(ChainID, GenesisTime, s.AppState)
 	if err != nil {
 		panic(fmt.Sprintf("coretest: sim genesis: %v", err))
@@ -125,6 +128,10 @@ func (s *Sim) next() ([]byte, *Member, bool) {
 		if prev, ok := p.BallotOf(num.Number); (ok && prev == c) || num.AdmitSeq > p.EligibleSeq {
 			return nil, nil, false
 		}
+		// Members who delegated mostly leave the vote to their delegate.
+		if _, ok := s.State.DelegateOf(num.Number, p.Category); ok && s.rng.IntN(5) > 0 {
+			return nil, nil, false
+		}
 		return m.Ballot(p.ID, c), m, true
 	case k < 59:
 		return s.measure(m), m, true
@@ -143,27 +150,29 @@ func (s *Sim) next() ([]byte, *Member, bool) {
 		}
 		return m.Sign(&tx.Propose{Title: fmt.Sprintf("Proposal by %s", m.Name), Body: "Let us *do* it.",
 			Category: cat, Opens: opens, Closes: closes, Type: typ}), m, true
-	case k < 72 && len(props) > 0:
+	case k < 70 && len(props) > 0:
 		p := props[s.rng.IntN(len(props))]
 		var reply uint64
 		if n := s.State.CommentCount(); n > 0 && s.rng.IntN(2) == 0 {
 			reply = 1 + s.rng.Uint64N(n)
 		}
 		return m.Sign(&tx.Comment{Proposal: p.ID, ReplyTo: reply, Text: "I agree with the spirit."}), m, true
-	case k < 77 && len(open) > 0:
+	case k < 75 && len(open) > 0:
 		return m.Sign(&tx.Endorse{Proposal: open[s.rng.IntN(len(open))].ID}), m, true
 	case k < 92:
 		if len(s.newcomers) == 0 || s.rng.IntN(3) == 0 {
 			s.newcomers = append(s.newcomers, s.person())
 		}
 		return m.Vouch(s.newcomers[s.rng.IntN(len(s.newcomers))]), m, true
-	case k < 94 && len(s.members) > 3:
+	case k < 92 && len(s.members) > 3:
 		return m.Sign(&tx.Leave{}), m, true
-	case k < 96:
+	case k < 94:
 		return m.RotateTo(s.person()), m, true
-	case k < 98 && len(props) > 0:
+	case k < 96 && len(props) > 0:
 		p := props[len(props)-1]
 		return m.Sign(&tx.Withdraw{Proposal: p.ID}), m, true
+	case k < 100:
+		return s.delegation(m), m, true
 	}
 	return nil, nil, false
 }
@@ -179,6 +188,32 @@ var simAmendments = []string{
 	`{"category_types": []}`,
 	`{"decision_types": [{"name": "budget", "quorum": "1/2", "threshold": ">=3/5"}]}`,
 	`{"default_sunset": "10m", "max_sunset": "30m"}`,
+	`{"delegation": {"max_weight": 2}}`,
+	`{"delegation": {"off": true}}`,
+	`{"delegation": {"max_weight": 3}}`,
+}
+
+// delegation makes a delegation of m's vote on a category to another
+// current member (by key or by number), or withdraws one; some are refused
+// (to oneself, unchanged, withdrawing none, while delegation is off), which
+// the generator accepts as a guess gone wrong.
+func (s *Sim) delegation(m *Member) []byte {
+	cats := []string{"general", "budget", "rules"}
+	cat := cats[s.rng.IntN(3)]
+	if s.rng.IntN(4) == 0 {
+		return m.Sign(&tx.Undelegate{Category: cat})
+	}
+	// Most delegations go to the first few members, who delegate among
+	// themselves too: chains form, cycles close and the cap bites.
+	to := s.members[s.rng.IntN(len(s.members))]
+	if s.rng.IntN(4) > 0 {
+		to = s.members[s.rng.IntN(min(4, len(s.members)))]
+	}
+	if s.rng.IntN(2) == 0 {
+		return m.Sign(&tx.Delegate{Category: cat, To: to.Key[:]})
+	}
+	n, _ := s.State.Member(to.Key)
+	return m.Sign(&tx.Delegate{Category: cat, Member: n.Number})
 }
 
 // measure makes a proposal that enacts, renews or repeals a law, or amends
@@ -188,15 +223,15 @@ func (s *Sim) measure(m *Member) []byte {
 	p := &tx.Propose{Title: fmt.Sprintf("Measure by %s", m.Name), Category: "rules", Closes: closes.Unix()}
 	inForce := s.State.LawsInForce()
 	switch k := s.rng.IntN(10); {
-	case k < 4 || len(inForce) == 0:
+	case k < 3 || len(inForce) == 0:
 		p.Measure, p.Sunset = tx.Enact, int64(300+s.rng.IntN(1200))
-	case k < 6:
+	case k < 5:
 		l := inForce[s.rng.IntN(len(inForce))]
 		p.Measure, p.Law, p.Sunset = tx.Renew, l.Number, int64(300+s.rng.IntN(900))
 		if left := time.Unix(0, l.Expires).Sub(s.Now); left > 3*time.Minute {
 			p.Closes = s.Now.Add(min(left-time.Minute, 8*time.Minute)).Unix()
 		}
-	case k < 8:
+	case k < 7:
 		p.Measure, p.Law = tx.Repeal, inForce[s.rng.IntN(len(inForce))].Number
 	default:
 		p.Measure, p.Rules = tx.Amend, simAmendments[s.rng.IntN(len(simAmendments))]
