@@ -351,3 +351,71 @@ the old key is dead.`,
 	m.AddCommand(vc, lc, rc)
 	return m
 }
+
+// delegateTarget reads --to: a member's public key (64 hex digits) or
+// member number.
+func delegateTarget(to string) (*tx.Delegate, error) {
+	if n, err := strconv.ParseUint(to, 10, 32); err == nil && len(to) < 64 {
+		if n == 0 {
+			return nil, fmt.Errorf("--to: member numbers start at 1")
+		}
+		return &tx.Delegate{Member: uint32(n)}, nil
+	}
+	k, err := tx.ParsePublicKey(to)
+	if err != nil {
+		return nil, fmt.Errorf("--to: give a member number or a public key: %w", err)
+	}
+	return &tx.Delegate{To: k[:]}, nil
+}
+
+func newDelegateCmd(s *Streams) *cobra.Command {
+	var a actFlags
+	var category, to string
+	c := &cobra.Command{
+		Use:   "delegate --category CATEGORY --to KEY|NUMBER",
+		Short: "Delegate your vote on a category of proposals to another member",
+		Long: `delegate lets another current member vote for you on every proposal of a
+category you do not vote on yourself. Your own ballot always overrides it;
+delegation is transitive (your delegate's delegate counts, and so on); a
+chain that runs into a cycle, or ends at someone who did not vote, counts
+as not voting; the constitution may cap the votes one ballot carries or
+switch delegation off. A new delegation on the same category replaces the
+old one. Who delegated to whom is public.`,
+		Example: "  folkmoot delegate --category budget --to 3 --as ada\n  folkmoot delegate --category general --to 6f1c…9a --as ada",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, err := delegateTarget(to)
+			if err != nil {
+				return err
+			}
+			d.Category = category
+			return a.act(s, d)
+		},
+	}
+	a.add(c)
+	c.Flags().StringVar(&category, "category", "", "one of the constitution's categories")
+	c.Flags().StringVar(&to, "to", "", "the delegate: a member number or public key")
+	c.MarkFlagRequired("category")
+	c.MarkFlagRequired("to")
+	return c
+}
+
+func newUndelegateCmd(s *Streams) *cobra.Command {
+	var a actFlags
+	var category string
+	c := &cobra.Command{
+		Use:   "undelegate --category CATEGORY",
+		Short: "Withdraw your delegation on a category",
+		Long: `undelegate withdraws your delegation on a category from the block that
+records it: proposals closing after it count only your own ballot.`,
+		Example: "  folkmoot undelegate --category budget --as ada",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.act(s, &tx.Undelegate{Category: category})
+		},
+	}
+	a.add(c)
+	c.Flags().StringVar(&category, "category", "", "the category whose delegation to withdraw")
+	c.MarkFlagRequired("category")
+	return c
+}

@@ -166,6 +166,11 @@ func printProposal(s *Streams, p query.Proposal) {
 	fmt.Fprintf(s.Out, "rules     quorum %s of members, pass with %s of yes+no\n", p.Quorum, p.Threshold)
 	fmt.Fprintf(s.Out, "support   %d endorsements, %d comments\n", p.Endorsements, p.Comments)
 	fmt.Fprintf(s.Out, "result    %s\n", resultLine(p))
+	if p.Result != nil && p.Result.Delegated != nil {
+		d := p.Result.Delegated
+		fmt.Fprintf(s.Out, "delegated %d yes, %d no, %d abstain of the result carried by delegation; not counted: %d over the weight cap, %d in cycles\n",
+			d.Yes, d.No, d.Abstain, d.Capped, d.Cyclic)
+	}
 }
 
 // resultLine says where a proposal stands in one line.

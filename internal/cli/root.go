@@ -71,7 +71,8 @@ var commandSet = []func(s *Streams, root, bench *cobra.Command){
 		root.AddCommand(newVerifyCmd(s), newStatusCmd(s), newMembersCmd(s), newShowCmd(s),
 			newProveCmd(s), newVerifyProofCmd(s), newInitCmd(s), newStartCmd(s), newTestnetCmd(s),
 			newExportCmd(s), newDemoCmd(s), newKeyCmd(s), newMemberCmd(s), newProposeCmd(s),
-			newCommentCmd(s), newEndorseCmd(s), newVoteCmd(s), newWithdrawCmd(s))
+			newCommentCmd(s), newEndorseCmd(s), newVoteCmd(s), newWithdrawCmd(s),
+			newDelegateCmd(s), newUndelegateCmd(s))
 		bench.AddCommand(newBenchCoreCmd(s), newBenchNodeCmd(s))
 	},
 	func(s *Streams, root, bench *cobra.Command) {

@@ -46,6 +46,18 @@ type Result struct {
 	Turnout       uint64 `json:"turnout"`
 	QuorumReached bool   `json:"quorum_reached"`
 	Passed        bool   `json:"passed"`
+	// Delegated is the part of Yes, No and Abstain carried by delegation,
+	// absent when no delegation counted.
+	Delegated *Delegated `json:"delegated,omitempty"`
+}
+
+// Delegated is the delegated part of a decided proposal's count.
+type Delegated struct {
+	Yes     uint64 `json:"yes"`
+	No      uint64 `json:"no"`
+	Abstain uint64 `json:"abstain"`
+	Capped  uint64 `json:"capped"` // delegators not counted: their voter was at the weight cap
+	Cyclic  uint64 `json:"cyclic"` // delegators not counted: their chain ran into a cycle
 }
 
 // Proposal is a proposal as clients see it, with its running tally.
@@ -131,6 +143,9 @@ func ProposalOf(s *core.State, p *core.Proposal) Proposal {
 	if r := p.Result; r != nil {
 		v.Result = &Result{Yes: r.Yes, No: r.No, Abstain: r.Abstain, Eligible: r.Eligible, Turnout: r.Turnout,
 			QuorumReached: r.QuorumReached, Passed: r.Passed}
+		if d := p.Delegated; d != nil {
+			v.Result.Delegated = &Delegated{Yes: d.Yes, No: d.No, Abstain: d.Abstain, Capped: d.Capped, Cyclic: d.Cyclic}
+		}
 	}
 	return v
 }

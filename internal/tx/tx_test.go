@@ -45,6 +45,9 @@ func TestRoundTrip(t *testing.T) {
 		&Comment{Proposal: 1, Text: "First"},
 		&Endorse{Proposal: 9},
 		&Ballot{Proposal: 1, Choice: Abstain},
+		&Delegate{Category: "budget", To: make([]byte, 32)},
+		&Delegate{Category: "budget", Member: 12},
+		&Undelegate{Category: "budget"},
 	}
 	for _, body := range bodies {
 		t.Run(body.Kind().String(), func(t *testing.T) {
