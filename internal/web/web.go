@@ -105,7 +105,10 @@ func (s *Site) Handler() http.Handler {
 	})))
 	mux.HandleFunc("GET /{$}", s.page(s.home))
 	mux.HandleFunc("GET /proposals", s.page(s.proposals))
+	mux.HandleFunc("GET /proposals/new", s.page(s.propose))
 	mux.HandleFunc("GET /proposals/{id}", s.page(s.proposal))
+	mux.HandleFunc("GET /join", s.page(s.static("join")))
+	mux.HandleFunc("GET /vouch", s.page(s.static("vouch")))
 	mux.HandleFunc("GET /members", s.page(s.members))
 	mux.HandleFunc("GET /constitution", s.page(s.constitution))
 	mux.HandleFunc("GET /audit/tx/{id}", s.page(s.audit))
@@ -217,8 +220,7 @@ func (s *Site) proposals(r *http.Request) (string, any, error) {
 }
 
 type proposalData struct {
-	P       api.Proposal
-	Command string
+	P api.Proposal
 }
 
 func (s *Site) proposal(r *http.Request) (string, any, error) {
@@ -230,7 +232,27 @@ func (s *Site) proposal(r *http.Request) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	return "proposal", proposalData{P: p, Command: fmt.Sprintf("folkmoot vote %d yes --as <you>", id)}, nil
+	return "proposal", proposalData{P: p}, nil
+}
+
+// propose renders the new-proposal form; its data is the default voting
+// time in hours: the constitution's least, or 72 hours if that is longer.
+func (s *Site) propose(r *http.Request) (string, any, error) {
+	st, err := s.svc.Status(r.Context())
+	if err != nil {
+		return "", nil, err
+	}
+	hours := max(st.Constitution.MinVoting.Hours(), 72)
+	if most := st.Constitution.MaxVoting.Hours(); most > 0 && hours > most {
+		hours = most
+	}
+	return "propose", fmt.Sprintf("%g", hours), nil
+}
+
+// static renders a page that needs nothing but the layout's status: its
+// forms are filled and signed in the browser.
+func (s *Site) static(name string) func(*http.Request) (string, any, error) {
+	return func(*http.Request) (string, any, error) { return name, nil, nil }
 }
 
 type memberRow struct {

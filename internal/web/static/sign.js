@@ -1,0 +1,398 @@
+// Signing in the browser. The member's Ed25519 key is made by WebCrypto and
+// kept in this browser's IndexedDB; the node never sees it. For every
+// action the page asks the node for the exact canonical payload
+// (POST /api/v1/unsigned), decodes it here and shows it in words, checks
+// that the bytes to sign are the domain prefix followed by that payload,
+// signs them, assembles the CBOR array [payload, signature] and relays it
+// (POST /api/v1/tx). Key backups use the keystore's format (see
+// internal/keystore/backup.go): PBKDF2-SHA256 and AES-256-GCM.
+(function () {
+  "use strict";
+  if (!window.crypto || !crypto.subtle || !window.indexedDB) { return; }
+  document.documentElement.classList.add("js");
+
+  var PREFIX = "folkmoot/tx/v1\n";
+  var PKCS8_PREFIX = "302e020100300506032b657004220420";
+  var ITERATIONS = 600000;
+  var KINDS = { 1: "vouch", 2: "leave", 3: "rotate", 10: "propose", 11: "withdraw", 12: "comment", 13: "endorse", 14: "ballot" };
+  var ENVELOPE = { 0: "version", 1: "chain", 2: "author", 3: "nonce", 4: "kind", 5: "body" };
+  var BODIES = {
+    vouch: { 0: "newcomer key", 1: "newcomer name" },
+    propose: { 0: "title", 1: "text", 2: "category", 3: "voting opens", 4: "voting closes", 5: "type", 6: "measure", 7: "law", 8: "sunset", 9: "rules" },
+    withdraw: { 0: "proposal" },
+    comment: { 0: "proposal", 1: "in reply to comment", 2: "comment" },
+    endorse: { 0: "proposal" },
+    ballot: { 0: "proposal", 1: "choice" }
+  };
+  var CHOICES = { 1: "yes", 2: "no", 3: "abstain" };
+
+  function hex(u8) { return Array.from(u8, function (b) { return b.toString(16).padStart(2, "0"); }).join(""); }
+  function unhex(s) {
+    if (!/^([0-9a-f]{2})*$/i.test(s)) { throw new Error("not hex"); }
+    return new Uint8Array((s.match(/../g) || []).map(function (h) { return parseInt(h, 16); }));
+  }
+  function b64(u8) { var s = ""; u8.forEach(function (b) { s += String.fromCharCode(b); }); return btoa(s); }
+  function unb64(s) { return Uint8Array.from(atob(s), function (c) { return c.charCodeAt(0); }); }
+  function concat(a, b) { var o = new Uint8Array(a.length + b.length); o.set(a); o.set(b, a.length); return o; }
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function say(el, text, bad) {
+    if (!el) { return; }
+    el.textContent = text;
+    el.classList.toggle("bad", !!bad);
+  }
+
+  // --- CBOR: a reader for the canonical payload, a writer for [bstr, bstr].
+
+  function cborDecode(u8) {
+    var pos = 0;
+    function arg(info) {
+      if (info < 24) { return info; }
+      var n = { 24: 1, 25: 2, 26: 4, 27: 8 }[info];
+      if (!n || pos + n > u8.length) { throw new Error("bad CBOR length"); }
+      var v = 0;
+      for (var i = 0; i < n; i++) { v = v * 256 + u8[pos++]; }
+      return v;
+    }
+    function item() {
+      if (pos >= u8.length) { throw new Error("truncated CBOR"); }
+      var b = u8[pos++], major = b >> 5, n = arg(b & 31), out, i;
+      switch (major) {
+        case 0: return n;
+        case 1: return -1 - n;
+        case 2: case 3:
+          if (pos + n > u8.length) { throw new Error("truncated CBOR"); }
+          out = u8.slice(pos, pos + n); pos += n;
+          return major === 2 ? out : new TextDecoder("utf-8", { fatal: true }).decode(out);
+        case 4: out = []; for (i = 0; i < n; i++) { out.push(item()); } return out;
+        case 5: out = new Map(); for (i = 0; i < n; i++) { var k = item(); out.set(k, item()); } return out;
+        case 7: if ((b & 31) === 20) { return false; } if ((b & 31) === 21) { return true; }
+      }
+      throw new Error("unexpected CBOR item");
+    }
+    var start = pos, v = item();
+    return { value: v, end: pos, start: start, raw: u8 };
+  }
+
+  function cborBytesHeader(n) {
+    if (n < 24) { return [0x40 | n]; }
+    if (n < 256) { return [0x58, n]; }
+    if (n < 65536) { return [0x59, n >> 8, n & 255]; }
+    return [0x5a, (n >>> 24) & 255, (n >> 16) & 255, (n >> 8) & 255, n & 255];
+  }
+
+  // assemble is tx.Assemble: the CBOR array [payload, signature].
+  function assemble(payload, sig) {
+    var head = [0x82].concat(cborBytesHeader(payload.length));
+    var out = concat(new Uint8Array(head), payload);
+    return concat(concat(out, new Uint8Array(cborBytesHeader(sig.length))), sig);
+  }
+
+  // describe turns a payload into rows of [label, value] in words.
+  function describe(payload) {
+    var env = cborDecode(payload).value, rows = [], kind = "";
+    if (!(env instanceof Map)) { throw new Error("the payload is not an envelope"); }
+    env.forEach(function (v, k) {
+      var label = ENVELOPE[k] || ("field " + k);
+      if (k === 4) { kind = KINDS[v] || String(v); rows.push([label, kind]); return; }
+      if (k === 5) { return; }
+      rows.push([label, v instanceof Uint8Array ? hex(v) : String(v)]);
+    });
+    var bodyRaw = env.get(5), body = bodyRaw instanceof Uint8Array ? cborDecode(bodyRaw).value : bodyRaw;
+    if (body instanceof Map) {
+      var names = BODIES[kind] || {};
+      body.forEach(function (v, k) {
+        var value = v instanceof Uint8Array ? hex(v) : String(v);
+        if (kind === "ballot" && k === 1) { value = CHOICES[v] || value; }
+        if (kind === "propose" && (k === 3 || k === 4)) { value = new Date(v * 1000).toISOString().replace(".000", ""); }
+        rows.push([names[k] || ("field " + k), value]);
+      });
+    }
+    return { kind: kind, rows: rows, author: env.get(2) instanceof Uint8Array ? hex(env.get(2)) : "" };
+  }
+
+  // --- IndexedDB: one record, "me", holding the CryptoKey pair.
+
+  function db() {
+    return new Promise(function (resolve, reject) {
+      var req = indexedDB.open("folkmoot", 1);
+      req.onupgradeneeded = function () { req.result.createObjectStore("keys"); };
+      req.onsuccess = function () { resolve(req.result); };
+      req.onerror = function () { reject(req.error); };
+    });
+  }
+  function idb(mode, fn) {
+    return db().then(function (d) {
+      return new Promise(function (resolve, reject) {
+        var t = d.transaction("keys", mode), req = fn(t.objectStore("keys"));
+        t.oncomplete = function () { resolve(req && req.result); };
+        t.onerror = function () { reject(t.error); };
+      });
+    });
+  }
+  function loadKey() { return idb("readonly", function (s) { return s.get("me"); }); }
+  function saveKey(rec) { return idb("readwrite", function (s) { return s.put(rec, "me"); }); }
+
+  function pubHex(publicKey) {
+    return crypto.subtle.exportKey("raw", publicKey).then(function (raw) { return hex(new Uint8Array(raw)); });
+  }
+  function createKey(alias) {
+    return crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]).then(function (pair) {
+      return pubHex(pair.publicKey).then(function (pub) {
+        var rec = { alias: alias, pub: pub, priv: pair.privateKey };
+        return saveKey(rec).then(function () { return rec; });
+      });
+    });
+  }
+  function importSeed(alias, seed) {
+    var pkcs8 = concat(unhex(PKCS8_PREFIX), seed);
+    return crypto.subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, true, ["sign"]).then(function (priv) {
+      return crypto.subtle.exportKey("jwk", priv).then(function (jwk) {
+        var x = jwk.x.replace(/-/g, "+").replace(/_/g, "/");
+        return { alias: alias, pub: hex(unb64(x + "=".repeat((4 - x.length % 4) % 4))), priv: priv };
+      });
+    });
+  }
+
+  // --- Backup file (keystore format, version 1).
+
+  function aesKey(passphrase, salt, iterations) {
+    return crypto.subtle.importKey("raw", new TextEncoder().encode(passphrase), "PBKDF2", false, ["deriveKey"]).then(function (base) {
+      return crypto.subtle.deriveKey({ name: "PBKDF2", hash: "SHA-256", salt: salt, iterations: iterations }, base,
+        { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+    });
+  }
+  function exportBackup(rec, passphrase) {
+    var salt = crypto.getRandomValues(new Uint8Array(16)), nonce = crypto.getRandomValues(new Uint8Array(12));
+    return crypto.subtle.exportKey("pkcs8", rec.priv).then(function (p8) {
+      var seed = new Uint8Array(p8).slice(-32);
+      var plain = JSON.stringify({ alias: rec.alias, seed: hex(seed), public_key: rec.pub });
+      return aesKey(passphrase, salt, ITERATIONS).then(function (key) {
+        return crypto.subtle.encrypt({ name: "AES-GCM", iv: nonce }, key, new TextEncoder().encode(plain));
+      });
+    }).then(function (ct) {
+      return JSON.stringify({ format: "folkmoot-key-backup", version: 1, kdf: "PBKDF2-SHA256", iterations: ITERATIONS,
+        salt: b64(salt), cipher: "AES-256-GCM", nonce: b64(nonce), ciphertext: b64(new Uint8Array(ct)) }, null, 2) + "\n";
+    });
+  }
+  function importBackup(text, passphrase) {
+    var f;
+    try { f = JSON.parse(text); } catch (e) { return Promise.reject(new Error("This is not a folkmoot key backup (not JSON).")); }
+    if (f.format !== "folkmoot-key-backup" || f.version !== 1 || f.kdf !== "PBKDF2-SHA256" || f.cipher !== "AES-256-GCM") {
+      return Promise.reject(new Error("This is not a version 1 folkmoot key backup."));
+    }
+    if (!(f.iterations >= 600000 && f.iterations <= 10000000)) {
+      return Promise.reject(new Error("The backup asks for an iteration count outside 600000 to 10000000."));
+    }
+    return aesKey(passphrase, unb64(f.salt), f.iterations).then(function (key) {
+      return crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(f.nonce) }, key, unb64(f.ciphertext));
+    }).catch(function () {
+      throw new Error("Wrong passphrase, or the file was altered.");
+    }).then(function (plain) {
+      var p = JSON.parse(new TextDecoder().decode(plain));
+      return importSeed(p.alias, unhex(p.seed)).then(function (rec) {
+        if (p.public_key && p.public_key !== rec.pub) { throw new Error("The backup's public key does not match its seed."); }
+        return rec;
+      });
+    });
+  }
+
+  // --- The API.
+
+  function api(path, body, type) {
+    return fetch("/api/v1/" + path, {
+      method: body === undefined ? "GET" : "POST",
+      headers: body === undefined ? {} : { "Content-Type": type || "application/json" },
+      body: body
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (j) {
+        if (!res.ok) { throw new Error(j.message || ("The node answered " + res.status + ".")); }
+        return j;
+      });
+    });
+  }
+
+  function waitCommitted(id) {
+    var tries = 0;
+    return new Promise(function (resolve, reject) {
+      (function poll() {
+        fetch("/api/v1/txs/" + id).then(function (res) {
+          if (res.ok) { return res.json().then(resolve); }
+          if (++tries > 60) { reject(new Error("Sent, but not yet in a block; reload later to see it.")); return; }
+          setTimeout(poll, 250);
+        }, reject);
+      })();
+    });
+  }
+
+  // --- Review and sign.
+
+  var dialog = $("#review");
+
+  // review shows what will be signed and resolves true when the member
+  // agrees to sign it.
+  function review(u, d) {
+    return new Promise(function (resolve) {
+      var dl = $("#review-fields");
+      dl.replaceChildren();
+      d.rows.forEach(function (r) {
+        var dt = document.createElement("dt"), dd = document.createElement("dd");
+        dt.textContent = r[0]; dd.textContent = r[1];
+        dl.append(dt, dd);
+      });
+      $("#review-hex").textContent = u.payload;
+      $("#review-server").textContent = u.kind + ", nonce " + u.nonce + ", chain " + u.chain_id;
+      function done(ok) {
+        $("#review-sign").removeEventListener("click", yes);
+        $("#review-cancel").removeEventListener("click", no);
+        dialog.close();
+        resolve(ok);
+      }
+      function yes() { done(true); }
+      function no() { done(false); }
+      $("#review-sign").addEventListener("click", yes);
+      $("#review-cancel").addEventListener("click", no);
+      dialog.addEventListener("cancel", function () { resolve(false); }, { once: true });
+      dialog.showModal();
+      $("#review-sign").focus();
+    });
+  }
+
+  function action(form, rec) {
+    var a = { author: rec.pub, kind: form.getAttribute("data-kind") };
+    var p = form.getAttribute("data-proposal");
+    if (p) { a.proposal = Number(p); }
+    new FormData(form).forEach(function (v, k) {
+      if (v === "") { return; }
+      if (k === "reply_to" || k === "proposal") { a[k] = Number(v); } else if (k === "voting_hours") {
+        a.closes = Math.floor(Date.now() / 1000 + Number(v) * 3600);
+      } else { a[k] = String(v); }
+    });
+    return a;
+  }
+
+  function signAndSend(form, rec) {
+    var out = $(".sign-status", form);
+    var u;
+    say(out, "Preparing the transaction…");
+    return api("unsigned", JSON.stringify(action(form, rec))).then(function (got) {
+      u = got;
+      var payload = unhex(u.payload);
+      var expect = hex(concat(new TextEncoder().encode(PREFIX), payload));
+      if (u.sign_bytes !== expect) { throw new Error("The node asked to sign bytes other than the payload it showed; refused."); }
+      var d = describe(payload);
+      if (d.author !== rec.pub) { throw new Error("The payload names another author; refused."); }
+      return review(u, d).then(function (ok) {
+        if (!ok) { throw new Error("Not signed."); }
+        return crypto.subtle.sign({ name: "Ed25519" }, rec.priv, unhex(u.sign_bytes));
+      }).then(function (sig) {
+        say(out, "Signed; sending…");
+        return api("tx", assemble(payload, new Uint8Array(sig)), "application/cbor");
+      });
+    }).then(function (res) {
+      say(out, res.message);
+      return waitCommitted(res.id).then(function (t) {
+        out.replaceChildren();
+        var a = document.createElement("a");
+        a.href = "/audit/tx/" + res.id;
+        a.textContent = "receipt";
+        out.append("Recorded in block " + t.height + " (code " + t.code + (t.log ? ": " + t.log : "") + "). ", a);
+        out.classList.toggle("bad", t.code !== 0);
+        out.setAttribute("data-done", t.code === 0 ? "ok" : "rejected");
+        if (form.hasAttribute("data-reload") && t.code === 0) { setTimeout(function () { location.reload(); }, 600); }
+      });
+    }).catch(function (e) {
+      say(out, e.message, true);
+      out.setAttribute("data-done", "error");
+    });
+  }
+
+  function showWho(rec) {
+    document.querySelectorAll("[data-who]").forEach(function (el) {
+      if (rec) {
+        el.textContent = "Signing as " + rec.alias + " (" + rec.pub.slice(0, 8) + "…), key kept in this browser.";
+      } else {
+        el.replaceChildren("No key in this browser yet: ");
+        var a = document.createElement("a"); a.href = "/join"; a.textContent = "join or import a key";
+        el.append(a, ".");
+      }
+    });
+    var pk = $("#pubkey");
+    if (pk) { pk.textContent = rec ? rec.pub : ""; }
+    document.querySelectorAll("[data-has-key]").forEach(function (el) { el.hidden = !rec; });
+  }
+
+  function wireForms(get) {
+    document.querySelectorAll("form.sign").forEach(function (form) {
+      form.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        var btn = $("button[type=submit]", form);
+        get().then(function (rec) {
+          if (!rec) { say($(".sign-status", form), "Create or import a key first, on the join page.", true); return; }
+          btn.disabled = true;
+          return signAndSend(form, rec);
+        }).finally(function () { btn.disabled = false; });
+      });
+    });
+  }
+
+  function wireJoin(get, set) {
+    var status = $("#key-status");
+    var create = $("#create-key");
+    if (create) {
+      create.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        var alias = $("#alias").value.trim() || "me";
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(alias)) { say(status, "A key's name is 1 to 64 letters, digits, '.', '-' or '_'.", true); return; }
+        get().then(function (old) {
+          if (old && !confirm("This browser already holds a key. Replace it? Export a backup of it first.")) { return; }
+          return createKey(alias).then(function (rec) { set(rec); say(status, "Key created. Give your public key to members who will vouch for you."); });
+        }).catch(function (e) { say(status, "Could not create a key: " + e.message, true); });
+      });
+    }
+    var exp = $("#export-key");
+    if (exp) {
+      exp.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        var pass = $("#export-pass").value;
+        if (!pass) { say(status, "Choose a passphrase for the backup.", true); return; }
+        say(status, "Encrypting the backup…");
+        get().then(function (rec) {
+          if (!rec) { throw new Error("There is no key in this browser."); }
+          return exportBackup(rec, pass).then(function (text) {
+            $("#export-out").value = text;
+            var link = $("#export-link");
+            link.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+            link.download = "folkmoot-" + rec.alias + ".key.json";
+            link.hidden = false;
+            say(status, "Backup ready: save the file and keep the passphrase apart from it.");
+          });
+        }).catch(function (e) { say(status, e.message, true); });
+      });
+    }
+    var file = $("#import-file");
+    if (file) {
+      file.addEventListener("change", function () {
+        if (file.files[0]) { file.files[0].text().then(function (t) { $("#import-text").value = t; }); }
+      });
+    }
+    var imp = $("#import-key");
+    if (imp) {
+      imp.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        say(status, "Opening the backup…");
+        importBackup($("#import-text").value, $("#import-pass").value).then(function (rec) {
+          return saveKey(rec).then(function () { set(rec); say(status, "Key " + rec.alias + " imported."); });
+        }).catch(function (e) { say(status, e.message, true); });
+      });
+    }
+  }
+
+  var current;
+  function get() { return current ? Promise.resolve(current) : loadKey().then(function (r) { current = r; return r; }); }
+  function set(rec) { current = rec; showWho(rec); }
+
+  document.querySelectorAll(".needs-js").forEach(function (el) { el.hidden = false; });
+  get().then(showWho, function () { showWho(null); });
+  wireForms(get);
+  wireJoin(get, set);
+})();
