@@ -73,7 +73,7 @@ var commandSet = []func(s *Streams, root, bench *cobra.Command){
 			newExportCmd(s), newDemoCmd(s), newKeyCmd(s), newMemberCmd(s), newProposeCmd(s),
 			newCommentCmd(s), newEndorseCmd(s), newVoteCmd(s), newWithdrawCmd(s),
 			newDelegateCmd(s), newUndelegateCmd(s))
-		bench.AddCommand(newBenchCoreCmd(s), newBenchNodeCmd(s))
+		bench.AddCommand(newBenchCoreCmd(s), newBenchNodeCmd(s), newBenchConstitutionCmd(s))
 	},
 	func(s *Streams, root, bench *cobra.Command) {
 		root.AddCommand(newCountCmd(s))
