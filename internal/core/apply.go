@@ -234,6 +234,7 @@ func (s *State) leave(m *Member) (func(*Result), *reject.Error) {
 		s.acc.Append(leaf)
 		r.Leaves = append(r.Leaves, leaf)
 		r.Events = append(r.Events, Left{Member: m.Number, Key: m.Key})
+		s.dropDelegations(m, r)
 	}, nil
 }
 

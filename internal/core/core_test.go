@@ -440,12 +440,17 @@ func TestCheckpointRevert(t *testing.T) {
 	w.s.Checkpoint()
 	// Inside the checkpoint: delegations made, replaced and withdrawn, and
 	// a close that counts them.
-	w.block(time.Second, w.m["bob"].Ballot(id, tx.Yes), w.m["alice"].Ballot(id, tx.No),
+	r0 := w.block(time.Second, w.m["bob"].Ballot(id, tx.Yes), w.m["alice"].Ballot(id, tx.No),
 		w.m["carol"].Sign(&tx.Delegate{Category: "general", Member: 2}), w.m["carol"].Sign(&tx.Delegate{Category: "general", Member: 1}),
 		w.m["dave"].Sign(&tx.Undelegate{Category: "general"}), w.m["dave"].Sign(&tx.Delegate{Category: "general", Member: 1}),
 		w.m["alice"].Sign(&tx.Delegate{Category: "budget", Member: 2}), w.m["carol"].RotateTo(w.m["frank"]),
-		w.m["alice"].Vouch(w.m["erin"]), w.m["dave"].Vouch(w.m["erin"]), w.m["bob"].Sign(&tx.Leave{}),
+		w.m["alice"].Vouch(w.m["erin"]), w.m["dave"].Vouch(w.m["erin"]), w.m["bob"].Sign(&tx.Leave{}), w.m["dave"].Sign(&tx.Leave{}),
 		w.m["alice"].Sign(&tx.Propose{Title: "X", Category: "general", Closes: w.now.Add(2 * time.Hour).Unix()}))
+	for i, x := range r0.Txs {
+		if x.Code != reject.OK {
+			t.Fatalf("tx %d rejected inside the checkpoint: %s", i, x.Log)
+		}
+	}
 	r := w.block(2*time.Hour, w.m["alice"].Sign(&tx.Comment{Proposal: id, Text: "late"}))
 	if p, _ := w.s.Proposal(id); p.Delegated == nil || len(r.End.Leaves) < 2 {
 		t.Fatalf("the close inside the checkpoint counted no delegation: %+v", p.Delegated)

@@ -109,6 +109,19 @@ func (s *State) setDelegate(member uint32, category string, to uint32) {
 	s.record(func() { s.deleg[category][member-1] = prev })
 }
 
+// dropDelegations withdraws the delegations of a member who leaves, in
+// category order, so that the delegations in force are all between current
+// members' choices. Delegations to the member stay: they are their
+// delegators' to change, and count as not voting meanwhile (rule 4).
+func (s *State) dropDelegations(m *Member, r *Result) {
+	for _, c := range slices.Sorted(maps.Keys(s.deleg)) {
+		if to, ok := s.DelegateOf(m.Number, c); ok {
+			s.setDelegate(m.Number, c, 0)
+			r.Events = append(r.Events, Undelegated{Member: m.Number, Category: c, From: to})
+		}
+	}
+}
+
 func (s *State) delegate(m *Member, b *tx.Delegate) (func(*Result), *reject.Error) {
 	if s.cons.Delegation.Off {
 		return nil, reject.Errorf(reject.DelegationOff, "delegation rejected: the constitution has switched delegation off; vote directly on each proposal")

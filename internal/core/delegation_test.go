@@ -378,3 +378,27 @@ func TestDelegationWithoutDelegationKeepsGenesis(t *testing.T) {
 		t.Fatalf("default policy %+v", c.Delegation)
 	}
 }
+
+// TestLeavingWithdrawsOwnDelegations: a member who leaves takes their own
+// delegations with them (public Undelegated events, in category order);
+// delegations to them stay with their delegators.
+func TestLeavingWithdrawsOwnDelegations(t *testing.T) {
+	w := delegationWorld(t, func(*core.Constitution) {})
+	w.ok(w.m["dave"].Sign(delegateTo("rules", 2)), w.m["dave"].Sign(delegateTo("general", 3)), w.m["erin"].Sign(delegateTo("general", 4)))
+	r := w.ok(w.m["dave"].Sign(&tx.Leave{}))
+	ev := r.Txs[0].Events
+	want := []core.Event{core.Left{Member: 4, Key: w.m["dave"].Key},
+		core.Undelegated{Member: 4, Category: "general", From: 3}, core.Undelegated{Member: 4, Category: "rules", From: 2}}
+	if len(ev) != len(want) {
+		t.Fatalf("events %+v, want %+v", ev, want)
+	}
+	for i := range want {
+		if ev[i] != want[i] {
+			t.Fatalf("event %d: %+v, want %+v", i, ev[i], want[i])
+		}
+	}
+	got := w.s.Delegations()
+	if len(got) != 1 || got[0] != (core.Delegation{Member: 5, Category: "general", To: 4}) {
+		t.Fatalf("Delegations() = %+v", got)
+	}
+}
