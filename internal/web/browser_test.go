@@ -55,7 +55,8 @@ func artifacts(t *testing.T) string {
 // up, get vouched, propose, endorse (with the keyboard alone), reply to a
 // comment, vote by clicking and watch the tally change without a reload,
 // see a refused transaction's sentence, see the result after the close,
-// and open the ballot's proof. Every signature is made by WebCrypto in the
+// and open the ballot's proof; then a founder imports the CLI's backup of
+// his key and vouches for a newcomer from the vouch page. Every signature is made by WebCrypto in the
 // page; the node never holds the newcomer's key.
 func TestBrowserJourney(t *testing.T) {
 	if testing.Short() {
@@ -293,6 +294,37 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	if !strings.Contains(proof, "folkmoot verify-proof") || !strings.Contains(proof, "ballot") {
 		t.Errorf("proof page = %q", proof)
+	}
+
+	// A key moves from the CLI's keystore to the browser through the
+	// backup file: Bram imports his, then vouches for a newcomer by
+	// pasting the newcomer's key.
+	file, err := keystore.ExportBackup(bram.Priv, "bram", []byte("plums in june"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dora := apitest.NewMember(t, "Dora")
+	run("import and vouch",
+		chromedp.Navigate(srv.URL+"/join"),
+		chromedp.WaitVisible(css("#import-button")),
+		chromedp.SetValue(css("#import-text"), string(file)),
+		chromedp.SetValue(css("#import-pass"), "wrong"),
+		chromedp.Click(css("#import-button")),
+		poll(`document.querySelector("#key-status").textContent.includes("Wrong passphrase")`),
+		chromedp.SetValue(css("#import-pass"), "plums in june"),
+		chromedp.Click(css("#import-button")),
+		poll(`document.querySelector("#pubkey").textContent === `+quote(bram.Key.String())),
+		shot("12-imported"),
+		chromedp.Navigate(srv.URL+"/vouch"),
+		chromedp.WaitVisible(css("#vouch-form")),
+		poll(`document.querySelector("[data-who]").textContent.includes("bram")`),
+		chromedp.SetValue(css("#vouch-key"), dora.Key.String()),
+		chromedp.SetValue(css("#vouch-name"), "Dora"),
+		chromedp.Click(css("#vouch-button")),
+		signed("#vouch-form", dora.Key.String(), "13-vouch"),
+	)
+	if m, err := c.Service.Member(dora.Key.String()); err != nil || m.Name != "Dora" {
+		t.Errorf("Dora after Bram vouched in the browser: %+v, %v", m, err)
 	}
 }
 
