@@ -75,6 +75,7 @@ func New(o Options) (*Site, error) {
 			"inc64":    func(n int64) int64 { return n + 1 },
 			"statuses": func() []string { return []string{"open", "decided", "scheduled", "withdrawn"} },
 			"short":    func(k fmt.Stringer) string { return k.String()[:8] },
+			"jskeys":   scriptMessages,
 		}
 		t, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
 		if err != nil {
@@ -83,6 +84,13 @@ func New(o Options) (*Site, error) {
 		s.pages[lang] = t
 	}
 	return s, nil
+}
+
+// scriptMessages are the catalogue keys (after "js.") of the sentences
+// the signing script says; the layout hands them to it in the page's
+// language.
+func scriptMessages() []string {
+	return []string{"who", "nokey", "nokey_link", "preparing", "sending", "recorded", "receipt", "not_signed", "need_key", "created", "bad_alias", "replace", "need_pass", "no_key", "encrypting", "ready", "opening", "imported", "wrong_pass", "not_backup", "mismatch", "other_author", "f_version", "f_chain", "f_author", "f_nonce", "f_kind", "f_newcomer_key", "f_newcomer_name", "f_title", "f_text", "f_category", "f_voting_opens", "f_voting_closes", "f_proposal", "f_in_reply_to_comment", "f_comment", "f_choice"}
 }
 
 func (s *Site) tally(lang string, p api.Proposal) template.HTML {

@@ -86,7 +86,7 @@ func TestPages(t *testing.T) {
 			"folkmoot vote 1 yes --as &lt;you&gt;", "folkmoot endorse 1 --as &lt;you&gt;", `<script src="/static/sign.js" defer></script>`, `<dialog id="review"`}},
 		{"join", "/join", 200, []string{`<label for="alias">`, `<output id="pubkey"`, `<label for="export-pass">Passphrase</label>`,
 			`<label for="import-file">`, "folkmoot key new &lt;you&gt;", "folkmoot key import", "QR code is not offered"}},
-		{"join in Catalan", "/join?lang=ca", 200, []string{"Uneix-te a la comunitat", "Contrasenya"}},
+		{"join in Catalan", "/join?lang=ca", 200, []string{"Uneix-te a la comunitat", "Contrasenya", `<span data-k="f_choice">opció</span>`, `<span data-k="who">Signes com a %s`}},
 		{"vouch", "/vouch", 200, []string{`<label for="vouch-key">`, `pattern="[0-9a-fA-F]{64}"`, "when 1 members have vouched", "folkmoot member vouch"}},
 		{"new proposal", "/proposals/new", 200, []string{`<label for="propose-title">Title</label>`, `<option>green spaces</option>`,
 			`name="voting_hours"`, `value="72"`, "folkmoot propose --as"}},

@@ -35,6 +35,15 @@
   function unb64(s) { return Uint8Array.from(atob(s), function (c) { return c.charCodeAt(0); }); }
   function concat(a, b) { var o = new Uint8Array(a.length + b.length); o.set(a); o.set(b, a.length); return o; }
   function $(sel, root) { return (root || document).querySelector(sel); }
+  // msg is the page's sentence k (in its language, from #sign-msgs) with
+  // each %s replaced by the next argument; fallback is used when the page
+  // carries no such sentence.
+  function msg(k, fallback) {
+    var el = document.querySelector('#sign-msgs [data-k="' + k + '"]');
+    var text = el ? el.textContent : (fallback || k), args = Array.prototype.slice.call(arguments, 2);
+    return text.replace(/%s/g, function () { return args.length ? String(args.shift()) : ""; });
+  }
+  function label(name) { return msg("f_" + name.replace(/ /g, "_"), name); }
   function say(el, text, bad) {
     if (!el) { return; }
     el.textContent = text;
@@ -92,10 +101,10 @@
     var env = cborDecode(payload).value, rows = [], kind = "";
     if (!(env instanceof Map)) { throw new Error("the payload is not an envelope"); }
     env.forEach(function (v, k) {
-      var label = ENVELOPE[k] || ("field " + k);
-      if (k === 4) { kind = KINDS[v] || String(v); rows.push([label, kind]); return; }
+      var name = label(ENVELOPE[k] || ("field " + k));
+      if (k === 4) { kind = KINDS[v] || String(v); rows.push([name, kind]); return; }
       if (k === 5) { return; }
-      rows.push([label, v instanceof Uint8Array ? hex(v) : String(v)]);
+      rows.push([name, v instanceof Uint8Array ? hex(v) : String(v)]);
     });
     var bodyRaw = env.get(5), body = bodyRaw instanceof Uint8Array ? cborDecode(bodyRaw).value : bodyRaw;
     if (body instanceof Map) {
@@ -104,7 +113,7 @@
         var value = v instanceof Uint8Array ? hex(v) : String(v);
         if (kind === "ballot" && k === 1) { value = CHOICES[v] || value; }
         if (kind === "propose" && (k === 3 || k === 4)) { value = new Date(v * 1000).toISOString().replace(".000", ""); }
-        rows.push([names[k] || ("field " + k), value]);
+        rows.push([label(names[k] || ("field " + k)), value]);
       });
     }
     return { kind: kind, rows: rows, author: env.get(2) instanceof Uint8Array ? hex(env.get(2)) : "" };
@@ -176,9 +185,9 @@
   }
   function importBackup(text, passphrase) {
     var f;
-    try { f = JSON.parse(text); } catch (e) { return Promise.reject(new Error("This is not a folkmoot key backup (not JSON).")); }
+    try { f = JSON.parse(text); } catch (e) { return Promise.reject(new Error(msg("not_backup"))); }
     if (f.format !== "folkmoot-key-backup" || f.version !== 1 || f.kdf !== "PBKDF2-SHA256" || f.cipher !== "AES-256-GCM") {
-      return Promise.reject(new Error("This is not a version 1 folkmoot key backup."));
+      return Promise.reject(new Error(msg("not_backup")));
     }
     if (!(f.iterations >= 600000 && f.iterations <= 10000000)) {
       return Promise.reject(new Error("The backup asks for an iteration count outside 600000 to 10000000."));
@@ -186,7 +195,7 @@
     return aesKey(passphrase, unb64(f.salt), f.iterations).then(function (key) {
       return crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(f.nonce) }, key, unb64(f.ciphertext));
     }).catch(function () {
-      throw new Error("Wrong passphrase, or the file was altered.");
+      throw new Error(msg("wrong_pass", "Wrong passphrase, or the file was altered."));
     }).then(function (plain) {
       var p = JSON.parse(new TextDecoder().decode(plain));
       return importSeed(p.alias, unhex(p.seed)).then(function (rec) {
@@ -273,19 +282,19 @@
   function signAndSend(form, rec) {
     var out = $(".sign-status", form);
     var u;
-    say(out, "Preparing the transaction…");
+    say(out, msg("preparing"));
     return api("unsigned", JSON.stringify(action(form, rec))).then(function (got) {
       u = got;
       var payload = unhex(u.payload);
       var expect = hex(concat(new TextEncoder().encode(PREFIX), payload));
-      if (u.sign_bytes !== expect) { throw new Error("The node asked to sign bytes other than the payload it showed; refused."); }
+      if (u.sign_bytes !== expect) { throw new Error(msg("mismatch", "The node asked to sign bytes other than the payload it showed; refused.")); }
       var d = describe(payload);
-      if (d.author !== rec.pub) { throw new Error("The payload names another author; refused."); }
+      if (d.author !== rec.pub) { throw new Error(msg("other_author", "The payload names another author; refused.")); }
       return review(u, d).then(function (ok) {
-        if (!ok) { throw new Error("Not signed."); }
+        if (!ok) { throw new Error(msg("not_signed", "Not signed.")); }
         return crypto.subtle.sign({ name: "Ed25519" }, rec.priv, unhex(u.sign_bytes));
       }).then(function (sig) {
-        say(out, "Signed; sending…");
+        say(out, msg("sending"));
         return api("tx", assemble(payload, new Uint8Array(sig)), "application/cbor");
       });
     }).then(function (res) {
@@ -294,8 +303,8 @@
         out.replaceChildren();
         var a = document.createElement("a");
         a.href = "/audit/tx/" + res.id;
-        a.textContent = "receipt";
-        out.append("Recorded in block " + t.height + " (code " + t.code + (t.log ? ": " + t.log : "") + "). ", a);
+        a.textContent = msg("receipt", "receipt");
+        out.append(msg("recorded", "Recorded in block %s (code %s).", t.height, t.code) + (t.log ? " " + t.log : "") + " ", a);
         out.classList.toggle("bad", t.code !== 0);
         out.setAttribute("data-done", t.code === 0 ? "ok" : "rejected");
         if (form.hasAttribute("data-reload") && t.code === 0) { setTimeout(function () { location.reload(); }, 600); }
@@ -309,10 +318,10 @@
   function showWho(rec) {
     document.querySelectorAll("[data-who]").forEach(function (el) {
       if (rec) {
-        el.textContent = "Signing as " + rec.alias + " (" + rec.pub.slice(0, 8) + "…), key kept in this browser.";
+        el.textContent = msg("who", "Signing as %s (%s…).", rec.alias, rec.pub.slice(0, 8));
       } else {
-        el.replaceChildren("No key in this browser yet: ");
-        var a = document.createElement("a"); a.href = "/join"; a.textContent = "join or import a key";
+        el.replaceChildren(msg("nokey", "No key in this browser yet:") + " ");
+        var a = document.createElement("a"); a.href = "/join"; a.textContent = msg("nokey_link", "join or import a key");
         el.append(a, ".");
       }
     });
@@ -327,7 +336,7 @@
         ev.preventDefault();
         var btn = $("button[type=submit]", form);
         get().then(function (rec) {
-          if (!rec) { say($(".sign-status", form), "Create or import a key first, on the join page.", true); return; }
+          if (!rec) { say($(".sign-status", form), msg("need_key"), true); return; }
           btn.disabled = true;
           return signAndSend(form, rec);
         }).finally(function () { btn.disabled = false; });
@@ -342,11 +351,11 @@
       create.addEventListener("submit", function (ev) {
         ev.preventDefault();
         var alias = $("#alias").value.trim() || "me";
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(alias)) { say(status, "A key's name is 1 to 64 letters, digits, '.', '-' or '_'.", true); return; }
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(alias)) { say(status, msg("bad_alias"), true); return; }
         get().then(function (old) {
-          if (old && !confirm("This browser already holds a key. Replace it? Export a backup of it first.")) { return; }
-          return createKey(alias).then(function (rec) { set(rec); say(status, "Key created. Give your public key to members who will vouch for you."); });
-        }).catch(function (e) { say(status, "Could not create a key: " + e.message, true); });
+          if (old && !confirm(msg("replace"))) { return; }
+          return createKey(alias).then(function (rec) { set(rec); say(status, msg("created")); });
+        }).catch(function (e) { say(status, e.message, true); });
       });
     }
     var exp = $("#export-key");
@@ -354,17 +363,17 @@
       exp.addEventListener("submit", function (ev) {
         ev.preventDefault();
         var pass = $("#export-pass").value;
-        if (!pass) { say(status, "Choose a passphrase for the backup.", true); return; }
-        say(status, "Encrypting the backup…");
+        if (!pass) { say(status, msg("need_pass"), true); return; }
+        say(status, msg("encrypting"));
         get().then(function (rec) {
-          if (!rec) { throw new Error("There is no key in this browser."); }
+          if (!rec) { throw new Error(msg("no_key")); }
           return exportBackup(rec, pass).then(function (text) {
             $("#export-out").value = text;
             var link = $("#export-link");
             link.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
             link.download = "folkmoot-" + rec.alias + ".key.json";
             link.hidden = false;
-            say(status, "Backup ready: save the file and keep the passphrase apart from it.");
+            say(status, msg("ready"));
           });
         }).catch(function (e) { say(status, e.message, true); });
       });
@@ -379,9 +388,9 @@
     if (imp) {
       imp.addEventListener("submit", function (ev) {
         ev.preventDefault();
-        say(status, "Opening the backup…");
+        say(status, msg("opening"));
         importBackup($("#import-text").value, $("#import-pass").value).then(function (rec) {
-          return saveKey(rec).then(function () { set(rec); say(status, "Key " + rec.alias + " imported."); });
+          return saveKey(rec).then(function () { set(rec); say(status, msg("imported", "Key %s imported.", rec.alias)); });
         }).catch(function (e) { say(status, e.message, true); });
       });
     }
