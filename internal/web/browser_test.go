@@ -310,7 +310,12 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.SetValue(css("#import-text"), string(file)),
 		chromedp.SetValue(css("#import-pass"), "wrong"),
 		chromedp.Click(css("#import-button")),
+		// Chiara's key is still here: the page refuses to drop it unasked.
+		poll(`document.querySelector("#key-status").textContent.includes("make a backup of it")`),
+		chromedp.Click(css("#replace-key")),
+		chromedp.Click(css("#import-button")),
 		poll(`document.querySelector("#key-status").textContent.includes("Wrong passphrase")`),
+		poll(`document.querySelector("#pubkey").textContent === `+quote(pub)),
 		chromedp.SetValue(css("#import-pass"), "plums in june"),
 		chromedp.Click(css("#import-button")),
 		poll(`document.querySelector("#pubkey").textContent === `+quote(bram.Key.String())),

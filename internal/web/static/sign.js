@@ -353,7 +353,7 @@
         var alias = $("#alias").value.trim() || "me";
         if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(alias)) { say(status, msg("bad_alias"), true); return; }
         get().then(function (old) {
-          if (old && !confirm(msg("replace"))) { return; }
+          if (old && !$("#replace-key").checked) { say(status, msg("replace"), true); return; }
           return createKey(alias).then(function (rec) { set(rec); say(status, msg("created")); });
         }).catch(function (e) { say(status, e.message, true); });
       });
@@ -388,6 +388,7 @@
     if (imp) {
       imp.addEventListener("submit", function (ev) {
         ev.preventDefault();
+        if (current && !$("#replace-key").checked) { say(status, msg("replace"), true); return; }
         say(status, msg("opening"));
         importBackup($("#import-text").value, $("#import-pass").value).then(function (rec) {
           return saveKey(rec).then(function () { set(rec); say(status, msg("imported", "Key %s imported.", rec.alias)); });
