@@ -64,9 +64,9 @@ type Options struct {
 	Clock func() time.Time
 	// Workers verify signatures in parallel; 0 means all CPUs.
 	Workers int
-	// SigCacheSize bounds the cache of decoded, verified transactions
+	// TxCacheSize bounds the cache of decoded, verified transactions
 	// (default 100,000; entries leave when their transaction is committed).
-	SigCacheSize int
+	TxCacheSize int
 }
 
 // App is folkmoot's ABCI application.
@@ -95,13 +95,13 @@ var _ abcitypes.Application = (*App)(nil)
 
 // New returns an app with no state; InitChain creates it.
 func New(opt Options) *App {
-	if opt.SigCacheSize <= 0 {
-		opt.SigCacheSize = 100_000
+	if opt.TxCacheSize <= 0 {
+		opt.TxCacheSize = 100_000
 	}
 	if opt.Clock == nil {
 		opt.Clock = func() time.Time { return time.Time{} }
 	}
-	return &App{opt: opt, pending: make(map[tx.PublicKey]uint64), cache: newTxCache(opt.SigCacheSize)}
+	return &App{opt: opt, pending: make(map[tx.PublicKey]uint64), cache: newTxCache(opt.TxCacheSize)}
 }
 
 // Info reports the last block the app holds. After a restart that is none:

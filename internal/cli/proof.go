@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/folkmoot/folkmoot/internal/client"
 	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/merkle"
 	"github.com/folkmoot/folkmoot/internal/query"
@@ -40,11 +39,10 @@ anywhere with "folkmoot verify-proof".`,
 				}
 				path, data = "/proof", args[0]
 			}
-			cl, err := client.New(node)
+			cl, ctx, cancel, err := dial(node)
 			if err != nil {
 				return err
 			}
-			ctx, cancel := timeout()
 			defer cancel()
 			var p query.Proof
 			if err := cl.Query(ctx, path, data, &p); err != nil {

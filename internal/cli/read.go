@@ -30,6 +30,17 @@ func timeout() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), 30*time.Second)
 }
 
+// dial connects to the node at url for one read, bounded by timeout.
+// Callers must call the returned cancel.
+func dial(url string) (*client.Client, context.Context, context.CancelFunc, error) {
+	cl, err := client.New(url)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := timeout()
+	return cl, ctx, cancel, nil
+}
+
 func newStatusCmd(s *Streams) *cobra.Command {
 	var node, output string
 	c := &cobra.Command{
@@ -41,11 +52,10 @@ func newStatusCmd(s *Streams) *cobra.Command {
 			if err := checkOutput(output); err != nil {
 				return err
 			}
-			cl, err := client.New(node)
+			cl, ctx, cancel, err := dial(node)
 			if err != nil {
 				return err
 			}
-			ctx, cancel := timeout()
 			defer cancel()
 			st, err := cl.Status(ctx)
 			if err != nil {
@@ -81,11 +91,10 @@ func newMembersCmd(s *Streams) *cobra.Command {
 			if err := checkOutput(output); err != nil {
 				return err
 			}
-			cl, err := client.New(node)
+			cl, ctx, cancel, err := dial(node)
 			if err != nil {
 				return err
 			}
-			ctx, cancel := timeout()
 			defer cancel()
 			var ms []query.Member
 			if err := cl.Query(ctx, "/members", "", &ms); err != nil {
@@ -131,11 +140,10 @@ func newShowCmd(s *Streams) *cobra.Command {
 			if err != nil || id == 0 {
 				return fmt.Errorf("proposal number %q is not a positive number", args[0])
 			}
-			cl, err := client.New(node)
+			cl, ctx, cancel, err := dial(node)
 			if err != nil {
 				return err
 			}
-			ctx, cancel := timeout()
 			defer cancel()
 			p, err := cl.Proposal(ctx, id)
 			if err != nil {

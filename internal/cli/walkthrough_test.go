@@ -159,6 +159,9 @@ func TestCLIBadInput(t *testing.T) {
 		{"bad choice", []string{"vote", "1", "maybe", "--as", "ada", "--home", home}, "yes, no or abstain"},
 		{"no history", []string{"verify", filepath.Join(home, "none.fmh")}, "no such file"},
 		{"bad output", []string{"members", "--output", "xml"}, "text or json"},
+		{"not a proof file", []string{"verify-proof", pf}, "not a folkmoot proof file"},
+		{"bad transaction id", []string{"prove", "xyz", "--node", dead}, "64 hex digits"},
+		{"bad app hash", []string{"verify-proof", pf, "--app-hash", "12"}, "not a folkmoot proof file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
