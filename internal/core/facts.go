@@ -370,7 +370,8 @@ func (f Fact) String() string {
 		return fmt.Sprintf("%s %d for %d %s of %s opened for nominations at %s; voting from %s to %s; term to %s", kind, f.Election, f.Seats,
 			plural(int(f.Seats), "seat", "seats"), f.Office, formatTime(f.Time), formatTime(f.VotingOpens), formatTime(f.Closes), formatTime(f.Until))
 	case FactElectionDecided:
-		return fmt.Sprintf("election %d for %s was decided at %s with %d ballots: elected %s", f.Election, f.Office, formatTime(f.Time), f.Ballots, joinNumbers(f.Winners))
+		return fmt.Sprintf("election %d for %s was decided at %s with %d ranked %s: elected %s", f.Election, f.Office, formatTime(f.Time), f.Ballots,
+			plural(int(f.Ballots), "ballot", "ballots"), joinNumbers(f.Winners))
 	case FactSeatFilled:
 		return fmt.Sprintf("member %d took a seat as %s at %s (election %d, term %d), until %s", f.Member, f.Office, formatTime(f.Time), f.Election, f.Term, formatTime(f.Until))
 	case FactSeatVacated:
