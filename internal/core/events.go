@@ -145,23 +145,43 @@ type DelegationCounted struct {
 	Tally    DelegatedTally
 }
 
-func (Delegated) isEvent()         {}
-func (Undelegated) isEvent()       {}
-func (DelegationCounted) isEvent() {}
-func (Amended) isEvent()           {}
-func (LawEnacted) isEvent()        {}
-func (LawRenewed) isEvent()        {}
-func (LawRepealedEvent) isEvent()  {}
-func (LawExpiredEvent) isEvent()   {}
-func (MeasureLapsed) isEvent()     {}
-func (Vouched) isEvent()           {}
-func (Admitted) isEvent()          {}
-func (Left) isEvent()              {}
-func (Rotated) isEvent()           {}
-func (Proposed) isEvent()          {}
-func (WithdrawnEvent) isEvent()    {}
-func (Opened) isEvent()            {}
-func (Commented) isEvent()         {}
-func (Endorsed) isEvent()          {}
-func (BallotCast) isEvent()        {}
-func (DecidedEvent) isEvent()      {}
+// InitiativeQualified: an initiative reached its endorsements and voting
+// opened on it (an Opened event follows) from Opens to Closes (Unix ns).
+type InitiativeQualified struct {
+	Proposal     uint64
+	Endorsements uint64
+	Needed       uint64
+	Opens        int64
+	Closes       int64
+}
+
+// InitiativeLapsed: an initiative's window passed with fewer endorsements
+// than it needed.
+type InitiativeLapsed struct {
+	Proposal     uint64
+	Endorsements uint64
+	Needed       uint64
+}
+
+func (InitiativeQualified) isEvent() {}
+func (InitiativeLapsed) isEvent()    {}
+func (Delegated) isEvent()           {}
+func (Undelegated) isEvent()         {}
+func (DelegationCounted) isEvent()   {}
+func (Amended) isEvent()             {}
+func (LawEnacted) isEvent()          {}
+func (LawRenewed) isEvent()          {}
+func (LawRepealedEvent) isEvent()    {}
+func (LawExpiredEvent) isEvent()     {}
+func (MeasureLapsed) isEvent()       {}
+func (Vouched) isEvent()             {}
+func (Admitted) isEvent()            {}
+func (Left) isEvent()                {}
+func (Rotated) isEvent()             {}
+func (Proposed) isEvent()            {}
+func (WithdrawnEvent) isEvent()      {}
+func (Opened) isEvent()              {}
+func (Commented) isEvent()           {}
+func (Endorsed) isEvent()            {}
+func (BallotCast) isEvent()          {}
+func (DecidedEvent) isEvent()        {}

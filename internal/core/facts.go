@@ -63,6 +63,14 @@ const (
 	// or was lost to a cap or a cycle, so histories without delegation keep
 	// their roots.
 	FactDelegated FactType = 14
+	// FactInitiativeQualified: [25, proposal id, endorsements, endorsements
+	// needed, voting opens (the block time), voting closes] — an
+	// initiative reached its endorsements and voting opened.
+	FactInitiativeQualified FactType = 25
+	// FactInitiativeLapsed: [26, proposal id, endorsements, endorsements
+	// needed, end of its window, time of the block whose EndBlock ended it]
+	// — an initiative's window passed without enough endorsements.
+	FactInitiativeLapsed FactType = 26
 )
 
 // Fact is a decoded accumulator leaf, for people and tools.
@@ -89,6 +97,12 @@ type Fact struct {
 	Version  uint32        `json:"rules_version,omitempty"`
 	Capped   uint64        `json:"capped,omitempty"` // delegated: delegators lost to the weight cap
 	Cyclic   uint64        `json:"cyclic,omitempty"` // delegated: delegators lost to cycles
+	// Initiatives: endorsements gathered and needed; Closes when voting
+	// closes (qualified), WindowEnd when the window ended (lapsed).
+	Endorsements uint64 `json:"endorsements,omitempty"`
+	Needed       uint64 `json:"needed,omitempty"`
+	Closes       int64  `json:"closes,omitempty"`
+	WindowEnd    int64  `json:"window_end,omitempty"`
 }
 
 // TxLeaf returns the leaf data recording an accepted transaction.
@@ -157,6 +171,14 @@ func factLaw(t FactType, l *Law, proposal uint64, at int64) []byte {
 	return mustEncode([]any{t, l.Number, proposal, l.Expires, at})
 }
 
+func factQualified(p *Proposal) []byte {
+	return mustEncode([]any{FactInitiativeQualified, p.ID, uint64(len(p.endorsers)), p.Needed, p.Opens, p.Closes})
+}
+
+func factLapsed(p *Proposal, at int64) []byte {
+	return mustEncode([]any{FactInitiativeLapsed, p.ID, uint64(len(p.endorsers)), p.Needed, p.GatherUntil, at})
+}
+
 func factAmended(v *RuleVersion) []byte {
 	b, err := json.Marshal(v.Constitution)
 	if err != nil {
@@ -177,7 +199,8 @@ func DecodeFact(data []byte) (Fact, error) {
 		return f, fmt.Errorf("fact type: %w", err)
 	}
 	want := map[FactType]int{FactTx: 2, FactAdmitted: 5, FactLeft: 4, FactRotated: 5, FactDecided: 9, FactGenesis: 4, FactBlock: 3, FactRejected: 3,
-		FactAmended: 5, FactLawEnacted: 5, FactLawRenewed: 5, FactLawRepealed: 5, FactLawExpired: 5, FactDelegated: 8}[f.Type]
+		FactAmended: 5, FactLawEnacted: 5, FactLawRenewed: 5, FactLawRepealed: 5, FactLawExpired: 5, FactDelegated: 8,
+		FactInitiativeQualified: 6, FactInitiativeLapsed: 6}[f.Type]
 	if want == 0 || len(raw) != want {
 		return f, fmt.Errorf("fact of type %d with %d fields is not one this version knows", f.Type, len(raw))
 	}
@@ -206,6 +229,10 @@ func DecodeFact(data []byte) (Fact, error) {
 		targets = []any{&f.Version, &f.Proposal, &f.Time, &f.Digest}
 	case FactLawEnacted, FactLawRenewed, FactLawRepealed, FactLawExpired:
 		targets = []any{&f.Law, &f.Proposal, &f.Expires, &f.Time}
+	case FactInitiativeQualified:
+		targets = []any{&f.Proposal, &f.Endorsements, &f.Needed, &f.Time, &f.Closes}
+	case FactInitiativeLapsed:
+		targets = []any{&f.Proposal, &f.Endorsements, &f.Needed, &f.WindowEnd, &f.Time}
 	}
 	for i, t := range targets {
 		if err := cbor.Unmarshal(raw[i+1], t); err != nil {
@@ -281,6 +308,11 @@ func (f Fact) String() string {
 		return fmt.Sprintf("law %d was repealed by proposal %d at %s", f.Law, f.Proposal, formatTime(f.Time))
 	case FactLawExpired:
 		return fmt.Sprintf("law %d expired at %s", f.Law, formatTime(f.Expires))
+	case FactInitiativeQualified:
+		return fmt.Sprintf("initiative %d qualified with %d of %d endorsements needed; voting opened at %s and closes at %s",
+			f.Proposal, f.Endorsements, f.Needed, formatTime(f.Time), formatTime(f.Closes))
+	case FactInitiativeLapsed:
+		return fmt.Sprintf("initiative %d lapsed at %s with %d of %d endorsements needed", f.Proposal, formatTime(f.WindowEnd), f.Endorsements, f.Needed)
 	}
 	return fmt.Sprintf("fact of type %d", f.Type)
 }

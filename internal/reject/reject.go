@@ -15,7 +15,7 @@ type Code uint32
 // Codes. Ranges: 1–29 envelope and encoding, 30–39 authorship, 40–49
 // membership, 50–69 proposals and comments, 70–79 ballots, 80–89 the
 // constitution (decision types, amendments), 90–99 laws, 100–109 liquid
-// delegation.
+// delegation, 140–149 popular initiatives.
 const (
 	OK Code = 0
 
@@ -69,6 +69,12 @@ const (
 	DelegationOff       Code = 102 // the constitution has switched delegation off
 	NotDelegated        Code = 103 // undelegate a category with no delegation
 	DelegationUnchanged Code = 104 // delegate to the member already delegated to
+
+	InitiativeTimes     Code = 140 // an initiative that names voting times
+	InitiativeLapsed    Code = 141 // act on an initiative that lapsed
+	InitiativeWindow    Code = 142 // endorse an initiative after its window closed
+	InitiativeQualified Code = 143 // withdraw an initiative that qualified
+	InitiativeGathering Code = 144 // vote on an initiative still gathering endorsements
 )
 
 var names = map[Code]string{
@@ -90,6 +96,8 @@ var names = map[Code]string{
 	SunsetTooLong: "sunset_too_long", RenewalTooLate: "renewal_too_late",
 	DelegateSelf: "delegate_self", UnknownDelegate: "unknown_delegate", DelegationOff: "delegation_off",
 	NotDelegated: "not_delegated", DelegationUnchanged: "delegation_unchanged",
+	InitiativeTimes: "initiative_times", InitiativeLapsed: "initiative_lapsed", InitiativeWindow: "initiative_window",
+	InitiativeQualified: "initiative_qualified", InitiativeGathering: "initiative_gathering",
 }
 
 // String returns the code's short stable name, such as "bad_nonce".

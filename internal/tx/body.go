@@ -182,17 +182,22 @@ type Rotate struct {
 //     any of the genesis constitution's keys except "founders" (at most
 //     MaxRulesBytes bytes), applied over the rules in force when the
 //     amendment passes. Set exactly for an amendment.
+//   - Initiative makes the proposal a popular initiative: it has no voting
+//     times (Opens and Closes are zero) and gathers endorsements; voting
+//     opens in the block in which they reach the constitution's initiative
+//     threshold, and lasts its initiative voting period.
 type Propose struct {
-	Title    string  `cbor:"0,keyasint"`
-	Body     string  `cbor:"1,keyasint"`
-	Category string  `cbor:"2,keyasint"`
-	Opens    int64   `cbor:"3,keyasint,omitempty"`
-	Closes   int64   `cbor:"4,keyasint"`
-	Type     string  `cbor:"5,keyasint,omitempty"`
-	Measure  Measure `cbor:"6,keyasint,omitempty"`
-	Law      uint64  `cbor:"7,keyasint,omitempty"`
-	Sunset   int64   `cbor:"8,keyasint,omitempty"`
-	Rules    string  `cbor:"9,keyasint,omitempty"`
+	Title      string  `cbor:"0,keyasint"`
+	Body       string  `cbor:"1,keyasint"`
+	Category   string  `cbor:"2,keyasint"`
+	Opens      int64   `cbor:"3,keyasint,omitempty"`
+	Closes     int64   `cbor:"4,keyasint"`
+	Type       string  `cbor:"5,keyasint,omitempty"`
+	Measure    Measure `cbor:"6,keyasint,omitempty"`
+	Law        uint64  `cbor:"7,keyasint,omitempty"`
+	Sunset     int64   `cbor:"8,keyasint,omitempty"`
+	Rules      string  `cbor:"9,keyasint,omitempty"`
+	Initiative bool    `cbor:"11,keyasint,omitempty"`
 }
 
 // Withdraw withdraws the author's proposal before voting opens.
@@ -313,7 +318,11 @@ func (b *Propose) check() *reject.Error {
 	if err := checkText("proposal rejected: the body", b.Body, MaxBodyBytes); err != nil {
 		return err
 	}
-	if b.Opens < 0 || b.Closes <= 0 {
+	if b.Initiative {
+		if b.Opens != 0 || b.Closes != 0 {
+			return reject.Errorf(reject.InitiativeTimes, "proposal rejected: an initiative names no voting times; voting opens when it gathers enough endorsements and lasts the constitution's initiative voting period")
+		}
+	} else if b.Opens < 0 || b.Closes <= 0 {
 		return reject.Errorf(reject.BadWindow, "proposal rejected: opening and closing times must be positive Unix seconds")
 	}
 	if b.Type != "" {
