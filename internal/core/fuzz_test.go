@@ -11,7 +11,8 @@ import (
 )
 
 // FuzzApply decodes arbitrary bytes and applies what decodes to a small
-// community with an open proposal. Whatever the input, Apply must not
+// community with an open proposal (1) and an initiative gathering
+// endorsements (2, by bob). Whatever the input, Apply must not
 // panic, a rejection must carry a code and a sentence, and a rejected
 // transaction must leave the state byte-for-byte unchanged. The fuzzer
 // cannot forge signatures, so the interesting inputs are those whose
@@ -31,6 +32,11 @@ func FuzzApply(f *testing.F) {
 		&tx.Propose{Title: "law", Category: "rules", Closes: coretest.GenesisTime.Add(time.Hour).Unix(), Measure: tx.Enact, Sunset: 600},
 		&tx.Propose{Title: "amend", Category: "rules", Closes: coretest.GenesisTime.Add(time.Hour).Unix(), Measure: tx.Amend, Rules: `{"quorum": "1/2"}`},
 		&tx.Propose{Title: "renew", Category: "rules", Closes: coretest.GenesisTime.Add(time.Hour).Unix(), Measure: tx.Renew, Law: 1},
+		&tx.Propose{Title: "initiative", Category: "general", Initiative: true},
+		&tx.Propose{Title: "initiative law", Category: "rules", Initiative: true, Measure: tx.Enact, Sunset: 600},
+		&tx.Propose{Title: "timed initiative", Category: "general", Initiative: true, Closes: coretest.GenesisTime.Add(time.Hour).Unix()},
+		&tx.Endorse{Proposal: 2},
+		&tx.Withdraw{Proposal: 2},
 	}
 	for _, b := range seeds {
 		f.Add(alice.SignNonce(2, b))
@@ -43,6 +49,9 @@ func FuzzApply(f *testing.F) {
 			t.Fatal(err)
 		}
 		if r := s.Apply(mustDecode(t, a.Sign(&tx.Propose{Title: "p", Category: "general", Closes: now.Add(time.Hour).Unix()}))); r.Code != 0 {
+			t.Fatal(r.Log)
+		}
+		if r := s.Apply(mustDecode(t, b.Sign(&tx.Propose{Title: "i", Category: "general", Initiative: true}))); r.Code != 0 {
 			t.Fatal(r.Log)
 		}
 		d, derr := tx.Decode(raw)

@@ -140,7 +140,7 @@ func (s *State) initiativeState(what string, p *Proposal) *reject.Error {
 		return reject.Errorf(reject.InitiativeGathering, "ballot rejected: initiative %d is still gathering endorsements (%d of %d); voting opens when it has them",
 			p.ID, len(p.endorsers), p.Needed)
 	case (p.Status == Open || p.Status == Decided) && what == "withdrawal":
-		return reject.Errorf(reject.InitiativeQualified, "withdrawal rejected: initiative %d gathered its %d endorsements and voting opened at %s; no one can withdraw it now",
+		return reject.Errorf(reject.InitiativeQualified, "withdrawal rejected: initiative %d reached the %d endorsements it needed and voting opened at %s; no one can withdraw it now",
 			p.ID, p.Needed, formatTime(p.Opens))
 	}
 	return nil
