@@ -47,6 +47,11 @@ func events(evs []core.Event) []abcitypes.Event {
 		case core.DelegationCounted:
 			typ, kv = "delegation_counted", []string{"proposal", u64(e.Proposal), "yes", u64(e.Tally.Yes), "no", u64(e.Tally.No),
 				"abstain", u64(e.Tally.Abstain), "capped", u64(e.Tally.Capped), "cyclic", u64(e.Tally.Cyclic)}
+		case core.InitiativeQualified:
+			typ, kv = "initiative_qualified", []string{"proposal", u64(e.Proposal), "endorsements", u64(e.Endorsements), "needed", u64(e.Needed),
+				"opens", strconv.FormatInt(e.Opens, 10), "closes", strconv.FormatInt(e.Closes, 10)}
+		case core.InitiativeLapsed:
+			typ, kv = "initiative_lapsed", []string{"proposal", u64(e.Proposal), "endorsements", u64(e.Endorsements), "needed", u64(e.Needed)}
 		default:
 			continue
 		}

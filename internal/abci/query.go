@@ -28,6 +28,12 @@ import (
 //	/office     data: name       one office with its past elections, petitions, notices, payments
 //	/elections  data: office     elections, newest first (office optional)
 //	/election   data: id         one election with its round-by-round count
+//	/laws       data: RFC 3339   the laws in force now, or at a past time
+//	/law        data: number     one law with its history
+//	/rules      data: question   the rule history; "proposal=N" the rules
+//	                             that applied to proposal N; "height=H"
+//	                             the rules in force after block H
+//	/initiatives data: status    popular initiatives, newest first
 //
 // Proofs are against the app hash after the latest block, or after
 // req.Height when given.
@@ -79,6 +85,18 @@ func (a *App) query(req *abcitypes.QueryRequest) (any, error) {
 			return nil, fmt.Errorf("election number %q is not a number", arg)
 		}
 		return out, a.View(func(s *core.State) (err error) { out, err = query.ElectionByID(s, id); return err })
+	case "/laws":
+		return out, a.View(func(s *core.State) (err error) { out, err = query.Laws(s, arg); return err })
+	case "/law":
+		n, err := strconv.ParseUint(arg, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("law number %q is not a number", arg)
+		}
+		return out, a.View(func(s *core.State) (err error) { out, err = query.LawByNumber(s, n); return err })
+	case "/rules":
+		return out, a.View(func(s *core.State) (err error) { out, err = query.Rules(s, arg); return err })
+	case "/initiatives":
+		return out, a.View(func(s *core.State) error { out = query.Initiatives(s, arg); return nil })
 	case "/tx":
 		id, err := parseTxID(arg)
 		if err != nil {

@@ -184,7 +184,7 @@ func (s *Service) Member(ref string) (query.Member, error) {
 
 // Filter selects proposals.
 type Filter struct {
-	Status   string // "scheduled", "open", "decided", "withdrawn" or ""
+	Status   string // "scheduled", "open", "decided", "withdrawn", "gathering", "lapsed" or ""
 	Category string
 	Text     string // full-text search of titles and bodies
 	Limit    int    // default 50, at most 500
@@ -196,9 +196,9 @@ type Filter struct {
 // page always show the same tally.
 func (s *Service) Proposals(f Filter) ([]query.Proposal, error) {
 	switch f.Status {
-	case "", "scheduled", "open", "decided", "withdrawn":
+	case "", "scheduled", "open", "decided", "withdrawn", "gathering", "lapsed":
 	default:
-		return nil, BadRequest("Status must be scheduled, open, decided or withdrawn, not %q.", f.Status)
+		return nil, BadRequest("Status must be scheduled, open, decided, withdrawn, gathering or lapsed, not %q.", f.Status)
 	}
 	if f.Limit <= 0 {
 		f.Limit = 50

@@ -200,18 +200,27 @@ func textOrFile(text, file, flag string) (string, error) {
 
 func newProposeCmd(s *Streams) *cobra.Command {
 	var a actFlags
-	var title, body, bodyFile, category, opens, closes, typ string
+	var mf measureFlags
+	var title, body, bodyFile, category, opens, closes string
 	var voting time.Duration
+	var initiative bool
 	var amount uint64
 	c := &cobra.Command{
 		Use:   "propose",
 		Short: "Put a proposal to the community",
 		Long: `propose records a proposal. Voting opens when it is recorded, or at --opens;
 it closes after --voting, or at --closes. The constitution bounds both.
-The body is Markdown.`,
+The body is Markdown. --measure says what passing does: a resolution (the
+default) changes nothing in the record; a law enters the register of laws
+until its --sunset; a renewal or repeal acts on --law N; an amendment
+changes the constitution with --rules-file. --initiative makes it a
+popular initiative, with no voting times: voting opens when enough members
+sign it (see folkmoot initiative).`,
 		Example: `  folkmoot propose --as ada --title "Plant an orchard" --body-file orchard.md --voting 72h
   folkmoot propose --as ada --title "Budget 2027" --category budget \
       --opens 2026-12-01T09:00:00Z --closes 2026-12-08T18:00:00Z
+  folkmoot propose --as ada --title "Quiet hours" --measure law --sunset 17520h --voting 168h
+  folkmoot propose --as ada --title "Two-thirds for budgets" --measure amendment --rules-file rules.json --voting 336h
   folkmoot propose --as ada --title "Repair the hall roof" --type budget --amount 1200000 --voting 168h`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -219,7 +228,16 @@ The body is Markdown.`,
 			if body, err = textOrFile(body, bodyFile, "--body"); err != nil {
 				return err
 			}
-			p := &tx.Propose{Title: title, Body: body, Category: category, Type: typ, Amount: amount}
+			p := &tx.Propose{Title: title, Body: body, Category: category, Initiative: initiative, Amount: amount}
+			if err := mf.apply(p); err != nil {
+				return err
+			}
+			if initiative {
+				if opens != "" || closes != "" || voting != 0 {
+					return fmt.Errorf("an initiative has no voting times: leave out --opens, --closes and --voting")
+				}
+				return a.act(s, p)
+			}
 			start := time.Now()
 			if opens != "" {
 				t, err := time.Parse(time.RFC3339, opens)
@@ -253,7 +271,8 @@ The body is Markdown.`,
 	c.Flags().StringVar(&opens, "opens", "", "when voting opens (RFC 3339); default: when recorded")
 	c.Flags().StringVar(&closes, "closes", "", "when voting closes (RFC 3339)")
 	c.Flags().DurationVar(&voting, "voting", 0, "how long voting lasts, from its opening")
-	c.Flags().StringVar(&typ, "type", "", "decision type (ordinary, budget, amendment, ...); default: the category's, or ordinary")
+	c.Flags().BoolVar(&initiative, "initiative", false, "start a popular initiative: voting opens when enough members sign it")
+	mf.add(c)
 	c.Flags().Uint64Var(&amount, "amount", 0, "for --type budget: the amount it allows to be spent, in minor units (cents)")
 	return c
 }

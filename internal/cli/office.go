@@ -12,6 +12,7 @@ import (
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
+// timeFormat is how the read commands print block times.
 const timeFormat = "2006-01-02 15:04:05 UTC"
 
 func newOfficeCmd(s *Streams) *cobra.Command {

@@ -166,7 +166,19 @@ func printProposal(s *Streams, p query.Proposal) {
 	const tf = "2006-01-02 15:04:05 UTC"
 	fmt.Fprintf(s.Out, "Proposal %d: %s\n", p.ID, p.Title)
 	fmt.Fprintf(s.Out, "by %s (member %d), category %s, %s\n", p.AuthorName, p.Author, p.Category, p.Status)
-	fmt.Fprintf(s.Out, "voting %s → %s\n", p.Opens.Format(tf), p.Closes.Format(tf))
+	if in := p.Initiative; in != nil {
+		fmt.Fprintf(s.Out, "initiative: %d of %d signatures needed; %s\n", in.Endorsements, in.Needed, initiativeWhen(p))
+	}
+	if p.Initiative == nil || p.Initiative.Qualified {
+		fmt.Fprintf(s.Out, "voting %s → %s\n", p.Opens.Format(tf), p.Closes.Format(tf))
+	}
+	if p.Measure != "" && p.Measure != "resolution" {
+		m := p.Measure
+		if p.Law != 0 {
+			m += fmt.Sprintf(" of law %d", p.Law)
+		}
+		fmt.Fprintf(s.Out, "measure %s, decided as %s\n", m, p.Type)
+	}
 	if p.Body != "" {
 		fmt.Fprintf(s.Out, "\n%s\n\n", p.Body)
 	}
@@ -184,6 +196,9 @@ func printProposal(s *Streams, p query.Proposal) {
 // resultLine says where a proposal stands in one line.
 func resultLine(p query.Proposal) string {
 	r := p.Result
+	if in := p.Initiative; in != nil && !in.Qualified {
+		return fmt.Sprintf("%s: no vote (%d of %d signatures)", p.Status, in.Endorsements, in.Needed)
+	}
 	if r == nil {
 		return fmt.Sprintf("%s: %d yes, %d no, %d abstain so far of %d eligible; closes %s",
 			p.Status, p.Yes, p.No, p.Abstain, p.Eligible, p.Closes.Format("2006-01-02 15:04 UTC"))

@@ -67,6 +67,9 @@ func NewRoot(s *Streams) *cobra.Command {
 // commandSet lists the constructors that attach commands to the root and to
 // "folkmoot bench". One entry per file of this package.
 var commandSet = []func(s *Streams, root, bench *cobra.Command){
+	func(s *Streams, root, _ *cobra.Command) {
+		root.AddCommand(newLawCmd(s), newRulesCmd(s), newInitiativeCmd(s))
+	},
 	func(s *Streams, root, bench *cobra.Command) {
 		root.AddCommand(newVerifyCmd(s), newStatusCmd(s), newMembersCmd(s), newShowCmd(s),
 			newProveCmd(s), newVerifyProofCmd(s), newInitCmd(s), newStartCmd(s), newTestnetCmd(s),

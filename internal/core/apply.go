@@ -50,7 +50,9 @@ func (s *State) BeginBlock(height int64, blockTime time.Time) (Result, error) {
 // its law even when both fall in the same block. Each decision and each
 // change to the register or the rules is a fact of the accumulator. Both
 // queues are ordered indexes: a block in which nothing is due costs two
-// comparisons, however many laws are in force.
+// comparisons, however many laws are in force. Last, every initiative
+// whose window has passed without enough endorsements lapses, in order of
+// (window end, id), from a third ordered index.
 func (s *State) EndBlock() Result {
 	var r Result
 	for s.closing.due(s.now) {
@@ -86,6 +88,7 @@ func (s *State) EndBlock() Result {
 		r.Leaves = append(r.Leaves, leaf)
 		r.Events = append(r.Events, LawExpiredEvent{Law: l.Number})
 	}
+	s.lapseInitiatives(&r)
 	return r
 }
 
@@ -291,6 +294,9 @@ func (s *State) propose(m *Member, b *tx.Propose) (func(*Result), *reject.Error)
 	if !slices.Contains(s.cons.Categories, b.Category) {
 		return nil, reject.Errorf(reject.UnknownCategory, "proposal rejected: category %q is not one of the constitution's (%s)", b.Category, joinQuoted(s.cons.Categories))
 	}
+	if b.Initiative {
+		return s.initiative(m, b)
+	}
 	if b.Opens > maxUnixSeconds || b.Closes > maxUnixSeconds {
 		return nil, reject.Errorf(reject.BadWindow, "proposal rejected: voting times beyond the year 2242 are not supported")
 	}
@@ -405,6 +411,9 @@ func (s *State) withdraw(m *Member, b *tx.Withdraw) (func(*Result), *reject.Erro
 	if p.Author != m.Number {
 		return nil, reject.Errorf(reject.NotAuthor, "withdrawal rejected: only the author (member %d) may withdraw proposal %d", p.Author, p.ID)
 	}
+	if err := s.initiativeState("withdrawal", p); err != nil {
+		return nil, err
+	}
 	switch p.Status {
 	case Withdrawn:
 		return nil, reject.Errorf(reject.ProposalWithdrawn, "withdrawal rejected: proposal %d is already withdrawn", p.ID)
@@ -412,12 +421,15 @@ func (s *State) withdraw(m *Member, b *tx.Withdraw) (func(*Result), *reject.Erro
 		return nil, reject.Errorf(reject.VotingStarted, "withdrawal rejected: voting on proposal %d opened at %s", p.ID, formatTime(p.Opens))
 	}
 	return func(r *Result) {
+		was, queue, d := p.Status, &s.opening, deadline{At: p.Opens, ID: p.ID}
+		if was == Gathering {
+			queue, d = &s.gathering, deadline{At: p.GatherUntil, ID: p.ID}
+		}
 		p.Status = Withdrawn
-		d := deadline{At: p.Opens, ID: p.ID}
-		s.opening.remove(d)
+		queue.remove(d)
 		s.record(func() {
-			p.Status = Scheduled
-			s.opening.insert(d)
+			p.Status = was
+			queue.insert(d)
 		})
 		r.Events = append(r.Events, WithdrawnEvent{Proposal: p.ID})
 	}, nil
@@ -458,6 +470,9 @@ func (s *State) endorse(m *Member, b *tx.Endorse) (func(*Result), *reject.Error)
 	case Decided:
 		return nil, reject.Errorf(reject.ProposalDecided, "endorsement rejected: proposal %d was decided at %s", p.ID, formatTime(p.Closes))
 	}
+	if err := s.initiativeState("endorsement", p); err != nil {
+		return nil, err
+	}
 	if _, dup := p.endorsers[m.Number]; dup {
 		return nil, reject.Errorf(reject.AlreadyEndorsed, "endorsement rejected: you have already endorsed proposal %d", p.ID)
 	}
@@ -465,12 +480,18 @@ func (s *State) endorse(m *Member, b *tx.Endorse) (func(*Result), *reject.Error)
 		p.endorsers[m.Number] = struct{}{}
 		s.record(func() { delete(p.endorsers, m.Number) })
 		r.Events = append(r.Events, Endorsed{Proposal: p.ID, Member: m.Number})
+		if p.Status == Gathering && uint64(len(p.endorsers)) >= p.Needed {
+			s.qualify(p, r)
+		}
 	}, nil
 }
 
 func (s *State) ballot(m *Member, b *tx.Ballot) (func(*Result), *reject.Error) {
 	p, err := s.proposal("ballot", b.Proposal)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.initiativeState("ballot", p); err != nil {
 		return nil, err
 	}
 	switch {

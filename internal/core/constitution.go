@@ -83,6 +83,57 @@ type Constitution struct {
 	// Recall is the policy for recall petitions and ballots; absent, the
 	// defaults of RecallPolicy apply.
 	Recall RecallPolicy `json:"recall,omitzero"`
+	// Initiative is the policy for popular initiatives; absent, the
+	// defaults of InitiativePolicy apply.
+	Initiative InitiativePolicy `json:"initiative,omitzero"`
+}
+
+// InitiativePolicy says how a popular initiative qualifies for a ballot.
+// Each field left out takes its default when an initiative starts (see
+// Constitution.InitiativeRules); the defaults are not written into the
+// constitution, so constitutions without "initiative" keep their bytes. An
+// amendment that sets "initiative" replaces the whole policy. An initiative
+// keeps the policy in force when it started.
+type InitiativePolicy struct {
+	// Threshold is the share of the current members, counted when the
+	// initiative starts and rounded up, whose endorsements open the
+	// ballot; absent, 1/20. At least one endorsement is always needed.
+	Threshold Ratio `json:"threshold,omitzero"`
+	// Window is how long an initiative may gather endorsements before it
+	// lapses; absent, 90 days.
+	Window Duration `json:"window,omitzero"`
+	// VotingPeriod is how long the ballot lasts once it opens; absent, 14
+	// days, brought within min_voting_period and max_voting_period.
+	VotingPeriod Duration `json:"voting_period,omitzero"`
+}
+
+// Initiative defaults, for constitutions that do not state them.
+const (
+	DefaultInitiativeWindow = 90 * 24 * time.Hour
+	DefaultInitiativeVoting = 14 * 24 * time.Hour
+)
+
+// DefaultInitiativeThreshold is the share of members whose endorsements
+// open an initiative's ballot when the constitution does not say.
+var DefaultInitiativeThreshold = count.Ratio{Num: 1, Den: 20}
+
+// InitiativeRules returns the initiative policy in force with its defaults
+// filled in: the threshold, the window and the voting period.
+func (c *Constitution) InitiativeRules() (count.Ratio, time.Duration, time.Duration) {
+	p := c.Initiative
+	thr := p.Threshold.Ratio
+	if thr.Den == 0 {
+		thr = DefaultInitiativeThreshold
+	}
+	window := p.Window.Duration
+	if window == 0 {
+		window = DefaultInitiativeWindow
+	}
+	voting := p.VotingPeriod.Duration
+	if voting == 0 {
+		voting = min(max(DefaultInitiativeVoting, c.MinVoting.Duration), c.MaxVoting.Duration)
+	}
+	return thr, window, voting
 }
 
 // DelegationPolicy says whether members may delegate their votes and how
@@ -383,13 +434,28 @@ func (c *Constitution) validateTypes() error {
 	if c.MaxSunset.Duration > century {
 		return fmt.Errorf("max_sunset must be under 100 years")
 	}
+	return c.validateInitiative()
+}
+
+// validateInitiative checks the initiative policy's stated fields.
+func (c *Constitution) validateInitiative() error {
+	p := c.Initiative
+	if t := p.Threshold; t.Den != 0 && t.Num == 0 {
+		return fmt.Errorf("initiative threshold must be more than 0: write it like \"1/20\"")
+	}
+	if w := p.Window.Duration; w != 0 && (w < time.Minute || w > 10*365*24*time.Hour) {
+		return fmt.Errorf("initiative window must be between 1m and 10 years, not %s", p.Window)
+	}
+	if v := p.VotingPeriod.Duration; v != 0 && (v < c.MinVoting.Duration || v > c.MaxVoting.Duration) {
+		return fmt.Errorf("initiative voting_period (%s) must be within min_voting_period (%s) and max_voting_period (%s)", p.VotingPeriod, c.MinVoting, c.MaxVoting)
+	}
 	return nil
 }
 
 // amendableKeys are the JSON keys an amendment may set, exactly as written.
 var amendableKeys = []string{"name", "vouches_required", "min_voting_period", "max_voting_period", "max_lead_time",
 	"quorum", "threshold", "categories", "decision_types", "category_types", "default_sunset", "max_sunset", "delegation",
-	"offices", "recall"}
+	"offices", "recall", "initiative"}
 
 // amended returns the constitution with rules (a JSON object holding any
 // of the constitution's keys but "founders") decoded over it, defaults
@@ -410,6 +476,7 @@ func (c *Constitution) amended(rules string, members int) (Constitution, *reject
 		"delegation":     func() { n.Delegation = DelegationPolicy{} },
 		"offices":        func() { n.Offices = nil },
 		"recall":         func() { n.Recall = RecallPolicy{} },
+		"initiative":     func() { n.Initiative = InitiativePolicy{} },
 	}
 	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		if strings.EqualFold(k, "founders") {

@@ -225,6 +225,7 @@ func TestAmendmentChangesLaterProposalsOnly(t *testing.T) {
 	if _, ok := c.DecisionType(core.TypeBudget); !ok {
 		t.Fatal("replacing decision_types lost the budget default")
 	}
+	w.replay()
 }
 
 // TestAmendmentLapsesWhenRulesMovedOn: two amendments pass in the same
@@ -413,6 +414,7 @@ func TestLawSunsets(t *testing.T) {
 	if len(w.s.LawsInForce()) != 0 || w.s.LawsInForceCount() != 0 {
 		t.Fatal("laws still in force at the end")
 	}
+	w.replay()
 }
 
 // TestRenewalInTheSameBlockAsTheSunset: a renewal whose vote closed before
@@ -431,6 +433,7 @@ func TestRenewalInTheSameBlockAsTheSunset(t *testing.T) {
 	if len(fs) != 2 || fs[0].Type != core.FactDecided || fs[1].Type != core.FactLawRenewed || l.Status != core.InForce || l.Expires != old+int64(time.Hour) {
 		t.Fatalf("facts %+v, law %+v", fs, l)
 	}
+	w.replay()
 }
 
 func TestGenesisValidationOfNewFields(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/core/coretest"
+	"github.com/folkmoot/folkmoot/internal/history"
 	"github.com/folkmoot/folkmoot/internal/reject"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
@@ -19,6 +20,10 @@ type world struct {
 	s   *core.State
 	now time.Time
 	m   map[string]*coretest.Member
+	// app is the genesis app_state and hist every block applied through
+	// block, so that a test can replay its history (see replay).
+	app  []byte
+	hist []history.Block
 }
 
 func newWorld(t testing.TB) *world {
@@ -27,6 +32,7 @@ func newWorld(t testing.TB) *world {
 	for _, n := range []string{"alice", "bob", "carol", "dave", "erin", "frank", "alice2"} {
 		w.m[n] = coretest.NewMember(n)
 	}
+	w.app = coretest.AppState(coretest.Genesis(w.m["alice"], w.m["bob"], w.m["carol"]))
 	w.s = coretest.NewState(w.m["alice"], w.m["bob"], w.m["carol"])
 	return w
 }
@@ -39,6 +45,11 @@ func (w *world) block(d time.Duration, txs ...[]byte) core.BlockResult {
 	if err != nil {
 		w.t.Fatalf("apply block: %v", err)
 	}
+	codes := make([]uint32, len(r.Txs))
+	for i, tr := range r.Txs {
+		codes[i] = uint32(tr.Code)
+	}
+	w.hist = append(w.hist, history.Block{Height: w.s.Height(), Time: w.now.UnixNano(), Txs: txs, Codes: codes, AppHash: r.Root[:]})
 	return r
 }
 

@@ -18,7 +18,8 @@ func newWorldWith(t testing.TB, edit func(c *core.Constitution)) *world {
 	w := newWorld(t)
 	g := coretest.Genesis(w.m["alice"], w.m["bob"], w.m["carol"])
 	edit(&g.Constitution)
-	s, err := core.New(coretest.ChainID, coretest.GenesisTime, coretest.AppState(g))
+	w.app = coretest.AppState(g)
+	s, err := core.New(coretest.ChainID, coretest.GenesisTime, w.app)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -320,3 +320,24 @@ func (RecallOpened) isEvent()           {}
 func (PetitionLapsedEvent) isEvent()    {}
 func (NoticePublished) isEvent()        {}
 func (PaymentRecorded) isEvent()        {}
+
+// InitiativeQualified: an initiative reached its endorsements and voting
+// opened on it (an Opened event follows) from Opens to Closes (Unix ns).
+type InitiativeQualified struct {
+	Proposal     uint64
+	Endorsements uint64
+	Needed       uint64
+	Opens        int64
+	Closes       int64
+}
+
+// InitiativeLapsed: an initiative's window passed with fewer endorsements
+// than it needed.
+type InitiativeLapsed struct {
+	Proposal     uint64
+	Endorsements uint64
+	Needed       uint64
+}
+
+func (InitiativeQualified) isEvent() {}
+func (InitiativeLapsed) isEvent()    {}

@@ -84,6 +84,14 @@ const (
 	FactRecallOpened FactType = 20
 	// FactPetitionLapsed: [21, petition id, office, member, signers, time].
 	FactPetitionLapsed FactType = 21
+	// FactInitiativeQualified: [25, proposal id, endorsements, endorsements
+	// needed, voting opens (the block time), voting closes] — an
+	// initiative reached its endorsements and voting opened.
+	FactInitiativeQualified FactType = 25
+	// FactInitiativeLapsed: [26, proposal id, endorsements, endorsements
+	// needed, end of its window, time of the block whose EndBlock ended it]
+	// — an initiative's window passed without enough endorsements.
+	FactInitiativeLapsed FactType = 26
 )
 
 // Fact is a decoded accumulator leaf, for people and tools.
@@ -124,6 +132,11 @@ type Fact struct {
 	Ballots     uint64   `json:"ballots,omitempty"`
 	Signers     uint64   `json:"signers,omitempty"`
 	Reason      string   `json:"reason,omitempty"`
+	// Initiatives: endorsements gathered and needed; Closes when voting
+	// closes (qualified), WindowEnd when the window ended (lapsed).
+	Endorsements uint64 `json:"endorsements,omitempty"`
+	Needed       uint64 `json:"needed,omitempty"`
+	WindowEnd    int64  `json:"window_end,omitempty"`
 }
 
 // TxLeaf returns the leaf data recording an accepted transaction.
@@ -192,6 +205,14 @@ func factLaw(t FactType, l *Law, proposal uint64, at int64) []byte {
 	return mustEncode([]any{t, l.Number, proposal, l.Expires, at})
 }
 
+func factQualified(p *Proposal) []byte {
+	return mustEncode([]any{FactInitiativeQualified, p.ID, uint64(len(p.endorsers)), p.Needed, p.Opens, p.Closes})
+}
+
+func factLapsed(p *Proposal, at int64) []byte {
+	return mustEncode([]any{FactInitiativeLapsed, p.ID, uint64(len(p.endorsers)), p.Needed, p.GatherUntil, at})
+}
+
 func factAmended(v *RuleVersion) []byte {
 	b, err := json.Marshal(v.Constitution)
 	if err != nil {
@@ -246,7 +267,8 @@ func DecodeFact(data []byte) (Fact, error) {
 	want := map[FactType]int{FactTx: 2, FactAdmitted: 5, FactLeft: 4, FactRotated: 5, FactDecided: 9, FactGenesis: 4, FactBlock: 3, FactRejected: 3,
 		FactAmended: 5, FactLawEnacted: 5, FactLawRenewed: 5, FactLawRepealed: 5, FactLawExpired: 5, FactDelegated: 8,
 		FactElectionOpened: 9, FactElectionDecided: 6, FactSeatFilled: 7, FactSeatVacated: 6, FactTermEnded: 6,
-		FactRecallOpened: 7, FactPetitionLapsed: 6}[f.Type]
+		FactRecallOpened: 7, FactPetitionLapsed: 6,
+		FactInitiativeQualified: 6, FactInitiativeLapsed: 6}[f.Type]
 	if want == 0 || len(raw) != want {
 		return f, fmt.Errorf("fact of type %d with %d fields is not one this version knows", f.Type, len(raw))
 	}
@@ -287,6 +309,10 @@ func DecodeFact(data []byte) (Fact, error) {
 		targets = []any{&f.Petition, &f.Office, &f.Member, &f.Proposal, &f.Signers, &f.Time}
 	case FactPetitionLapsed:
 		targets = []any{&f.Petition, &f.Office, &f.Member, &f.Signers, &f.Time}
+	case FactInitiativeQualified:
+		targets = []any{&f.Proposal, &f.Endorsements, &f.Needed, &f.Time, &f.Closes}
+	case FactInitiativeLapsed:
+		targets = []any{&f.Proposal, &f.Endorsements, &f.Needed, &f.WindowEnd, &f.Time}
 	}
 	for i, t := range targets {
 		if err := cbor.Unmarshal(raw[i+1], t); err != nil {
@@ -382,6 +408,11 @@ func (f Fact) String() string {
 		return fmt.Sprintf("petition %d to recall member %d as %s reached %d signatures at %s: recall ballot proposal %d opened", f.Petition, f.Member, f.Office, f.Signers, formatTime(f.Time), f.Proposal)
 	case FactPetitionLapsed:
 		return fmt.Sprintf("petition %d to recall member %d as %s lapsed at %s with %d signatures", f.Petition, f.Member, f.Office, formatTime(f.Time), f.Signers)
+	case FactInitiativeQualified:
+		return fmt.Sprintf("initiative %d qualified with %d of %d endorsements needed; voting opened at %s and closes at %s",
+			f.Proposal, f.Endorsements, f.Needed, formatTime(f.Time), formatTime(f.Closes))
+	case FactInitiativeLapsed:
+		return fmt.Sprintf("initiative %d lapsed at %s with %d of %d endorsements needed", f.Proposal, formatTime(f.WindowEnd), f.Endorsements, f.Needed)
 	}
 	return fmt.Sprintf("fact of type %d", f.Type)
 }

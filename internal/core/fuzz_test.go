@@ -12,8 +12,9 @@ import (
 )
 
 // FuzzApply decodes arbitrary bytes and applies what decodes to a small
-// community with an open proposal and offices (coretest.SimOffices) whose
-// first elections are taking nominations. Whatever the input, Apply must not
+// community with an open proposal (1), an initiative gathering
+// endorsements (2, by bob) and offices (coretest.SimOffices) whose first
+// elections are taking nominations. Whatever the input, Apply must not
 // panic, a rejection must carry a code and a sentence, and a rejected
 // transaction must leave the state byte-for-byte unchanged. The fuzzer
 // cannot forge signatures, so the interesting inputs are those whose
@@ -40,6 +41,11 @@ func FuzzApply(f *testing.F) {
 		&tx.Recall{Office: "clerk", Member: 1},
 		&tx.Notice{Office: "clerk", Title: "Notice", Text: "The hall is open."},
 		&tx.Payment{Office: "stewards", Budget: 1, Amount: 10, Payee: "Builders", Memo: "roof"},
+		&tx.Propose{Title: "initiative", Category: "general", Initiative: true},
+		&tx.Propose{Title: "initiative law", Category: "rules", Initiative: true, Measure: tx.Enact, Sunset: 600},
+		&tx.Propose{Title: "timed initiative", Category: "general", Initiative: true, Closes: coretest.GenesisTime.Add(time.Hour).Unix()},
+		&tx.Endorse{Proposal: 2},
+		&tx.Withdraw{Proposal: 2},
 	}
 	for _, b := range seeds {
 		f.Add(alice.SignNonce(2, b))
@@ -57,6 +63,9 @@ func FuzzApply(f *testing.F) {
 			t.Fatal(err)
 		}
 		if r := s.Apply(mustDecode(t, a.Sign(&tx.Propose{Title: "p", Category: "general", Closes: now.Add(time.Hour).Unix()}))); r.Code != 0 {
+			t.Fatal(r.Log)
+		}
+		if r := s.Apply(mustDecode(t, b.Sign(&tx.Propose{Title: "i", Category: "general", Initiative: true}))); r.Code != 0 {
 			t.Fatal(r.Log)
 		}
 		d, derr := tx.Decode(raw)

@@ -195,6 +195,12 @@ func (s *State) effect(p *Proposal, r *Result) {
 			lapse(fmt.Sprintf("law %d is %s", l.Number, l.Status))
 			return
 		}
+		// Only an initiative can get here: a proposal's renewal must
+		// close before the sunset, and its ballot's times never move.
+		if p.Initiative && p.Closes >= l.Expires {
+			lapse(fmt.Sprintf("law %d reached its sunset at %s, before voting on its renewal closed", l.Number, formatTime(l.Expires)))
+			return
+		}
 		old := deadline{At: l.Expires, ID: l.Number}
 		limit := addSat(s.now, int64(s.rules[p.RulesVersion-1].Constitution.MaxSunset.Duration))
 		nd := deadline{At: min(addSat(l.Expires, p.Sunset), limit), ID: l.Number}

@@ -55,6 +55,8 @@ type snapState struct {
 	ElecClosing   []deadline     `cbor:",omitempty"`
 	TermEnding    []deadline     `cbor:",omitempty"`
 	PetitionLapse []deadline     `cbor:",omitempty"`
+	// Added with popular initiatives; omitted when empty.
+	Gathering []deadline `cbor:",omitempty"`
 }
 
 type snapOffice struct {
@@ -160,6 +162,10 @@ type snapProposal struct {
 	Office                 string          `cbor:",omitempty"`
 	Holder                 uint32          `cbor:",omitempty"`
 	Petition               uint64          `cbor:",omitempty"`
+	Initiative             bool            `cbor:",omitempty"`
+	GatherUntil            int64           `cbor:",omitempty"`
+	Needed                 uint64          `cbor:",omitempty"`
+	VotingPeriod           int64           `cbor:",omitempty"`
 }
 
 // MarshalBinary serialises the whole state deterministically. It fails
@@ -199,6 +205,7 @@ func (s *State) MarshalBinary() ([]byte, error) {
 			ThreshNum: p.Threshold.Num, ThreshDen: p.Threshold.Den, ThreshAtLeast: p.Threshold.AtLeast,
 			Type: p.Type, RulesVersion: p.RulesVersion, Measure: p.Measure, Law: p.Law, Sunset: p.Sunset, Amendment: p.Amendment,
 			Delegated: p.Delegated, Amount: p.Amount, Office: p.Office, Holder: p.Holder, Petition: p.Petition,
+			Initiative: p.Initiative, GatherUntil: p.GatherUntil, Needed: p.Needed, VotingPeriod: p.VotingPeriod,
 		}
 		for m, c := range p.ballots {
 			sp.Ballots = append(sp.Ballots, snapBallot{m, c})
@@ -221,6 +228,7 @@ func (s *State) MarshalBinary() ([]byte, error) {
 		out.Laws = append(out.Laws, snapLaw{l.Number, l.Proposal, l.Title, l.Enacted, l.Expires, l.Status, l.Ended, l.Renewals, l.RepealedBy})
 	}
 	out.Expiring = s.expiring
+	out.Gathering = s.gathering
 	for _, d := range s.Delegations() {
 		out.Delegations = append(out.Delegations, snapDelegation{d.Category, d.Member, d.To})
 	}
@@ -250,7 +258,7 @@ func Restore(b []byte) (*State, error) {
 		chainID: in.ChainID, genesis: in.Genesis, cons: cons, now: in.Now, height: in.Height,
 		keys: make(map[tx.PublicKey]keyRef), candidates: make(map[tx.PublicKey]*candidate),
 		admissions: in.Admissions, comments: in.Comments,
-		opening: in.Opening, closing: in.Closing, acc: acc, expiring: in.Expiring,
+		opening: in.Opening, closing: in.Closing, acc: acc, expiring: in.Expiring, gathering: in.Gathering,
 	}
 	for i, sr := range in.Rules {
 		var c Constitution
@@ -303,6 +311,7 @@ func Restore(b []byte) (*State, error) {
 			Threshold: count.Ratio{Num: sp.ThreshNum, Den: sp.ThreshDen, AtLeast: sp.ThreshAtLeast},
 			Type:      sp.Type, RulesVersion: sp.RulesVersion, Measure: sp.Measure, Law: sp.Law, Sunset: sp.Sunset, Amendment: sp.Amendment,
 			Delegated: sp.Delegated, Amount: sp.Amount, Office: sp.Office, Holder: sp.Holder, Petition: sp.Petition,
+			Initiative: sp.Initiative, GatherUntil: sp.GatherUntil, Needed: sp.Needed, VotingPeriod: sp.VotingPeriod,
 			ballots:   make(map[uint32]tx.Choice, len(sp.Ballots)),
 			endorsers: make(map[uint32]struct{}, len(sp.Endorsers)),
 		}

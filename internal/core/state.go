@@ -52,6 +52,8 @@ const (
 	Open      Status = 2 // voting open
 	Decided   Status = 3 // closed and counted
 	Withdrawn Status = 4 // withdrawn by its author before voting opened
+	Gathering Status = 5 // an initiative gathering endorsements
+	Lapsed    Status = 6 // an initiative whose window passed before it had enough endorsements
 )
 
 // String names the stage.
@@ -65,6 +67,10 @@ func (s Status) String() string {
 		return "decided"
 	case Withdrawn:
 		return "withdrawn"
+	case Gathering:
+		return "gathering"
+	case Lapsed:
+		return "lapsed"
 	}
 	return fmt.Sprintf("status %d", uint8(s))
 }
@@ -119,6 +125,15 @@ type Proposal struct {
 	Office   string
 	Holder   uint32
 	Petition uint64
+	// Initiative is set on a popular initiative (see initiative.go). It
+	// gathers endorsements until GatherUntil; in the block in which they
+	// reach Needed, voting opens and lasts VotingPeriod nanoseconds. Opens
+	// and Closes are zero until then. The three are fixed when it starts,
+	// from the initiative policy then in force.
+	Initiative   bool
+	GatherUntil  int64
+	Needed       uint64
+	VotingPeriod int64
 }
 
 // Endorsements returns the number of members who endorsed the proposal.
@@ -153,6 +168,8 @@ type State struct {
 	rules    []*RuleVersion // every version of the constitution; the last is cons
 	laws     []*Law         // index = number-1
 	expiring deadlines      // laws in force by expiry time (ID = law number)
+
+	gathering deadlines // initiatives gathering endorsements, by the end of their window
 
 	// deleg holds the delegations in force: per category, index = the
 	// delegator's number-1, value = the delegate's number (0: none).

@@ -81,6 +81,15 @@ type Proposal struct {
 	Quorum       string    `json:"quorum"`
 	Threshold    string    `json:"threshold"`
 	Result       *Result   `json:"result,omitempty"`
+	// Type is the decision type; Measure what passing does ("resolution",
+	// "law", "renewal", "repeal", "amendment"); Law the law a renewal or
+	// repeal is about.
+	Type    string `json:"type"`
+	Measure string `json:"measure"`
+	Law     uint64 `json:"law,omitempty"`
+	// Initiative is set on a popular initiative; its Opens and Closes are
+	// the zero Unix time until it qualifies.
+	Initiative *Initiative `json:"initiative,omitempty"`
 }
 
 // StatusOf summarises s.
@@ -136,7 +145,8 @@ func ProposalOf(s *core.State, p *core.Proposal) Proposal {
 	v := Proposal{ID: p.ID, Author: p.Author, Title: p.Title, Body: p.Body, Category: p.Category,
 		Created: t(p.Created), Opens: t(p.Opens), Closes: t(p.Closes), Status: p.Status.String(),
 		Eligible: p.Eligible, Yes: p.Yes, No: p.No, Abstain: p.Abstain, Endorsements: p.Endorsements(),
-		Comments: p.Comments, Quorum: p.Quorum.QuorumWords(), Threshold: p.Threshold.Words()}
+		Comments: p.Comments, Quorum: p.Quorum.QuorumWords(), Threshold: p.Threshold.Words(),
+		Type: p.Type, Measure: p.Measure.String(), Law: p.Law, Initiative: initiativeOf(p)}
 	if a, ok := s.MemberByNumber(p.Author); ok {
 		v.AuthorName = a.Name
 	}

@@ -15,7 +15,8 @@ type Code uint32
 // Codes. Ranges: 1–29 envelope and encoding, 30–39 authorship, 40–49
 // membership, 50–69 proposals and comments, 70–79 ballots, 80–89 the
 // constitution (decision types, amendments), 90–99 laws, 100–109 liquid
-// delegation, 110–139 offices, elections, office powers and recall.
+// delegation, 110–139 offices, elections, office powers and recall,
+// 140–149 popular initiatives.
 const (
 	OK Code = 0
 
@@ -92,6 +93,11 @@ const (
 	AlreadySigned        Code = 129 // sign the same recall petition twice
 	RecallPending        Code = 130 // a recall ballot against the seat is already open
 	RecallTermEnded      Code = 131 // petition against a seat whose term has ended
+	InitiativeTimes      Code = 140 // an initiative that names voting times
+	InitiativeLapsed     Code = 141 // act on an initiative that lapsed
+	InitiativeWindow     Code = 142 // endorse an initiative after its window closed
+	InitiativeQualified  Code = 143 // withdraw an initiative that qualified
+	InitiativeGathering  Code = 144 // vote on an initiative still gathering endorsements
 )
 
 var names = map[Code]string{
@@ -120,6 +126,8 @@ var names = map[Code]string{
 	NoPower: "no_power", NotHolder: "not_holder", TermEnded: "term_ended", UnknownBudget: "unknown_budget",
 	BudgetExceeded: "budget_exceeded", AmountNotBudget: "amount_not_budget", RecallNotHolder: "recall_not_holder",
 	AlreadySigned: "already_signed", RecallPending: "recall_pending", RecallTermEnded: "recall_term_ended",
+	InitiativeTimes: "initiative_times", InitiativeLapsed: "initiative_lapsed", InitiativeWindow: "initiative_window",
+	InitiativeQualified: "initiative_qualified", InitiativeGathering: "initiative_gathering",
 }
 
 // String returns the code's short stable name, such as "bad_nonce".

@@ -364,6 +364,12 @@ func (w *blockWriter) event(e core.Event) error {
 		w.proposals[e.Proposal] = true
 		r := e.Result
 		return w.exec(w.st.decided, "record decision", h, int64(r.Turnout), r.QuorumReached, r.Passed, e.Proposal)
+	case core.InitiativeQualified:
+		w.proposals[e.Proposal] = true
+		return w.exec(w.st.votingTimes, "record an initiative's voting times", e.Opens, e.Closes, e.Proposal)
+	case core.InitiativeLapsed:
+		w.proposals[e.Proposal] = true
+		return nil
 	case core.Amended, core.LawEnacted, core.LawRenewed, core.LawRepealedEvent, core.LawExpiredEvent, core.MeasureLapsed,
 		core.Delegated, core.Undelegated, core.DelegationCounted,
 		core.ElectionOpened, core.ElectionScheduledEvent, core.VotingOpened, core.ElectionCancelledEvent, core.ByElectionSkipped,
@@ -417,12 +423,13 @@ type writeStmts struct {
 	member, memberKey, left, retireKey         *sql.Stmt
 	memberRekey, proposal, withdrawn, opened   *sql.Stmt
 	decided, comment, endorse, proposalFigures *sql.Stmt
+	votingTimes                                *sql.Stmt
 }
 
 func (ws *writeStmts) all() []**sql.Stmt {
 	return []**sql.Stmt{&ws.block, &ws.vouch, &ws.vouchDone, &ws.member, &ws.memberKey,
 		&ws.left, &ws.retireKey, &ws.memberRekey, &ws.proposal, &ws.withdrawn, &ws.opened, &ws.decided,
-		&ws.comment, &ws.endorse, &ws.proposalFigures}
+		&ws.comment, &ws.endorse, &ws.proposalFigures, &ws.votingTimes}
 }
 
 func prepareWrites(db *sql.DB) (*writeStmts, error) {
@@ -447,6 +454,7 @@ func prepareWrites(db *sql.DB) (*writeStmts, error) {
 		`INSERT INTO endorsements (proposal, member, height) VALUES (?, ?, ?)`,
 		`UPDATE proposals SET status = ?, eligible = ?, yes = ?, no = ?, abstain = ?, endorsements = ?, comments = ?
 			WHERE id = ?`,
+		`UPDATE proposals SET opens = ?, closes = ? WHERE id = ?`,
 	}
 	ptrs := ws.all()
 	for i, q := range sqls {

@@ -194,18 +194,23 @@ type Rotate struct {
 //     (cents): payments recorded under it by an office with the power
 //     "payment" may not add up to more. Only a proposal decided under the
 //     decision type "budget" may carry one.
+//   - Initiative makes the proposal a popular initiative: it has no voting
+//     times (Opens and Closes are zero) and gathers endorsements; voting
+//     opens in the block in which they reach the constitution's initiative
+//     threshold, and lasts its initiative voting period.
 type Propose struct {
-	Title    string  `cbor:"0,keyasint"`
-	Body     string  `cbor:"1,keyasint"`
-	Category string  `cbor:"2,keyasint"`
-	Opens    int64   `cbor:"3,keyasint,omitempty"`
-	Closes   int64   `cbor:"4,keyasint"`
-	Type     string  `cbor:"5,keyasint,omitempty"`
-	Measure  Measure `cbor:"6,keyasint,omitempty"`
-	Law      uint64  `cbor:"7,keyasint,omitempty"`
-	Sunset   int64   `cbor:"8,keyasint,omitempty"`
-	Rules    string  `cbor:"9,keyasint,omitempty"`
-	Amount   uint64  `cbor:"10,keyasint,omitempty"`
+	Title      string  `cbor:"0,keyasint"`
+	Body       string  `cbor:"1,keyasint"`
+	Category   string  `cbor:"2,keyasint"`
+	Opens      int64   `cbor:"3,keyasint,omitempty"`
+	Closes     int64   `cbor:"4,keyasint"`
+	Type       string  `cbor:"5,keyasint,omitempty"`
+	Measure    Measure `cbor:"6,keyasint,omitempty"`
+	Law        uint64  `cbor:"7,keyasint,omitempty"`
+	Sunset     int64   `cbor:"8,keyasint,omitempty"`
+	Rules      string  `cbor:"9,keyasint,omitempty"`
+	Amount     uint64  `cbor:"10,keyasint,omitempty"`
+	Initiative bool    `cbor:"11,keyasint,omitempty"`
 }
 
 // Withdraw withdraws the author's proposal before voting opens.
@@ -326,7 +331,11 @@ func (b *Propose) check() *reject.Error {
 	if err := checkText("proposal rejected: the body", b.Body, MaxBodyBytes); err != nil {
 		return err
 	}
-	if b.Opens < 0 || b.Closes <= 0 {
+	if b.Initiative {
+		if b.Opens != 0 || b.Closes != 0 {
+			return reject.Errorf(reject.InitiativeTimes, "proposal rejected: an initiative names no voting times; voting opens when it gathers enough endorsements and lasts the constitution's initiative voting period")
+		}
+	} else if b.Opens < 0 || b.Closes <= 0 {
 		return reject.Errorf(reject.BadWindow, "proposal rejected: opening and closing times must be positive Unix seconds")
 	}
 	if b.Type != "" {

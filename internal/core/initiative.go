@@ -1,0 +1,147 @@
+package core
+
+import (
+	"github.com/folkmoot/folkmoot/internal/reject"
+	"github.com/folkmoot/folkmoot/internal/tx"
+)
+
+// Popular initiatives.
+//
+// Any current member may start one: a proposal with Initiative set and no
+// voting times. It is checked like any proposal when it starts (category,
+// decision type, and its measure against the rules and the register then,
+// as if voting closed one voting period later), and it is recorded with
+// status Gathering. The policy in force then fixes, for good, how many
+// endorsements it needs (the threshold share of the current members,
+// rounded up, at least one), until when it may gather them and how long
+// its ballot lasts.
+//
+// Endorsements (kind 13) by current members count; the one that reaches the
+// number opens voting in that block, with the electorate fixed then as for
+// any proposal. No office, no member, not even the author can stop it from
+// then on. Before, its author may withdraw it. If the window passes first,
+// it lapses in the EndBlock of the first block at or after the window's
+// end (an ordered index: an idle block costs one comparison).
+//
+// The measure is not checked again when voting opens: the endorsements
+// decide that the community votes. When the ballot passes, the measure is
+// carried out against the register and the rules of that moment, as for
+// every proposal (see effect): a renewal or repeal of a law no longer in
+// force lapses, an amendment no longer valid over the rules in force
+// lapses, and so does a renewal whose vote closed after its law's sunset.
+
+// needed returns how many endorsements an initiative started now needs.
+func (s *State) needed() uint64 {
+	thr, _, _ := s.cons.InitiativeRules()
+	// Den is at most 1,000,000 (count.ParseRatio) and members fit in 32
+	// bits, so the product cannot overflow.
+	n := (thr.Num*s.current + thr.Den - 1) / thr.Den
+	return max(n, 1)
+}
+
+// initiative checks and records a popular initiative.
+func (s *State) initiative(m *Member, b *tx.Propose) (func(*Result), *reject.Error) {
+	_, window, voting := s.cons.InitiativeRules()
+	typ, err := s.decisionType(b)
+	if err != nil {
+		return nil, err
+	}
+	sunset, err := s.checkMeasure(b, addSat(s.now, int64(voting)))
+	if err != nil {
+		return nil, err
+	}
+	return func(r *Result) {
+		p := &Proposal{
+			ID:           uint64(len(s.proposals) + 1),
+			Author:       m.Number,
+			Title:        b.Title,
+			Body:         b.Body,
+			Category:     b.Category,
+			Created:      s.now,
+			Status:       Gathering,
+			ballots:      make(map[uint32]tx.Choice),
+			endorsers:    make(map[uint32]struct{}),
+			Quorum:       typ.Quorum.Ratio,
+			Threshold:    typ.Threshold.Ratio,
+			Type:         typ.Name,
+			RulesVersion: uint32(len(s.rules)),
+			Measure:      b.Measure,
+			Law:          b.Law,
+			Sunset:       sunset,
+			Amendment:    b.Rules,
+			Initiative:   true,
+			GatherUntil:  addSat(s.now, int64(window)),
+			Needed:       s.needed(),
+			VotingPeriod: int64(voting),
+		}
+		s.proposals = append(s.proposals, p)
+		d := deadline{At: p.GatherUntil, ID: p.ID}
+		s.gathering.insert(d)
+		s.record(func() {
+			s.proposals = s.proposals[:len(s.proposals)-1]
+			s.gathering.remove(d)
+		})
+		r.Events = append(r.Events, Proposed{Proposal: p.ID})
+	}, nil
+}
+
+// qualify opens voting on initiative p, which has just reached its
+// endorsements.
+func (s *State) qualify(p *Proposal, r *Result) {
+	d := deadline{At: p.GatherUntil, ID: p.ID}
+	s.gathering.remove(d)
+	p.Opens, p.Closes = s.now, addSat(s.now, p.VotingPeriod)
+	s.record(func() {
+		p.Status = Gathering
+		p.Opens, p.Closes = 0, 0
+		s.gathering.insert(d)
+	})
+	s.open(p)
+	leaf := factQualified(p)
+	s.acc.Append(leaf)
+	r.Leaves = append(r.Leaves, leaf)
+	r.Events = append(r.Events,
+		InitiativeQualified{Proposal: p.ID, Endorsements: uint64(len(p.endorsers)), Needed: p.Needed, Opens: p.Opens, Closes: p.Closes},
+		Opened{Proposal: p.ID, Eligible: p.Eligible})
+}
+
+// lapseInitiatives ends, at the current block, every initiative whose window
+// has passed without enough endorsements, in order of (window end, id).
+func (s *State) lapseInitiatives(r *Result) {
+	for s.gathering.due(s.now) {
+		d := s.gathering.pop()
+		p := s.proposals[d.ID-1]
+		p.Status = Lapsed
+		s.record(func() {
+			p.Status = Gathering
+			s.gathering.insert(d)
+		})
+		leaf := factLapsed(p, s.now)
+		s.acc.Append(leaf)
+		r.Leaves = append(r.Leaves, leaf)
+		r.Events = append(r.Events, InitiativeLapsed{Proposal: p.ID, Endorsements: uint64(len(p.endorsers)), Needed: p.Needed})
+	}
+}
+
+// initiativeState refuses what may not be done to an initiative in its
+// current stage: what names the action ("endorsement", "withdrawal",
+// "ballot"). It returns nil for anything that is not an initiative.
+func (s *State) initiativeState(what string, p *Proposal) *reject.Error {
+	if !p.Initiative {
+		return nil
+	}
+	switch {
+	case p.Status == Lapsed:
+		return reject.Errorf(reject.InitiativeLapsed, "%s rejected: initiative %d lapsed at %s with %d of the %d endorsements it needed",
+			what, p.ID, formatTime(p.GatherUntil), len(p.endorsers), p.Needed)
+	case p.Status == Gathering && what == "endorsement" && s.now > p.GatherUntil:
+		return reject.Errorf(reject.InitiativeWindow, "endorsement rejected: initiative %d could gather endorsements until %s", p.ID, formatTime(p.GatherUntil))
+	case p.Status == Gathering && what == "ballot":
+		return reject.Errorf(reject.InitiativeGathering, "ballot rejected: initiative %d is still gathering endorsements (%d of %d); voting opens when it has them",
+			p.ID, len(p.endorsers), p.Needed)
+	case (p.Status == Open || p.Status == Decided) && what == "withdrawal":
+		return reject.Errorf(reject.InitiativeQualified, "withdrawal rejected: initiative %d reached the %d endorsements it needed and voting opened at %s; no one can withdraw it now",
+			p.ID, p.Needed, formatTime(p.Opens))
+	}
+	return nil
+}
