@@ -133,7 +133,7 @@ func TestOfficeCommands(t *testing.T) {
 	refused("rejected (code 129 already_signed)", as("bram", "recall", "clerk", "1")...)
 	refused(`"Dora" holds no seat as clerk (holders: Ada (1))`, as("bram", "recall", "clerk", "Dora")...)
 	mustRun(t, as("chiara", "recall", "clerk", "1")...)
-	if out := mustRun(t, "show", "proposal", "2", "--node", node); !strings.Contains(out, "Proposal 2: Recall Ada as clerk") {
+	if out := mustRun(t, "show", "proposal", "2", "--node", node); !strings.Contains(out, "Proposal 2: Recall Ada as clerk\nrecall ballot, petition started by Bram (member 2), open") {
 		t.Fatalf("the recall ballot:\n%s", out)
 	}
 	mustRun(t, as("bram", "vote", "2", "yes")...)
