@@ -31,6 +31,10 @@ const maxRequest = tx.MaxTxBytes*4/3 + 4096
 //	GET  /api/v1/proposals?status=&category=&q=&limit=&offset=
 //	GET  /api/v1/proposals/{id}             a proposal with its comment thread and endorsements
 //	GET  /api/v1/proposals/{id}/ballots     the counted ballots
+//	GET  /api/v1/offices                    the offices with holders, term ends and elections to come
+//	GET  /api/v1/offices/{name}             one office with past elections, petitions, notices, payments
+//	GET  /api/v1/elections[?office=]        elections, newest first
+//	GET  /api/v1/elections/{id}             one election with its round-by-round count
 //	GET  /api/v1/txs/{id}                   a transaction's block, code and leaf
 //	GET  /api/v1/proofs/tx/{id}[?height=]   inclusion proof of a transaction
 //	GET  /api/v1/proofs/leaf/{n}[?height=]  inclusion proof of any leaf
@@ -67,6 +71,10 @@ func (s *Service) Handler() http.Handler {
 		}
 		return s.Ballots(id)
 	})
+	get("/offices", func(r *http.Request) (any, error) { return s.Offices() })
+	get("/offices/{name}", func(r *http.Request) (any, error) { return s.Office(r.PathValue("name")) })
+	get("/elections", func(r *http.Request) (any, error) { return s.Elections(r.URL.Query().Get("office")) })
+	get("/elections/{id}", func(r *http.Request) (any, error) { return s.Election(r.PathValue("id")) })
 	get("/txs/{id}", func(r *http.Request) (any, error) {
 		id, err := ParseTxID(r.PathValue("id"))
 		if err != nil {

@@ -165,7 +165,11 @@ func newShowCmd(s *Streams) *cobra.Command {
 func printProposal(s *Streams, p query.Proposal) {
 	const tf = "2006-01-02 15:04:05 UTC"
 	fmt.Fprintf(s.Out, "Proposal %d: %s\n", p.ID, p.Title)
-	fmt.Fprintf(s.Out, "by %s (member %d), category %s, %s\n", p.AuthorName, p.Author, p.Category, p.Status)
+	if p.Category == "" { // a recall ballot, opened by a petition
+		fmt.Fprintf(s.Out, "%s ballot, petition started by %s (member %d), %s\n", p.Type, p.AuthorName, p.Author, p.Status)
+	} else {
+		fmt.Fprintf(s.Out, "by %s (member %d), category %s, %s\n", p.AuthorName, p.Author, p.Category, p.Status)
+	}
 	if in := p.Initiative; in != nil {
 		fmt.Fprintf(s.Out, "initiative: %d of %d signatures needed; %s\n", in.Endorsements, in.Needed, initiativeWhen(p))
 	}
@@ -185,6 +189,9 @@ func printProposal(s *Streams, p query.Proposal) {
 	fmt.Fprintf(s.Out, "tally     %d yes, %d no, %d abstain of %d eligible\n", p.Yes, p.No, p.Abstain, p.Eligible)
 	fmt.Fprintf(s.Out, "rules     quorum %s of members, pass with %s of yes+no\n", p.Quorum, p.Threshold)
 	fmt.Fprintf(s.Out, "support   %d endorsements, %d comments\n", p.Endorsements, p.Comments)
+	if p.Amount > 0 {
+		fmt.Fprintf(s.Out, "budget    %d, of which %d paid\n", p.Amount, p.Spent)
+	}
 	fmt.Fprintf(s.Out, "result    %s\n", resultLine(p))
 	if p.Result != nil && p.Result.Delegated != nil {
 		d := p.Result.Delegated

@@ -90,6 +90,10 @@ type Proposal struct {
 	// Initiative is set on a popular initiative; its Opens and Closes are
 	// the zero Unix time until it qualifies.
 	Initiative *Initiative `json:"initiative,omitempty"`
+	// Amount and Spent are a budget's amount and the payments recorded
+	// against it (minor units).
+	Amount uint64 `json:"amount,omitempty"`
+	Spent  uint64 `json:"spent,omitempty"`
 }
 
 // StatusOf summarises s.
@@ -146,7 +150,8 @@ func ProposalOf(s *core.State, p *core.Proposal) Proposal {
 		Created: t(p.Created), Opens: t(p.Opens), Closes: t(p.Closes), Status: p.Status.String(),
 		Eligible: p.Eligible, Yes: p.Yes, No: p.No, Abstain: p.Abstain, Endorsements: p.Endorsements(),
 		Comments: p.Comments, Quorum: p.Quorum.QuorumWords(), Threshold: p.Threshold.Words(),
-		Type: p.Type, Measure: p.Measure.String(), Law: p.Law, Initiative: initiativeOf(p)}
+		Type: p.Type, Measure: p.Measure.String(), Law: p.Law, Initiative: initiativeOf(p),
+		Amount: p.Amount, Spent: s.Spent(p.ID)}
 	if a, ok := s.MemberByNumber(p.Author); ok {
 		v.AuthorName = a.Name
 	}
