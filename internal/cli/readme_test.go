@@ -30,7 +30,7 @@ func TestReadmeConstitution(t *testing.T) {
 		t.Fatalf("init: %s", out)
 	}
 	gen, _ := os.ReadFile(filepath.Join(dir, "home", "config", "genesis.json"))
-	for _, want := range []string{`"amendment"`, `"default_sunset"`, `"category_types"`, `"max_weight"`} {
+	for _, want := range []string{`"amendment"`, `"default_sunset"`, `"category_types"`, `"max_weight"`, `"initiative"`, `"1440h0m0s"`, `"336h0m0s"`} {
 		if !strings.Contains(string(gen), want) {
 			t.Errorf("genesis lacks %s", want)
 		}
