@@ -175,4 +175,14 @@ key = %q
 	if out := mustRun(t, "show", "proposal", "4", "--node", node); !strings.Contains(out, "measure renewal of law 1") {
 		t.Fatalf("show proposal 4:\n%s", out)
 	}
+
+	// The whole record replays offline to the same results.
+	hist := filepath.Join(dir, "elm.fmh")
+	mustRun(t, "export", "--node", node, "-o", hist)
+	out = mustRun(t, "verify", hist)
+	for _, want := range []string{"proposal 1 passed", "proposal 2 passed", "proposal 3 passed", "result      OK"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("verify lacks %q:\n%s", want, out)
+		}
+	}
 }
