@@ -31,7 +31,7 @@ func TestReadmeConstitution(t *testing.T) {
 	}
 	gen, _ := os.ReadFile(filepath.Join(dir, "home", "config", "genesis.json"))
 	for _, want := range []string{`"amendment"`, `"default_sunset"`, `"category_types"`, `"max_weight"`, `"offices"`, `"max_consecutive_terms": 3`,
-		`"max_terms": 6`, `"recall"`, `"petition_window": "720h0m0s"`} {
+		`"max_terms": 6`, `"recall"`, `"petition_window": "720h0m0s"`, `"initiative"`, `"1440h0m0s"`, `"336h0m0s"`} {
 		if !strings.Contains(string(gen), want) {
 			t.Errorf("genesis lacks %s", want)
 		}

@@ -411,7 +411,7 @@ func (s *State) withdraw(m *Member, b *tx.Withdraw) (func(*Result), *reject.Erro
 	if p.Author != m.Number {
 		return nil, reject.Errorf(reject.NotAuthor, "withdrawal rejected: only the author (member %d) may withdraw proposal %d", p.Author, p.ID)
 	}
-	if err := s.initiativeState("withdrawal", p); err != nil {
+	if err := s.initiativeState(actWithdraw, p); err != nil {
 		return nil, err
 	}
 	switch p.Status {
@@ -470,7 +470,7 @@ func (s *State) endorse(m *Member, b *tx.Endorse) (func(*Result), *reject.Error)
 	case Decided:
 		return nil, reject.Errorf(reject.ProposalDecided, "endorsement rejected: proposal %d was decided at %s", p.ID, formatTime(p.Closes))
 	}
-	if err := s.initiativeState("endorsement", p); err != nil {
+	if err := s.initiativeState(actEndorse, p); err != nil {
 		return nil, err
 	}
 	if _, dup := p.endorsers[m.Number]; dup {
@@ -491,7 +491,7 @@ func (s *State) ballot(m *Member, b *tx.Ballot) (func(*Result), *reject.Error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.initiativeState("ballot", p); err != nil {
+	if err := s.initiativeState(actBallot, p); err != nil {
 		return nil, err
 	}
 	switch {

@@ -123,10 +123,19 @@ func (s *State) lapseInitiatives(r *Result) {
 	}
 }
 
+// action names what a transaction does to a proposal, as its rejection
+// sentence starts.
+type action string
+
+const (
+	actEndorse  action = "endorsement"
+	actWithdraw action = "withdrawal"
+	actBallot   action = "ballot"
+)
+
 // initiativeState refuses what may not be done to an initiative in its
-// current stage: what names the action ("endorsement", "withdrawal",
-// "ballot"). It returns nil for anything that is not an initiative.
-func (s *State) initiativeState(what string, p *Proposal) *reject.Error {
+// current stage. It returns nil for anything that is not an initiative.
+func (s *State) initiativeState(what action, p *Proposal) *reject.Error {
 	if !p.Initiative {
 		return nil
 	}
@@ -134,12 +143,12 @@ func (s *State) initiativeState(what string, p *Proposal) *reject.Error {
 	case p.Status == Lapsed:
 		return reject.Errorf(reject.InitiativeLapsed, "%s rejected: initiative %d lapsed at %s with %d of the %d endorsements it needed",
 			what, p.ID, formatTime(p.GatherUntil), len(p.endorsers), p.Needed)
-	case p.Status == Gathering && what == "endorsement" && s.now > p.GatherUntil:
+	case p.Status == Gathering && what == actEndorse && s.now > p.GatherUntil:
 		return reject.Errorf(reject.InitiativeWindow, "endorsement rejected: initiative %d could gather endorsements until %s", p.ID, formatTime(p.GatherUntil))
-	case p.Status == Gathering && what == "ballot":
+	case p.Status == Gathering && what == actBallot:
 		return reject.Errorf(reject.InitiativeGathering, "ballot rejected: initiative %d is still gathering endorsements (%d of %d); voting opens when it has them",
 			p.ID, len(p.endorsers), p.Needed)
-	case (p.Status == Open || p.Status == Decided) && what == "withdrawal":
+	case (p.Status == Open || p.Status == Decided) && what == actWithdraw:
 		return reject.Errorf(reject.InitiativeQualified, "withdrawal rejected: initiative %d reached the %d endorsements it needed and voting opened at %s; no one can withdraw it now",
 			p.ID, p.Needed, formatTime(p.Opens))
 	}

@@ -46,7 +46,7 @@ func simulate(t testing.TB, seed uint64, blocks, perBlock int) ([]byte, []histor
 }
 
 func TestVerifyReproducesSimulatedHistories(t *testing.T) {
-	var laws, ended, renewals, versions int
+	var laws, ended, renewals, versions, qualified, lapsed int
 	var delegated delegatedSeen
 	for _, seed := range []uint64{1, 2, 3, 7} {
 		file, _, sim := simulate(t, seed, 150, 25)
@@ -72,6 +72,18 @@ func TestVerifyReproducesSimulatedHistories(t *testing.T) {
 		}
 		versions += len(sim.State.RuleHistory()) - 1
 		delegated.add(sim.State)
+		for _, p := range sim.State.Proposals() {
+			switch {
+			case p.Initiative && p.Status == core.Lapsed:
+				lapsed++
+			case p.Initiative && p.Opens != 0:
+				qualified++
+			}
+		}
+	}
+	// ... popular initiatives that qualified and that lapsed.
+	if qualified == 0 || lapsed == 0 {
+		t.Fatalf("initiatives: %d qualified, %d lapsed: the simulation exercised too little", qualified, lapsed)
 	}
 	// ... and liquid delegation: votes carried by chains, lost to cycles
 	// and to a weight cap.

@@ -40,6 +40,7 @@ func TestRoundTrip(t *testing.T) {
 		&Propose{Title: "Keep them", Category: "rules", Closes: 200, Measure: Renew, Law: 7, Sunset: 60},
 		&Propose{Title: "Drop them", Category: "rules", Closes: 200, Measure: Repeal, Law: 7},
 		&Propose{Title: "Two thirds", Category: "rules", Closes: 200, Measure: Amend, Rules: `{"threshold": ">=2/3"}`},
+		&Propose{Title: "Car-free Sundays", Category: "general", Measure: Enact, Initiative: true},
 		&Withdraw{Proposal: 3},
 		&Comment{Proposal: 1, ReplyTo: 2, Text: "Agreed"},
 		&Comment{Proposal: 1, Text: "First"},
@@ -105,6 +106,14 @@ func TestPlainProposalEncodingUnchanged(t *testing.T) {
 	}
 	if _, err := ParseMeasure("decree"); err == nil {
 		t.Fatal("ParseMeasure accepted decree")
+	}
+	// An initiative carries key 11 and no times.
+	got, err = cbor.Marshal(&Propose{Title: "t", Category: "general", Initiative: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := rawMap(kv{0, "t"}, kv{1, ""}, kv{2, "general"}, kv{4, 0}, kv{11, true}); !bytes.Equal(got, want) {
+		t.Fatalf("initiative encodes as %x, want %x", got, want)
 	}
 }
 
@@ -226,6 +235,9 @@ func TestTextLimits(t *testing.T) {
 		{"negative sunset", &Propose{Title: "t", Category: "general", Closes: 9, Measure: Enact, Sunset: -5}, "sunset must be 1 to"},
 		{"sunset on a repeal", &Propose{Title: "t", Category: "general", Closes: 9, Measure: Repeal, Law: 1, Sunset: 5}, "a repeal has no sunset"},
 		{"law on a resolution", &Propose{Title: "t", Category: "general", Closes: 9, Law: 1}, "a resolution does not name a law"},
+		{"initiative with a close", &Propose{Title: "t", Category: "general", Closes: 9, Initiative: true}, "an initiative names no voting times"},
+		{"initiative with an opening", &Propose{Title: "t", Category: "general", Opens: 9, Initiative: true}, "an initiative names no voting times"},
+		{"proposal without a close", &Propose{Title: "t", Category: "general"}, "must be positive Unix seconds"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

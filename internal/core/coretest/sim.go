@@ -16,7 +16,8 @@ import (
 // Sim generates random but valid community histories from a seed: members
 // vouch for newcomers, propose, comment, endorse, vote and change their
 // votes, leave and rotate keys, enact laws with short sunsets, renew and
-// repeal them, amend the constitution and pick decision types, delegate
+// repeal them (some by popular initiatives, which gather endorsements,
+// qualify or lapse), amend the constitution and pick decision types, delegate
 // their votes (chains, cycles and a weight cap among them) and withdraw
 // delegations, stand for the offices of SimOffices, cast ranked ballots,
 // petition to recall holders, publish notices, and a few transactions are
@@ -57,6 +58,9 @@ func newSim(seed uint64, n int, offices bool) *Sim {
 			Window: core.Duration{Duration: 2 * time.Minute}, Voting: core.Duration{Duration: time.Minute},
 			Quorum: core.Ratio{Ratio: count.Ratio{Num: 1, Den: 10}}}
 	}
+	// Initiatives short enough to qualify, vote and lapse within a run.
+	g.Constitution.Initiative = core.InitiativePolicy{Threshold: core.Ratio{Ratio: count.Ratio{Num: 1, Den: 8}},
+		Window: core.Duration{Duration: 6 * time.Minute}, VotingPeriod: core.Duration{Duration: 3 * time.Minute}}
 	s.AppState = AppState(g)
 	st, err := core.New(ChainID, GenesisTime, s.AppState)
 	if err != nil {
@@ -129,16 +133,21 @@ func (s *Sim) next() ([]byte, *Member, bool) {
 		}
 	}
 	props := s.State.Proposals()
-	var open []*core.Proposal
-	for _, p := range props[max(0, len(props)-8):] {
-		if p.Status == core.Open && s.Now.UnixNano() <= p.Closes {
+	var open, gathering []*core.Proposal
+	for i, p := range props[max(0, len(props)-40):] {
+		recent := i >= min(len(props), 40)-8
+		switch {
+		case p.Status == core.Open && s.Now.UnixNano() <= p.Closes && (recent || p.Initiative):
 			open = append(open, p)
+		case p.Status == core.Gathering && s.Now.UnixNano() <= p.GatherUntil:
+			gathering = append(gathering, p)
 		}
 	}
 	if s.offices && s.rng.IntN(100) < 15 {
 		raw, author := s.office(m)
 		return raw, author, true
 	}
+	endorsable := append(slices.Clip(open), gathering...)
 	switch k := s.rng.IntN(100); {
 	case k < 55 && len(open) > 0:
 		p := open[s.rng.IntN(len(open))]
@@ -179,8 +188,8 @@ func (s *Sim) next() ([]byte, *Member, bool) {
 			reply = 1 + s.rng.Uint64N(n)
 		}
 		return m.Sign(&tx.Comment{Proposal: p.ID, ReplyTo: reply, Text: "I agree with the spirit."}), m, true
-	case k < 75 && len(open) > 0:
-		return m.Sign(&tx.Endorse{Proposal: open[s.rng.IntN(len(open))].ID}), m, true
+	case k < 78 && len(endorsable) > 0:
+		return m.Sign(&tx.Endorse{Proposal: endorsable[s.rng.IntN(len(endorsable))].ID}), m, true
 	case k < 92:
 		if len(s.newcomers) == 0 || s.rng.IntN(3) == 0 {
 			s.newcomers = append(s.newcomers, s.person())
@@ -213,6 +222,7 @@ var simAmendments = []string{
 	`{"delegation": {"max_weight": 2}}`,
 	`{"delegation": {"off": true}}`,
 	`{"delegation": {"max_weight": 3}}`,
+	`{"initiative": {"threshold": "1/3", "window": "5m", "voting_period": "2m"}}`,
 }
 
 // delegation makes a delegation of m's vote on a category to another
@@ -257,6 +267,13 @@ func (s *Sim) measure(m *Member) []byte {
 		p.Measure, p.Law = tx.Repeal, inForce[s.rng.IntN(len(inForce))].Number
 	default:
 		p.Measure, p.Rules = tx.Amend, simAmendments[s.rng.IntN(len(simAmendments))]
+	}
+	// Some measures are popular initiatives: no voting times, a ballot
+	// once an eighth of the members sign. Renewals and amendments stay
+	// proposals: the laws live minutes, less than an initiative takes, and
+	// the few amendments should mostly pass.
+	if (p.Measure == tx.Enact || p.Measure == tx.Repeal) && s.rng.IntN(3) == 0 {
+		p.Initiative, p.Opens, p.Closes = true, 0, 0
 	}
 	return m.Sign(p)
 }
