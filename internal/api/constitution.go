@@ -93,3 +93,12 @@ func (s *Service) Delegations(ref string) (query.DelegationGraph, error) {
 	})
 	return g, err
 }
+
+// MemberNumber reads a member number from a path.
+func MemberNumber(s string) (uint32, error) {
+	n, err := strconv.ParseUint(s, 10, 32)
+	if err != nil || n == 0 {
+		return 0, BadRequest("A member number is a whole number from 1, not %q.", s)
+	}
+	return uint32(n), nil
+}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/folkmoot/folkmoot/internal/api"
+	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/query"
 )
 
@@ -66,16 +67,24 @@ func New(o Options) (*Site, error) {
 	s := &Site{svc: o.Service, log: o.Log, cat: cat, md: newMarkdown(), pages: make(map[string]*template.Template), poll: o.Poll}
 	for _, lang := range cat.Langs() {
 		funcs := template.FuncMap{
-			"t":        func(key string, args ...any) string { return cat.T(lang, key, args...) },
-			"md":       s.md.HTML,
-			"when":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
-			"left":     func(t time.Time) string { return timeLeft(s.svc.Now(), t) },
-			"tally":    func(p api.Proposal) template.HTML { return s.tally(lang, p) },
-			"status":   func(st string) string { return cat.T(lang, "status."+st) },
-			"inc64":    func(n int64) int64 { return n + 1 },
-			"statuses": func() []string { return []string{"open", "decided", "scheduled", "withdrawn"} },
-			"short":    func(k fmt.Stringer) string { return k.String()[:8] },
-			"jskeys":   scriptMessages,
+			"t":         func(key string, args ...any) string { return cat.T(lang, key, args...) },
+			"md":        s.md.HTML,
+			"when":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+			"left":      func(t time.Time) string { return timeLeft(s.svc.Now(), t) },
+			"tally":     func(p api.Proposal) template.HTML { return s.tally(lang, p) },
+			"status":    func(st string) string { return cat.T(lang, "status."+st) },
+			"inc64":     func(n int64) int64 { return n + 1 },
+			"statuses":  func() []string { return []string{"open", "decided", "scheduled", "withdrawn"} },
+			"short":     func(k fmt.Stringer) string { return k.String()[:8] },
+			"jskeys":    scriptMessages,
+			"days":      func(d string) string { return days(cat, lang, d) },
+			"graph":     func(g query.DelegationGraph, c query.CategoryDelegations) template.HTML { return s.graph(lang, g, c) },
+			"lawstatus": func(st string) string { return cat.T(lang, "law."+st) },
+			"day":       func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+			"bound":     func(c core.Constitution, category string) string { return c.BoundType(category) },
+			"sub":       func(a, b uint64) uint64 { return a - b },
+			"slug":      slug,
+			"dict":      dict,
 		}
 		t, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
 		if err != nil {
@@ -84,6 +93,18 @@ func New(o Options) (*Site, error) {
 		s.pages[lang] = t
 	}
 	return s, nil
+}
+
+// dict makes a map of key and value pairs, for handing a nested template
+// more than one value.
+func dict(kv ...any) map[string]any {
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		if k, ok := kv[i].(string); ok {
+			m[k] = kv[i+1]
+		}
+	}
+	return m
 }
 
 // scriptMessages are the catalogue keys (after "js.") of the sentences
@@ -118,7 +139,10 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("GET /join", s.page(s.static("join")))
 	mux.HandleFunc("GET /vouch", s.page(s.static("vouch")))
 	mux.HandleFunc("GET /members", s.page(s.members))
+	mux.HandleFunc("GET /members/{n}", s.page(s.member))
 	mux.HandleFunc("GET /constitution", s.page(s.constitution))
+	mux.HandleFunc("GET /laws", s.page(s.laws))
+	mux.HandleFunc("GET /laws/{n}", s.page(s.law))
 	mux.HandleFunc("GET /audit/tx/{id}", s.page(s.audit))
 	mux.HandleFunc("GET /feed.atom", s.feed)
 	mux.HandleFunc("GET /events/proposals/{id}", s.events)
@@ -286,10 +310,6 @@ func (s *Site) members(r *http.Request) (string, any, error) {
 		rows = append(rows, row)
 	}
 	return "members", rows, nil
-}
-
-func (s *Site) constitution(r *http.Request) (string, any, error) {
-	return "constitution", nil, nil
 }
 
 type auditData struct {
