@@ -1,12 +1,18 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/folkmoot/folkmoot/internal/api/apitest"
 	"github.com/folkmoot/folkmoot/internal/query"
@@ -152,6 +158,14 @@ func TestConstitutionPages(t *testing.T) {
 		})
 	}
 
+	t.Run("browser", func(t *testing.T) {
+		bin := chromium()
+		if bin == "" {
+			t.Skip("no chromium binary found (apt-get install chromium, or set FOLKMOOT_CHROMIUM)")
+		}
+		browseConstitution(t, bin, srv.URL, yesterday)
+	})
+
 	t.Run("json", func(t *testing.T) {
 		var reg query.Register
 		getJSON(t, srv.URL+"/api/v1/laws", &reg)
@@ -212,4 +226,69 @@ func getJSON(t *testing.T, url string, v any) {
 	if err := json.Unmarshal([]byte(body), v); err != nil {
 		t.Fatalf("%s: %v", url, err)
 	}
+}
+
+// browseConstitution opens the constitution pages in a real headless
+// Chromium: the register, a past date chosen with the date picker and the
+// keyboard (a plain GET form, no script), a member's delegation graph, the
+// rule history and a law's proposal; each page is saved as a screenshot.
+func browseConstitution(t *testing.T, bin, base, yesterday string) {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1100, 1000))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	defer cancelCtx()
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	dir := artifacts(t)
+	shot := func(name string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			png, err := chromedp.FullScreenshot(100)(ctx, tg)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+		})
+	}
+	text := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(`+quote(sel)+`).textContent`))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return v
+	}
+	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+
+	run("register", chromedp.Navigate(base+"/laws"), chromedp.WaitVisible(css("#laws-in-force")), shot("c1-laws"))
+	if got := text("#laws-in-force"); !strings.Contains(got, "Quiet hours <script>") {
+		t.Errorf("register shows %q", got)
+	}
+	run("past date",
+		chromedp.SetValue(css("#at"), yesterday),
+		chromedp.Focus(css("main form button")),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(css("#laws-now")),
+		shot("c2-laws-past"))
+	if got := text("#laws-when"); !strings.Contains(got, yesterday) {
+		t.Errorf("after picking %s the page says %q", yesterday, got)
+	}
+	if got := text("#in-force-h"); !strings.Contains(got, "(0)") {
+		t.Errorf("laws in force yesterday: %q", got)
+	}
+	run("member", chromedp.Navigate(base+"/members/1"), chromedp.WaitVisible(css("svg.graph")), shot("c3-member"))
+	if got := text("ul.delegators"); !strings.Contains(got, "Bram") || !strings.Contains(got, "Cara<script>") {
+		t.Errorf("delegators list %q", got)
+	}
+	run("constitution", chromedp.Navigate(base+"/constitution"), chromedp.WaitVisible(css("#v2")), shot("c4-constitution"))
+	run("proposal", chromedp.Navigate(base+"/proposals/1"), chromedp.WaitVisible(css("#delegated")), shot("c5-law-proposal"))
 }
