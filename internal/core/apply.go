@@ -37,6 +37,7 @@ func (s *State) BeginBlock(height int64, blockTime time.Time) (Result, error) {
 		s.open(p)
 		r.Events = append(r.Events, Opened{Proposal: p.ID, Eligible: p.Eligible})
 	}
+	s.beginElections(&r)
 	return r, nil
 }
 
@@ -70,7 +71,11 @@ func (s *State) EndBlock() Result {
 		if p.Result.Passed {
 			s.effect(p, &r)
 		}
+		if p.Measure == tx.RecallVote {
+			s.recallDecided(p, &r)
+		}
 	}
+	s.endOffices(&r)
 	for s.expiring.due(s.now) {
 		d := s.expiring.pop()
 		s.record(func() { s.expiring.insert(d) })
@@ -150,6 +155,18 @@ func (s *State) check(t *tx.Tx, nonce uint64) (func(*Result), *reject.Error) {
 		return s.delegate(m, b)
 	case *tx.Undelegate:
 		return s.undelegate(m, b)
+	case *tx.Candidacy:
+		return s.candidacy(m, b)
+	case *tx.WithdrawCandidacy:
+		return s.withdrawCandidacy(m, b)
+	case *tx.Rank:
+		return s.rank(m, b)
+	case *tx.Recall:
+		return s.recall(m, b)
+	case *tx.Notice:
+		return s.notice(m, b)
+	case *tx.Payment:
+		return s.payment(m, b)
 	}
 	return nil, reject.Errorf(reject.UnknownKind, "transaction rejected: kind %s is not handled", t.Kind)
 }
@@ -235,6 +252,7 @@ func (s *State) leave(m *Member) (func(*Result), *reject.Error) {
 		r.Leaves = append(r.Leaves, leaf)
 		r.Events = append(r.Events, Left{Member: m.Number, Key: m.Key})
 		s.dropDelegations(m, r)
+		s.vacateAll(m.Number, EndLeft, r)
 	}, nil
 }
 
@@ -300,6 +318,9 @@ func (s *State) propose(m *Member, b *tx.Propose) (func(*Result), *reject.Error)
 	if err != nil {
 		return nil, err
 	}
+	if b.Amount != 0 && typ.Name != TypeBudget {
+		return nil, reject.Errorf(reject.AmountNotBudget, "proposal rejected: only a budget carries an amount; this proposal would be decided under the %q rules (use the decision type \"budget\")", typ.Name)
+	}
 	return func(r *Result) {
 		p := &Proposal{
 			ID:           uint64(len(s.proposals) + 1),
@@ -321,6 +342,7 @@ func (s *State) propose(m *Member, b *tx.Propose) (func(*Result), *reject.Error)
 			Law:          b.Law,
 			Sunset:       sunset,
 			Amendment:    b.Rules,
+			Amount:       b.Amount,
 		}
 		s.proposals = append(s.proposals, p)
 		s.record(func() { s.proposals = s.proposals[:len(s.proposals)-1] })

@@ -73,6 +73,16 @@ type Constitution struct {
 	// Delegation is the policy for liquid delegation; absent, members may
 	// delegate and no one's weight is capped (see DelegationPolicy).
 	Delegation DelegationPolicy `json:"delegation,omitzero"`
+	// Offices are the community's elected offices (see Office); absent,
+	// none. An amendment that sets "offices" replaces the whole list: an
+	// office it drops ends its holders' terms in the deciding block, an
+	// office it adds opens its first election in that block, and an office
+	// it changes keeps its holders and its election already scheduled or
+	// running; the new rules apply from the next election scheduled.
+	Offices []Office `json:"offices,omitempty"`
+	// Recall is the policy for recall petitions and ballots; absent, the
+	// defaults of RecallPolicy apply.
+	Recall RecallPolicy `json:"recall,omitzero"`
 }
 
 // DelegationPolicy says whether members may delegate their votes and how
@@ -178,6 +188,10 @@ func (c Constitution) clone() Constitution {
 	c.Categories = slices.Clone(c.Categories)
 	c.DecisionTypes = slices.Clone(c.DecisionTypes)
 	c.CategoryTypes = slices.Clone(c.CategoryTypes)
+	c.Offices = slices.Clone(c.Offices)
+	for i := range c.Offices {
+		c.Offices[i].Powers = slices.Clone(c.Offices[i].Powers)
+	}
 	return c
 }
 
@@ -317,7 +331,10 @@ func (c *Constitution) validate(members int) error {
 			return fmt.Errorf("categories[%d]: %q is listed twice", i, cat)
 		}
 	}
-	return c.validateTypes()
+	if err := c.validateTypes(); err != nil {
+		return err
+	}
+	return c.validateOffices()
 }
 
 // validateTypes checks decision types, category bindings and sunsets.
@@ -371,7 +388,8 @@ func (c *Constitution) validateTypes() error {
 
 // amendableKeys are the JSON keys an amendment may set, exactly as written.
 var amendableKeys = []string{"name", "vouches_required", "min_voting_period", "max_voting_period", "max_lead_time",
-	"quorum", "threshold", "categories", "decision_types", "category_types", "default_sunset", "max_sunset", "delegation"}
+	"quorum", "threshold", "categories", "decision_types", "category_types", "default_sunset", "max_sunset", "delegation",
+	"offices", "recall"}
 
 // amended returns the constitution with rules (a JSON object holding any
 // of the constitution's keys but "founders") decoded over it, defaults
@@ -390,6 +408,8 @@ func (c *Constitution) amended(rules string, members int) (Constitution, *reject
 		"decision_types": func() { n.DecisionTypes = nil },
 		"category_types": func() { n.CategoryTypes = nil },
 		"delegation":     func() { n.Delegation = DelegationPolicy{} },
+		"offices":        func() { n.Offices = nil },
+		"recall":         func() { n.Recall = RecallPolicy{} },
 	}
 	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		if strings.EqualFold(k, "founders") {

@@ -146,7 +146,7 @@ func TestDecisionTypes(t *testing.T) {
 	}
 }
 
-func ratio(t *testing.T, s string) core.Ratio {
+func ratio(t testing.TB, s string) core.Ratio {
 	t.Helper()
 	r, err := count.ParseRatio(s)
 	if err != nil {

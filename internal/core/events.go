@@ -165,3 +165,158 @@ func (Commented) isEvent()         {}
 func (Endorsed) isEvent()          {}
 func (BallotCast) isEvent()        {}
 func (DecidedEvent) isEvent()      {}
+
+// ElectionOpened: nominations opened for an election.
+type ElectionOpened struct {
+	Election   uint64
+	Office     string
+	Seats      int
+	ByElection bool
+}
+
+// ElectionScheduledEvent: the next regular election of an office was
+// scheduled; its nominations open at Opens (Unix nanoseconds).
+type ElectionScheduledEvent struct {
+	Election uint64
+	Office   string
+	Opens    int64
+}
+
+// VotingOpened: an election's nominations closed and voting opened among
+// Candidates.
+type VotingOpened struct {
+	Election   uint64
+	Office     string
+	Candidates []uint32
+}
+
+// ElectionCancelledEvent: an election was cancelled because its office was
+// removed.
+type ElectionCancelledEvent struct {
+	Election uint64
+	Office   string
+}
+
+// ByElectionSkipped: seats were left empty and no by-election opened,
+// because the rest of the term (to TermEnds) is not longer than the
+// nominations and the vote.
+type ByElectionSkipped struct {
+	Office   string
+	Seats    int
+	TermEnds int64
+}
+
+// CandidacyEvent: a member stood in an election.
+type CandidacyEvent struct {
+	Election uint64
+	Member   uint32
+}
+
+// CandidacyWithdrawn: a member withdrew from an election.
+type CandidacyWithdrawn struct {
+	Election uint64
+	Member   uint32
+}
+
+// Ranked: a member cast (Replaced false) or replaced a ranked ballot.
+type Ranked struct {
+	Election uint64
+	Member   uint32
+	Ranking  []uint32
+	Replaced bool
+}
+
+// ElectionDecidedEvent: an election was counted.
+type ElectionDecidedEvent struct {
+	Election uint64
+	Office   string
+	Winners  []uint32
+}
+
+// SeatFilled: a winner took a seat until Until (Unix nanoseconds).
+type SeatFilled struct {
+	Term     uint64
+	Office   string
+	Member   uint32
+	Election uint64
+	Until    int64
+}
+
+// SeatVacated: a holder lost their seat before the end of the term
+// (Reason "left" or "recalled").
+type SeatVacated struct {
+	Term   uint64
+	Office string
+	Member uint32
+	Reason string
+}
+
+// TermEndedEvent: a term ended, at its end ("term") or because its office
+// was removed ("office removed").
+type TermEndedEvent struct {
+	Term   uint64
+	Office string
+	Member uint32
+	Reason string
+}
+
+// PetitionSigned: a member signed a recall petition.
+type PetitionSigned struct {
+	Petition   uint64
+	Office     string
+	Member     uint32 // the holder
+	Signer     uint32
+	Signatures int
+	Needed     uint64
+}
+
+// RecallOpened: a petition reached its threshold and recall ballot
+// Proposal opened.
+type RecallOpened struct {
+	Petition uint64
+	Proposal uint64
+	Office   string
+	Member   uint32
+}
+
+// PetitionLapsedEvent: a petition's window passed short of its threshold.
+type PetitionLapsedEvent struct {
+	Petition   uint64
+	Office     string
+	Member     uint32
+	Signatures int
+}
+
+// NoticePublished: an office holder published a notice.
+type NoticePublished struct {
+	Notice uint64
+	Office string
+	Member uint32
+}
+
+// PaymentRecorded: an office holder recorded a payment against a budget.
+type PaymentRecorded struct {
+	Payment uint64
+	Office  string
+	Member  uint32
+	Budget  uint64
+	Amount  uint64
+}
+
+func (ElectionOpened) isEvent()         {}
+func (ElectionScheduledEvent) isEvent() {}
+func (VotingOpened) isEvent()           {}
+func (ElectionCancelledEvent) isEvent() {}
+func (ByElectionSkipped) isEvent()      {}
+func (CandidacyEvent) isEvent()         {}
+func (CandidacyWithdrawn) isEvent()     {}
+func (Ranked) isEvent()                 {}
+func (ElectionDecidedEvent) isEvent()   {}
+func (SeatFilled) isEvent()             {}
+func (SeatVacated) isEvent()            {}
+func (TermEndedEvent) isEvent()         {}
+func (PetitionSigned) isEvent()         {}
+func (RecallOpened) isEvent()           {}
+func (PetitionLapsedEvent) isEvent()    {}
+func (NoticePublished) isEvent()        {}
+func (PaymentRecorded) isEvent()        {}

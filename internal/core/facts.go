@@ -63,6 +63,27 @@ const (
 	// or was lost to a cap or a cycle, so histories without delegation keep
 	// their roots.
 	FactDelegated FactType = 14
+	// FactElectionOpened: [15, election id, office, seats, by-election
+	// (bool), voting opens, voting closes, term ends, time] — nominations
+	// opened.
+	FactElectionOpened FactType = 15
+	// FactElectionDecided: [16, election id, office, winners (array of
+	// member numbers, in order of election), ranked ballots cast, time].
+	FactElectionDecided FactType = 16
+	// FactSeatFilled: [17, term id, office, member, election id, term ends,
+	// time] — a winner took a seat.
+	FactSeatFilled FactType = 17
+	// FactSeatVacated: [18, term id, office, member, reason ("left",
+	// "recalled"), time] — a seat was emptied before its term ended.
+	FactSeatVacated FactType = 18
+	// FactTermEnded: [19, term id, office, member, reason ("term", "office
+	// removed"), time] — a term ended.
+	FactTermEnded FactType = 19
+	// FactRecallOpened: [20, petition id, office, member, recall proposal
+	// id, signers, time] — a petition reached its threshold.
+	FactRecallOpened FactType = 20
+	// FactPetitionLapsed: [21, petition id, office, member, signers, time].
+	FactPetitionLapsed FactType = 21
 )
 
 // Fact is a decoded accumulator leaf, for people and tools.
@@ -89,6 +110,20 @@ type Fact struct {
 	Version  uint32        `json:"rules_version,omitempty"`
 	Capped   uint64        `json:"capped,omitempty"` // delegated: delegators lost to the weight cap
 	Cyclic   uint64        `json:"cyclic,omitempty"` // delegated: delegators lost to cycles
+	// Offices and elections (facts 15 to 21).
+	Office      string   `json:"office,omitempty"`
+	Election    uint64   `json:"election,omitempty"`
+	Term        uint64   `json:"term,omitempty"`
+	Petition    uint64   `json:"petition,omitempty"`
+	Seats       uint64   `json:"seats,omitempty"`
+	ByElection  bool     `json:"by_election,omitempty"`
+	VotingOpens int64    `json:"voting_opens,omitempty"`
+	Closes      int64    `json:"closes,omitempty"`
+	Until       int64    `json:"until,omitempty"` // term ends
+	Winners     []uint32 `json:"winners,omitempty"`
+	Ballots     uint64   `json:"ballots,omitempty"`
+	Signers     uint64   `json:"signers,omitempty"`
+	Reason      string   `json:"reason,omitempty"`
 }
 
 // TxLeaf returns the leaf data recording an accepted transaction.
@@ -166,6 +201,38 @@ func factAmended(v *RuleVersion) []byte {
 	return mustEncode([]any{FactAmended, v.Version, v.Proposal, v.Time, h[:]})
 }
 
+func factElectionOpened(e *Election, at int64) []byte {
+	return mustEncode([]any{FactElectionOpened, e.ID, e.Office, uint64(e.Seats), e.ByElection, e.VotingOpens, e.Closes, e.TermEnds, at})
+}
+
+func factElectionDecided(e *Election, at int64) []byte {
+	w := e.Winners
+	if w == nil {
+		w = []uint32{}
+	}
+	return mustEncode([]any{FactElectionDecided, e.ID, e.Office, w, uint64(len(e.ballots)), at})
+}
+
+func factSeatFilled(t *Term, at int64) []byte {
+	return mustEncode([]any{FactSeatFilled, t.ID, t.Office, t.Member, t.Election, t.Until, at})
+}
+
+func factSeatVacated(t *Term, at int64) []byte {
+	return mustEncode([]any{FactSeatVacated, t.ID, t.Office, t.Member, t.EndedBy, at})
+}
+
+func factTermEnded(t *Term, at int64) []byte {
+	return mustEncode([]any{FactTermEnded, t.ID, t.Office, t.Member, t.EndedBy, at})
+}
+
+func factRecallOpened(p *Petition, at int64) []byte {
+	return mustEncode([]any{FactRecallOpened, p.ID, p.Office, p.Member, p.Proposal, uint64(len(p.Signers)), at})
+}
+
+func factPetitionLapsed(p *Petition, at int64) []byte {
+	return mustEncode([]any{FactPetitionLapsed, p.ID, p.Office, p.Member, uint64(len(p.Signers)), at})
+}
+
 // DecodeFact reads a leaf's data.
 func DecodeFact(data []byte) (Fact, error) {
 	var raw []cbor.RawMessage
@@ -177,7 +244,9 @@ func DecodeFact(data []byte) (Fact, error) {
 		return f, fmt.Errorf("fact type: %w", err)
 	}
 	want := map[FactType]int{FactTx: 2, FactAdmitted: 5, FactLeft: 4, FactRotated: 5, FactDecided: 9, FactGenesis: 4, FactBlock: 3, FactRejected: 3,
-		FactAmended: 5, FactLawEnacted: 5, FactLawRenewed: 5, FactLawRepealed: 5, FactLawExpired: 5, FactDelegated: 8}[f.Type]
+		FactAmended: 5, FactLawEnacted: 5, FactLawRenewed: 5, FactLawRepealed: 5, FactLawExpired: 5, FactDelegated: 8,
+		FactElectionOpened: 9, FactElectionDecided: 6, FactSeatFilled: 7, FactSeatVacated: 6, FactTermEnded: 6,
+		FactRecallOpened: 7, FactPetitionLapsed: 6}[f.Type]
 	if want == 0 || len(raw) != want {
 		return f, fmt.Errorf("fact of type %d with %d fields is not one this version knows", f.Type, len(raw))
 	}
@@ -206,6 +275,18 @@ func DecodeFact(data []byte) (Fact, error) {
 		targets = []any{&f.Version, &f.Proposal, &f.Time, &f.Digest}
 	case FactLawEnacted, FactLawRenewed, FactLawRepealed, FactLawExpired:
 		targets = []any{&f.Law, &f.Proposal, &f.Expires, &f.Time}
+	case FactElectionOpened:
+		targets = []any{&f.Election, &f.Office, &f.Seats, &f.ByElection, &f.VotingOpens, &f.Closes, &f.Until, &f.Time}
+	case FactElectionDecided:
+		targets = []any{&f.Election, &f.Office, &f.Winners, &f.Ballots, &f.Time}
+	case FactSeatFilled:
+		targets = []any{&f.Term, &f.Office, &f.Member, &f.Election, &f.Until, &f.Time}
+	case FactSeatVacated, FactTermEnded:
+		targets = []any{&f.Term, &f.Office, &f.Member, &f.Reason, &f.Time}
+	case FactRecallOpened:
+		targets = []any{&f.Petition, &f.Office, &f.Member, &f.Proposal, &f.Signers, &f.Time}
+	case FactPetitionLapsed:
+		targets = []any{&f.Petition, &f.Office, &f.Member, &f.Signers, &f.Time}
 	}
 	for i, t := range targets {
 		if err := cbor.Unmarshal(raw[i+1], t); err != nil {
@@ -281,6 +362,26 @@ func (f Fact) String() string {
 		return fmt.Sprintf("law %d was repealed by proposal %d at %s", f.Law, f.Proposal, formatTime(f.Time))
 	case FactLawExpired:
 		return fmt.Sprintf("law %d expired at %s", f.Law, formatTime(f.Expires))
+	case FactElectionOpened:
+		kind := "election"
+		if f.ByElection {
+			kind = "by-election"
+		}
+		return fmt.Sprintf("%s %d for %d %s of %s opened for nominations at %s; voting from %s to %s; term to %s", kind, f.Election, f.Seats,
+			plural(int(f.Seats), "seat", "seats"), f.Office, formatTime(f.Time), formatTime(f.VotingOpens), formatTime(f.Closes), formatTime(f.Until))
+	case FactElectionDecided:
+		return fmt.Sprintf("election %d for %s was decided at %s with %d ranked %s: elected %s", f.Election, f.Office, formatTime(f.Time), f.Ballots,
+			plural(int(f.Ballots), "ballot", "ballots"), joinNumbers(f.Winners))
+	case FactSeatFilled:
+		return fmt.Sprintf("member %d took a seat as %s at %s (election %d, term %d), until %s", f.Member, f.Office, formatTime(f.Time), f.Election, f.Term, formatTime(f.Until))
+	case FactSeatVacated:
+		return fmt.Sprintf("member %d's seat as %s (term %d) was vacated at %s: %s", f.Member, f.Office, f.Term, formatTime(f.Time), f.Reason)
+	case FactTermEnded:
+		return fmt.Sprintf("member %d's term %d as %s ended at %s (%s)", f.Member, f.Term, f.Office, formatTime(f.Time), f.Reason)
+	case FactRecallOpened:
+		return fmt.Sprintf("petition %d to recall member %d as %s reached %d signatures at %s: recall ballot proposal %d opened", f.Petition, f.Member, f.Office, f.Signers, formatTime(f.Time), f.Proposal)
+	case FactPetitionLapsed:
+		return fmt.Sprintf("petition %d to recall member %d as %s lapsed at %s with %d signatures", f.Petition, f.Member, f.Office, formatTime(f.Time), f.Signers)
 	}
 	return fmt.Sprintf("fact of type %d", f.Type)
 }

@@ -231,9 +231,11 @@ func (s *State) effect(p *Proposal, r *Result) {
 			lapse(err.Msg)
 			return
 		}
+		old := s.cons
 		v := s.amend(p, c)
 		leaf(factAmended(v))
 		r.Events = append(r.Events, Amended{Version: v.Version, Proposal: p.ID})
+		s.officesAmended(old, r)
 	}
 }
 

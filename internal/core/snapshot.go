@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/fxamacker/cbor/v2"
@@ -41,6 +42,46 @@ type snapState struct {
 	// Added with liquid delegation; omitted when empty, so states without
 	// delegations serialise as before.
 	Delegations []snapDelegation `cbor:",omitempty"`
+	// Added with offices; omitted when empty, so states without offices
+	// serialise as before.
+	Offices       []snapOffice   `cbor:",omitempty"`
+	Elections     []snapElection `cbor:",omitempty"`
+	Terms         []Term         `cbor:",omitempty"`
+	Petitions     []Petition     `cbor:",omitempty"`
+	Notices       []Notice       `cbor:",omitempty"`
+	Payments      []Payment      `cbor:",omitempty"`
+	ElecOpening   []deadline     `cbor:",omitempty"`
+	ElecVoting    []deadline     `cbor:",omitempty"`
+	ElecClosing   []deadline     `cbor:",omitempty"`
+	TermEnding    []deadline     `cbor:",omitempty"`
+	PetitionLapse []deadline     `cbor:",omitempty"`
+}
+
+type snapOffice struct {
+	Name     string
+	Terms    []uint64
+	TermEnds int64
+}
+
+type snapRanking struct {
+	Member  uint32
+	Ranking []uint32
+}
+
+type snapElection struct {
+	ID                                   uint64
+	Office                               string
+	Seats                                int
+	ByElection                           bool
+	Opens, VotingOpens, Closes, TermEnds int64
+	Status                               ElectionStatus
+	Candidates                           []uint32
+	Eligible, EligibleSeq                uint64
+	Ballots                              []snapRanking
+	Excluded                             []uint32
+	IRV                                  *count.IRVResult `cbor:",omitempty"`
+	STV                                  *count.STVResult `cbor:",omitempty"`
+	Winners                              []uint32
 }
 
 type snapDelegation struct {
@@ -115,6 +156,10 @@ type snapProposal struct {
 	Sunset                 int64
 	Amendment              string
 	Delegated              *DelegatedTally `cbor:",omitempty"`
+	Amount                 uint64          `cbor:",omitempty"`
+	Office                 string          `cbor:",omitempty"`
+	Holder                 uint32          `cbor:",omitempty"`
+	Petition               uint64          `cbor:",omitempty"`
 }
 
 // MarshalBinary serialises the whole state deterministically. It fails
@@ -153,7 +198,7 @@ func (s *State) MarshalBinary() ([]byte, error) {
 			QuorumNum: p.Quorum.Num, QuorumDen: p.Quorum.Den,
 			ThreshNum: p.Threshold.Num, ThreshDen: p.Threshold.Den, ThreshAtLeast: p.Threshold.AtLeast,
 			Type: p.Type, RulesVersion: p.RulesVersion, Measure: p.Measure, Law: p.Law, Sunset: p.Sunset, Amendment: p.Amendment,
-			Delegated: p.Delegated,
+			Delegated: p.Delegated, Amount: p.Amount, Office: p.Office, Holder: p.Holder, Petition: p.Petition,
 		}
 		for m, c := range p.ballots {
 			sp.Ballots = append(sp.Ballots, snapBallot{m, c})
@@ -179,6 +224,7 @@ func (s *State) MarshalBinary() ([]byte, error) {
 	for _, d := range s.Delegations() {
 		out.Delegations = append(out.Delegations, snapDelegation{d.Category, d.Member, d.To})
 	}
+	s.marshalOffices(&out)
 	return snapEnc.Marshal(out)
 }
 
@@ -256,7 +302,7 @@ func Restore(b []byte) (*State, error) {
 			Quorum:    count.Ratio{Num: sp.QuorumNum, Den: sp.QuorumDen},
 			Threshold: count.Ratio{Num: sp.ThreshNum, Den: sp.ThreshDen, AtLeast: sp.ThreshAtLeast},
 			Type:      sp.Type, RulesVersion: sp.RulesVersion, Measure: sp.Measure, Law: sp.Law, Sunset: sp.Sunset, Amendment: sp.Amendment,
-			Delegated: sp.Delegated,
+			Delegated: sp.Delegated, Amount: sp.Amount, Office: sp.Office, Holder: sp.Holder, Petition: sp.Petition,
 			ballots:   make(map[uint32]tx.Choice, len(sp.Ballots)),
 			endorsers: make(map[uint32]struct{}, len(sp.Endorsers)),
 		}
@@ -281,7 +327,104 @@ func Restore(b []byte) (*State, error) {
 		}
 		s.setDelegate(d.Member, d.Category, d.To)
 	}
+	if err := s.restoreOffices(&in); err != nil {
+		return nil, fmt.Errorf("restore state: %w", err)
+	}
 	return s, nil
+}
+
+// marshalOffices adds the offices' state to out: the running offices
+// sorted by name, everything else in id order.
+func (s *State) marshalOffices(out *snapState) {
+	for _, name := range slices.Sorted(maps.Keys(s.offices)) {
+		run := s.offices[name]
+		out.Offices = append(out.Offices, snapOffice{Name: name, Terms: run.terms, TermEnds: run.termEnds})
+	}
+	for _, e := range s.elections {
+		se := snapElection{ID: e.ID, Office: e.Office, Seats: e.Seats, ByElection: e.ByElection, Opens: e.Opens, VotingOpens: e.VotingOpens,
+			Closes: e.Closes, TermEnds: e.TermEnds, Status: e.Status, Candidates: e.Candidates, Eligible: e.Eligible, EligibleSeq: e.EligibleSeq,
+			Excluded: e.Excluded, IRV: e.IRV, STV: e.STV, Winners: e.Winners}
+		for _, m := range slices.Sorted(maps.Keys(e.ballots)) {
+			se.Ballots = append(se.Ballots, snapRanking{Member: m, Ranking: e.ballots[m]})
+		}
+		out.Elections = append(out.Elections, se)
+	}
+	for _, t := range s.terms {
+		out.Terms = append(out.Terms, *t)
+	}
+	for _, p := range s.petitions {
+		out.Petitions = append(out.Petitions, *p)
+	}
+	for _, n := range s.notices {
+		out.Notices = append(out.Notices, *n)
+	}
+	for _, p := range s.payments {
+		out.Payments = append(out.Payments, *p)
+	}
+	out.ElecOpening, out.ElecVoting, out.ElecClosing = s.elecOpening, s.elecVoting, s.elecClosing
+	out.TermEnding, out.PetitionLapse = s.termEnding, s.petitionLapse
+}
+
+// restoreOffices rebuilds the offices' state from in.
+func (s *State) restoreOffices(in *snapState) error {
+	if len(in.Offices) > 0 {
+		s.offices = make(map[string]*officeRun, len(in.Offices))
+	}
+	for _, o := range in.Offices {
+		s.offices[o.Name] = &officeRun{terms: o.Terms, termEnds: o.TermEnds}
+	}
+	for i, se := range in.Elections {
+		if se.ID != uint64(i+1) {
+			return fmt.Errorf("election %d is out of order", se.ID)
+		}
+		e := &Election{ID: se.ID, Office: se.Office, Seats: se.Seats, ByElection: se.ByElection, Opens: se.Opens, VotingOpens: se.VotingOpens,
+			Closes: se.Closes, TermEnds: se.TermEnds, Status: se.Status, Candidates: se.Candidates, Eligible: se.Eligible, EligibleSeq: se.EligibleSeq,
+			Excluded: se.Excluded, IRV: se.IRV, STV: se.STV, Winners: se.Winners, ballots: make(map[uint32][]uint32, len(se.Ballots))}
+		for _, b := range se.Ballots {
+			e.ballots[b.Member] = b.Ranking
+		}
+		s.elections = append(s.elections, e)
+	}
+	for i := range in.Terms {
+		t := in.Terms[i]
+		if t.ID != uint64(i+1) {
+			return fmt.Errorf("term %d is out of order", t.ID)
+		}
+		s.terms = append(s.terms, &t)
+	}
+	for _, o := range in.Offices {
+		for _, id := range o.Terms {
+			if id == 0 || id > uint64(len(s.terms)) {
+				return fmt.Errorf("office %q holds term %d of %d", o.Name, id, len(s.terms))
+			}
+		}
+	}
+	for i := range in.Petitions {
+		p := in.Petitions[i]
+		if p.ID != uint64(i+1) || p.Term == 0 || p.Term > uint64(len(s.terms)) {
+			return fmt.Errorf("petition %d is out of order or names no term", p.ID)
+		}
+		s.petitions = append(s.petitions, &p)
+		if s.petitionFor == nil {
+			s.petitionFor = make(map[uint64]uint64)
+		}
+		s.petitionFor[p.Term] = p.ID
+	}
+	for i := range in.Notices {
+		n := in.Notices[i]
+		s.notices = append(s.notices, &n)
+	}
+	for i := range in.Payments {
+		p := in.Payments[i]
+		s.payments = append(s.payments, &p)
+		if s.spent == nil {
+			s.spent = make(map[uint64]uint64)
+		}
+		s.spent[p.Budget] += p.Amount
+	}
+	s.elecOpening, s.elecVoting, s.elecClosing = in.ElecOpening, in.ElecVoting, in.ElecClosing
+	s.termEnding, s.petitionLapse = in.TermEnding, in.PetitionLapse
+	return nil
 }
 
 func compareBytes(a, b []byte) int {

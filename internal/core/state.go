@@ -109,6 +109,16 @@ type Proposal struct {
 	Law       uint64
 	Sunset    int64
 	Amendment string
+
+	// Amount is what a budget proposal allows to be spent, in minor units
+	// (0: none; see Payment).
+	Amount uint64
+	// Office, Holder and Petition are set on a recall ballot (Measure
+	// tx.RecallVote): the office, the holder's member number and the
+	// petition that opened it.
+	Office   string
+	Holder   uint32
+	Petition uint64
 }
 
 // Endorsements returns the number of members who endorsed the proposal.
@@ -148,6 +158,21 @@ type State struct {
 	// delegator's number-1, value = the delegate's number (0: none).
 	deleg map[string][]uint32
 
+	// Offices (offices.go, elections.go, recall.go, powers.go).
+	offices       map[string]*officeRun // by office name; lookups only
+	elections     []*Election           // index = id-1
+	terms         []*Term               // index = id-1
+	petitions     []*Petition           // index = id-1
+	petitionFor   map[uint64]uint64     // term id -> its latest petition; lookups only
+	notices       []*Notice             // index = id-1
+	payments      []*Payment            // index = id-1
+	spent         map[uint64]uint64     // budget proposal -> sum paid; lookups only
+	elecOpening   deadlines             // scheduled elections by nomination opening (ID = election)
+	elecVoting    deadlines             // nominating elections by voting opening
+	elecClosing   deadlines             // voting elections by close
+	termEnding    deadlines             // current terms by end (ID = term)
+	petitionLapse deadlines             // open petitions by window end (ID = petition)
+
 	acc merkle.Accumulator
 
 	journal *journal // non-nil while changes may be reverted
@@ -184,6 +209,11 @@ func New(chainID string, genesisTime time.Time, appState []byte) (*State, error)
 	for _, l := range s.genesisLeaves {
 		s.acc.Append(l)
 	}
+	// Each office's first election opens at genesis; its fact follows the
+	// founders'.
+	var r Result
+	s.startOffices(&r)
+	s.genesisLeaves = append(s.genesisLeaves, r.Leaves...)
 	return s, nil
 }
 

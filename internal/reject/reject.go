@@ -15,7 +15,7 @@ type Code uint32
 // Codes. Ranges: 1–29 envelope and encoding, 30–39 authorship, 40–49
 // membership, 50–69 proposals and comments, 70–79 ballots, 80–89 the
 // constitution (decision types, amendments), 90–99 laws, 100–109 liquid
-// delegation.
+// delegation, 110–139 offices, elections, office powers and recall.
 const (
 	OK Code = 0
 
@@ -69,6 +69,29 @@ const (
 	DelegationOff       Code = 102 // the constitution has switched delegation off
 	NotDelegated        Code = 103 // undelegate a category with no delegation
 	DelegationUnchanged Code = 104 // delegate to the member already delegated to
+
+	UnknownOffice        Code = 110 // no office of that name in the constitution
+	UnknownElection      Code = 111 // no such election
+	NotNominating        Code = 112 // candidacy (or its withdrawal) outside the nominations
+	AlreadyCandidate     Code = 113 // stand twice in one election
+	ConsecutiveTermLimit Code = 114 // the candidate would exceed max_consecutive_terms
+	LifetimeTermLimit    Code = 115 // the candidate would exceed max_terms
+	NotCandidate         Code = 116 // withdraw a candidacy never made, or rank a member who is not a candidate
+	ElectionNotVoting    Code = 117 // ranked ballot before voting opened or after it closed
+	BadRanking           Code = 118 // a ranking with a duplicate or member 0
+	NotElector           Code = 119 // joined after voting in the election opened
+	RankingUnchanged     Code = 120 // the same ranking as the ballot already counted
+	AlreadyHolder        Code = 121 // stand in a by-election for an office one already holds a seat in
+	NoPower              Code = 122 // the office does not hold that power
+	NotHolder            Code = 123 // an office power used by someone who holds no seat in the office
+	TermEnded            Code = 124 // an office power used after the holder's term ended
+	UnknownBudget        Code = 125 // payment against a proposal that is not a passed budget with an amount
+	BudgetExceeded       Code = 126 // payments would exceed the budget's amount
+	AmountNotBudget      Code = 127 // an amount on a proposal not decided under the "budget" type
+	RecallNotHolder      Code = 128 // recall a member who holds no seat in the office
+	AlreadySigned        Code = 129 // sign the same recall petition twice
+	RecallPending        Code = 130 // a recall ballot against the seat is already open
+	RecallTermEnded      Code = 131 // petition against a seat whose term has ended
 )
 
 var names = map[Code]string{
@@ -90,6 +113,13 @@ var names = map[Code]string{
 	SunsetTooLong: "sunset_too_long", RenewalTooLate: "renewal_too_late",
 	DelegateSelf: "delegate_self", UnknownDelegate: "unknown_delegate", DelegationOff: "delegation_off",
 	NotDelegated: "not_delegated", DelegationUnchanged: "delegation_unchanged",
+	UnknownOffice: "unknown_office", UnknownElection: "unknown_election", NotNominating: "not_nominating",
+	AlreadyCandidate: "already_candidate", ConsecutiveTermLimit: "consecutive_term_limit", LifetimeTermLimit: "lifetime_term_limit",
+	NotCandidate: "not_candidate", ElectionNotVoting: "election_not_voting", BadRanking: "bad_ranking",
+	NotElector: "not_elector", RankingUnchanged: "ranking_unchanged", AlreadyHolder: "already_holder",
+	NoPower: "no_power", NotHolder: "not_holder", TermEnded: "term_ended", UnknownBudget: "unknown_budget",
+	BudgetExceeded: "budget_exceeded", AmountNotBudget: "amount_not_budget", RecallNotHolder: "recall_not_holder",
+	AlreadySigned: "already_signed", RecallPending: "recall_pending", RecallTermEnded: "recall_term_ended",
 }
 
 // String returns the code's short stable name, such as "bad_nonce".

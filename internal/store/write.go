@@ -365,10 +365,15 @@ func (w *blockWriter) event(e core.Event) error {
 		r := e.Result
 		return w.exec(w.st.decided, "record decision", h, int64(r.Turnout), r.QuorumReached, r.Passed, e.Proposal)
 	case core.Amended, core.LawEnacted, core.LawRenewed, core.LawRepealedEvent, core.LawExpiredEvent, core.MeasureLapsed,
-		core.Delegated, core.Undelegated, core.DelegationCounted:
+		core.Delegated, core.Undelegated, core.DelegationCounted,
+		core.ElectionOpened, core.ElectionScheduledEvent, core.VotingOpened, core.ElectionCancelledEvent, core.ByElectionSkipped,
+		core.CandidacyEvent, core.CandidacyWithdrawn, core.Ranked, core.ElectionDecidedEvent, core.SeatFilled, core.SeatVacated,
+		core.TermEndedEvent, core.PetitionSigned, core.RecallOpened, core.PetitionLapsedEvent, core.NoticePublished, core.PaymentRecorded:
 		// The register of laws and the rule versions are read from the core
 		// (State.Laws, State.RuleHistory) until the projection has tables
-		// for them; delegations likewise (State.Delegations). The facts and
+		// for them; delegations likewise (State.Delegations), and offices,
+		// elections, petitions, notices and payments (State.Offices,
+		// State.Elections, State.Petitions, ...). The facts and
 		// transactions are in the accumulator either way.
 		return nil
 	}

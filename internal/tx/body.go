@@ -32,6 +32,8 @@ var kindNames = map[Kind]string{
 	KindVouch: "vouch", KindLeave: "leave", KindRotate: "rotate", KindPropose: "propose",
 	KindWithdraw: "withdraw", KindComment: "comment", KindEndorse: "endorse", KindBallot: "ballot",
 	KindDelegate: "delegate", KindUndelegate: "undelegate",
+	KindCandidacy: "candidacy", KindWithdrawCandidacy: "withdraw-candidacy", KindRank: "rank", KindRecall: "recall",
+	KindNotice: "notice", KindPayment: "payment",
 }
 
 // String returns the kind's name, such as "ballot".
@@ -71,6 +73,10 @@ const (
 	Renew      Measure = 2 // renew law Law before it expires
 	Repeal     Measure = 3 // repeal law Law
 	Amend      Measure = 4 // amend the constitution with Rules
+	// RecallVote is the measure of a recall ballot: the core opens one when a
+	// recall petition reaches its threshold; no propose transaction may
+	// carry it. If it passes, the holder's seat is vacated.
+	RecallVote Measure = 5
 )
 
 // String names the measure.
@@ -86,6 +92,8 @@ func (m Measure) String() string {
 		return "repeal"
 	case Amend:
 		return "amendment"
+	case RecallVote:
+		return "recall"
 	}
 	return fmt.Sprintf("measure %d", uint8(m))
 }
@@ -182,6 +190,10 @@ type Rotate struct {
 //     any of the genesis constitution's keys except "founders" (at most
 //     MaxRulesBytes bytes), applied over the rules in force when the
 //     amendment passes. Set exactly for an amendment.
+//   - Amount is what a budget proposal allows to be spent, in minor units
+//     (cents): payments recorded under it by an office with the power
+//     "payment" may not add up to more. Only a proposal decided under the
+//     decision type "budget" may carry one.
 type Propose struct {
 	Title    string  `cbor:"0,keyasint"`
 	Body     string  `cbor:"1,keyasint"`
@@ -193,6 +205,7 @@ type Propose struct {
 	Law      uint64  `cbor:"7,keyasint,omitempty"`
 	Sunset   int64   `cbor:"8,keyasint,omitempty"`
 	Rules    string  `cbor:"9,keyasint,omitempty"`
+	Amount   uint64  `cbor:"10,keyasint,omitempty"`
 }
 
 // Withdraw withdraws the author's proposal before voting opens.
@@ -344,6 +357,9 @@ func (b *Propose) check() *reject.Error {
 		}
 		return reject.Errorf(reject.BadBody, "proposal rejected: only an amendment carries new rules, not a %s", b.Measure)
 	}
+	if b.Amount != 0 && b.Measure != Resolution {
+		return reject.Errorf(reject.BadBody, "proposal rejected: a %s carries no amount; only a budget resolution does", b.Measure)
+	}
 	if b.Rules != "" {
 		if err := checkText("proposal rejected: the new rules", b.Rules, MaxRulesBytes); err != nil {
 			return err
@@ -454,6 +470,18 @@ func newBody(k Kind) Body {
 		return new(Delegate)
 	case KindUndelegate:
 		return new(Undelegate)
+	case KindCandidacy:
+		return new(Candidacy)
+	case KindWithdrawCandidacy:
+		return new(WithdrawCandidacy)
+	case KindRank:
+		return new(Rank)
+	case KindRecall:
+		return new(Recall)
+	case KindNotice:
+		return new(Notice)
+	case KindPayment:
+		return new(Payment)
 	}
 	return nil
 }
