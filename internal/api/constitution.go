@@ -29,15 +29,15 @@ func LawsAt(r *http.Request) (time.Time, error) {
 // Laws returns the register of laws after the latest block, or as it stood
 // at a past time (at not zero). A time on a later day than the latest
 // block's is refused: the record does not know the future.
-func (s *Service) Laws(at time.Time) (query.Register, error) {
-	var reg query.Register
+func (s *Service) Laws(at time.Time) (query.LawRegister, error) {
+	var reg query.LawRegister
 	err := s.view(func(c *core.State) error {
 		now := c.Time()
 		if !at.IsZero() && at.After(now) && at.Format(time.DateOnly) > now.Format(time.DateOnly) {
 			return BadRequest("The register shows the laws in force up to %s, the time of the latest block; %s is later.",
 				now.Format(time.DateOnly), at.Format(time.DateOnly))
 		}
-		reg = query.RegisterOf(c, at)
+		reg = query.LawRegisterOf(c, at)
 		return nil
 	})
 	return reg, err
@@ -53,14 +53,14 @@ func LawNumber(s string) (uint64, error) {
 }
 
 // Law returns one law of the register, in force or not.
-func (s *Service) Law(n uint64) (query.Law, error) {
-	var l query.Law
+func (s *Service) Law(n uint64) (query.LawEntry, error) {
+	var l query.LawEntry
 	err := s.view(func(c *core.State) error {
 		cl, ok := c.Law(n)
 		if !ok {
 			return NotFound("There is no law %d.", n)
 		}
-		l = query.LawOf(cl)
+		l = query.LawEntryOf(cl)
 		return nil
 	})
 	return l, err
@@ -68,9 +68,9 @@ func (s *Service) Law(n uint64) (query.Law, error) {
 
 // Rules returns every version of the constitution, newest first, each with
 // what it changed.
-func (s *Service) Rules() ([]query.RuleVersion, error) {
-	var out []query.RuleVersion
-	err := s.view(func(c *core.State) error { out = query.RuleHistory(c); return nil })
+func (s *Service) Rules() ([]query.RuleVersionEntry, error) {
+	var out []query.RuleVersionEntry
+	err := s.view(func(c *core.State) error { out = query.RuleHistoryOf(c); return nil })
 	return out, err
 }
 

@@ -252,7 +252,7 @@ func (s *Service) Proposal(id uint64) (Proposal, error) {
 		cp, _ := c.Proposal(id)
 		p.QuorumRatio = [2]uint64{cp.Quorum.Num, cp.Quorum.Den}
 		p.ThresholdRatio = [2]uint64{cp.Threshold.Num, cp.Threshold.Den}
-		p.Rules = query.RulesOf(c, cp)
+		p.Rules = query.ProposalRulesOf(c, cp)
 		return nil
 	})
 	if err != nil {

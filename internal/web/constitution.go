@@ -14,7 +14,7 @@ import (
 // projection.
 
 type lawsData struct {
-	Register query.Register
+	Register query.LawRegister
 	// Date is the date asked for (empty for now), for the picker; Today
 	// is the latest block's date, the picker's maximum.
 	Date, Today string

@@ -59,7 +59,7 @@ func TestConstitutionPages(t *testing.T) {
 	}
 	waitFor(t, "law 2 expired", func() bool {
 		l, err := c.Service.Law(2)
-		return err == nil && l.Status == query.LawExpired
+		return err == nil && l.Status == query.LawStatusExpired
 	})
 	for id := uint64(1); id <= 3; id++ {
 		if p, err := c.Service.Proposal(id); err != nil || p.Result == nil || !p.Result.Passed {
@@ -167,7 +167,7 @@ func TestConstitutionPages(t *testing.T) {
 	})
 
 	t.Run("json", func(t *testing.T) {
-		var reg query.Register
+		var reg query.LawRegister
 		getJSON(t, srv.URL+"/api/v1/laws", &reg)
 		if len(reg.InForce) != 1 || reg.InForce[0].Number != 1 || len(reg.Ended) != 1 || reg.Ended[0].Status != "expired" {
 			t.Errorf("laws: %+v", reg)
@@ -176,12 +176,12 @@ func TestConstitutionPages(t *testing.T) {
 		if !reg.Past || len(reg.InForce) != 0 {
 			t.Errorf("laws yesterday: %+v", reg)
 		}
-		var l query.Law
+		var l query.LawEntry
 		getJSON(t, srv.URL+"/api/v1/laws/2", &l)
 		if l.Title != "Dogs on leads" || l.Ended == nil {
 			t.Errorf("law 2: %+v", l)
 		}
-		var hist []query.RuleVersion
+		var hist []query.RuleVersionEntry
 		getJSON(t, srv.URL+"/api/v1/rules", &hist)
 		if len(hist) != 2 || hist[0].Proposal != 3 || len(hist[0].Changes) != 1 || hist[0].Changes[0].Key != "quorum" {
 			t.Errorf("rules: %+v", hist)

@@ -13,13 +13,13 @@ import (
 
 // Law statuses as clients see them.
 const (
-	LawInForce  = "in_force"
-	LawExpired  = "expired"
-	LawRepealed = "repealed"
+	LawStatusInForce  = "in_force"
+	LawStatusExpired  = "expired"
+	LawStatusRepealed = "repealed"
 )
 
-// Law is an entry of the register of laws as clients see it.
-type Law struct {
+// LawEntry is an entry of the register of laws as clients see it.
+type LawEntry struct {
 	Number   uint64    `json:"number"`
 	Title    string    `json:"title"`
 	Proposal uint64    `json:"proposal"` // the proposal that enacted it
@@ -34,17 +34,17 @@ type Law struct {
 	RepealedBy uint64     `json:"repealed_by,omitempty"`
 }
 
-// LawOf converts a law.
-func LawOf(l *core.Law) Law {
-	v := Law{Number: l.Number, Title: l.Title, Proposal: l.Proposal, Enacted: t(l.Enacted), Expires: t(l.Expires),
+// LawEntryOf converts a law.
+func LawEntryOf(l *core.Law) LawEntry {
+	v := LawEntry{Number: l.Number, Title: l.Title, Proposal: l.Proposal, Enacted: t(l.Enacted), Expires: t(l.Expires),
 		Renewals: slices.Clone(l.Renewals), RepealedBy: l.RepealedBy}
 	switch l.Status {
 	case core.InForce:
-		v.Status = LawInForce
+		v.Status = LawStatusInForce
 	case core.Expired:
-		v.Status = LawExpired
+		v.Status = LawStatusExpired
 	case core.Repealed:
-		v.Status = LawRepealed
+		v.Status = LawStatusRepealed
 	default:
 		v.Status = l.Status.String()
 	}
@@ -58,22 +58,22 @@ func LawOf(l *core.Law) Law {
 	return v
 }
 
-// Register is the register of laws: those in force, by number, and those
+// LawRegister is the register of laws: those in force, by number, and those
 // that left it (expired or repealed), most recently ended first.
-type Register struct {
+type LawRegister struct {
 	// At is the time the register describes: the latest block's time, or
 	// the past time asked for.
-	At      time.Time `json:"at"`
-	Past    bool      `json:"past"` // At is a past time, not the latest block's
-	InForce []Law     `json:"in_force"`
-	Ended   []Law     `json:"ended"`
+	At      time.Time  `json:"at"`
+	Past    bool       `json:"past"` // At is a past time, not the latest block's
+	InForce []LawEntry `json:"in_force"`
+	Ended   []LawEntry `json:"ended"`
 }
 
-// RegisterOf returns the register now, or at a past time when at is not
+// LawRegisterOf returns the register now, or at a past time when at is not
 // zero (and before the latest block's time): the laws in force then, and
 // those that had left the register by then.
-func RegisterOf(s *core.State, at time.Time) Register {
-	r := Register{At: s.Time(), InForce: []Law{}, Ended: []Law{}}
+func LawRegisterOf(s *core.State, at time.Time) LawRegister {
+	r := LawRegister{At: s.Time(), InForce: []LawEntry{}, Ended: []LawEntry{}}
 	if !at.IsZero() && at.Before(r.At) {
 		r.At, r.Past = at.UTC(), true
 	}
@@ -81,25 +81,25 @@ func RegisterOf(s *core.State, at time.Time) Register {
 	for _, l := range s.Laws() {
 		switch {
 		case l.InForceAt(r.At) || (!r.Past && l.Status == core.InForce):
-			r.InForce = append(r.InForce, LawOf(l))
+			r.InForce = append(r.InForce, LawEntryOf(l))
 		case l.Ended != 0 && l.Ended <= ns:
-			r.Ended = append(r.Ended, LawOf(l))
+			r.Ended = append(r.Ended, LawEntryOf(l))
 		}
 	}
-	slices.SortStableFunc(r.Ended, func(a, b Law) int { return b.Ended.Compare(*a.Ended) })
+	slices.SortStableFunc(r.Ended, func(a, b LawEntry) int { return b.Ended.Compare(*a.Ended) })
 	return r
 }
 
-// RuleChange is one key of the constitution that a version changed, with
+// RuleDiff is one key of the constitution that a version changed, with
 // its JSON before and after ("" when absent).
-type RuleChange struct {
+type RuleDiff struct {
 	Key string `json:"key"`
 	Old string `json:"old"`
 	New string `json:"new"`
 }
 
-// RuleVersion is one version of the constitution as clients see it.
-type RuleVersion struct {
+// RuleVersionEntry is one version of the constitution as clients see it.
+type RuleVersionEntry struct {
 	Version uint32 `json:"version"`
 	// Height and Time are the block from which the version applies (0 and
 	// the genesis time for the first).
@@ -111,18 +111,18 @@ type RuleVersion struct {
 	ProposalTitle string `json:"proposal_title,omitempty"`
 	// Changes are the keys that differ from the version before, in key
 	// order; empty for the first.
-	Changes      []RuleChange      `json:"changes"`
+	Changes      []RuleDiff        `json:"changes"`
 	Constitution core.Constitution `json:"constitution"`
 }
 
-// RuleHistory returns every version of the constitution, newest first.
-func RuleHistory(s *core.State) []RuleVersion {
+// RuleHistoryOf returns every version of the constitution, newest first.
+func RuleHistoryOf(s *core.State) []RuleVersionEntry {
 	hist := s.RuleHistory()
-	out := make([]RuleVersion, 0, len(hist))
+	out := make([]RuleVersionEntry, 0, len(hist))
 	for i := len(hist) - 1; i >= 0; i-- {
 		v := hist[i]
-		rv := RuleVersion{Version: v.Version, Height: v.Height, Time: t(v.Time), Proposal: v.Proposal,
-			Constitution: v.Constitution, Changes: []RuleChange{}}
+		rv := RuleVersionEntry{Version: v.Version, Height: v.Height, Time: t(v.Time), Proposal: v.Proposal,
+			Constitution: v.Constitution, Changes: []RuleDiff{}}
 		if p, ok := s.Proposal(v.Proposal); ok {
 			rv.ProposalTitle = p.Title
 		}
@@ -157,7 +157,7 @@ func jsonKeys(v any) map[string]string {
 
 // diffRules lists the keys whose values differ between old and new, in key
 // order.
-func diffRules(old, new map[string]string) []RuleChange {
+func diffRules(old, new map[string]string) []RuleDiff {
 	keys := slices.Sorted(maps.Keys(old))
 	for k := range new {
 		if _, ok := old[k]; !ok {
@@ -165,10 +165,10 @@ func diffRules(old, new map[string]string) []RuleChange {
 		}
 	}
 	slices.Sort(keys)
-	out := []RuleChange{}
+	out := []RuleDiff{}
 	for _, k := range keys {
 		if old[k] != new[k] {
-			out = append(out, RuleChange{Key: k, Old: old[k], New: new[k]})
+			out = append(out, RuleDiff{Key: k, Old: old[k], New: new[k]})
 		}
 	}
 	return out
@@ -193,14 +193,14 @@ type ProposalRules struct {
 	SunsetSeconds int64  `json:"sunset_seconds,omitempty"`
 	// Amendment is an amendment's new rules (JSON); Changes compares them
 	// with the rules the amendment was made under, key by key.
-	Amendment string       `json:"amendment,omitempty"`
-	Changes   []RuleChange `json:"changes,omitempty"`
+	Amendment string     `json:"amendment,omitempty"`
+	Changes   []RuleDiff `json:"changes,omitempty"`
 	// Enacted is the law this proposal enacted, once it has.
 	Enacted uint64 `json:"enacted_law,omitempty"`
 }
 
-// RulesOf describes the rules that applied to proposal p and its measure.
-func RulesOf(s *core.State, p *core.Proposal) ProposalRules {
+// ProposalRulesOf describes the rules that applied to proposal p and its measure.
+func ProposalRulesOf(s *core.State, p *core.Proposal) ProposalRules {
 	r := ProposalRules{Type: p.Type, Quorum: p.Quorum.QuorumWords(), Threshold: p.Threshold.Words(),
 		Version: p.RulesVersion, Measure: p.Measure.String(), Law: p.Law}
 	if r.Type == "" {

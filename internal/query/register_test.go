@@ -70,7 +70,7 @@ func (w *town) propose(title string, p tx.Propose) []byte {
 	return w.m[0].Sign(&p)
 }
 
-func numbers(ls []query.Law) []uint64 {
+func numbers(ls []query.LawEntry) []uint64 {
 	out := []uint64{}
 	for _, l := range ls {
 		out = append(out, l.Number)
@@ -99,7 +99,7 @@ func TestRegisterRulesAndMeasures(t *testing.T) {
 	w.ok(2 * 24 * time.Hour) // law 2 reaches its sunset
 	w.ok(time.Second, w.propose("Later", tx.Propose{}))
 
-	now := query.RegisterOf(w.s, time.Time{})
+	now := query.LawRegisterOf(w.s, time.Time{})
 	if got := numbers(now.InForce); !reflect.DeepEqual(got, []uint64{1}) || now.Past {
 		t.Errorf("in force now: %v (past %v), want [1]", got, now.Past)
 	}
@@ -107,14 +107,14 @@ func TestRegisterRulesAndMeasures(t *testing.T) {
 		t.Errorf("ended now: %v, want [2 3] (latest first)", got)
 	}
 	l1, l2, l3 := now.InForce[0], now.Ended[0], now.Ended[1]
-	if l1.Status != query.LawInForce || l1.Ended != nil || !reflect.DeepEqual(l1.Renewals, []uint64{4}) ||
+	if l1.Status != query.LawStatusInForce || l1.Ended != nil || !reflect.DeepEqual(l1.Renewals, []uint64{4}) ||
 		!l1.Expires.Equal(enacted.Add(40*24*time.Hour)) || l1.Title != "Quiet hours" || l1.Proposal != 1 {
 		t.Errorf("law 1: %+v", l1)
 	}
-	if l2.Status != query.LawExpired || l2.Ended == nil || !l2.Ended.Equal(enacted.Add(24*time.Hour)) {
+	if l2.Status != query.LawStatusExpired || l2.Ended == nil || !l2.Ended.Equal(enacted.Add(24*time.Hour)) {
 		t.Errorf("law 2: %+v", l2)
 	}
-	if l3.Status != query.LawRepealed || l3.RepealedBy != 5 || l3.Ended == nil || !l3.Ended.Equal(repealed) {
+	if l3.Status != query.LawStatusRepealed || l3.RepealedBy != 5 || l3.Ended == nil || !l3.Ended.Equal(repealed) {
 		t.Errorf("law 3: %+v", l3)
 	}
 
@@ -130,7 +130,7 @@ func TestRegisterRulesAndMeasures(t *testing.T) {
 	}
 	for _, tc := range past {
 		t.Run(tc.name, func(t *testing.T) {
-			r := query.RegisterOf(w.s, tc.at)
+			r := query.LawRegisterOf(w.s, tc.at)
 			if !r.Past || !r.At.Equal(tc.at) {
 				t.Errorf("at %v past %v, want %v", r.At, r.Past, tc.at)
 			}
@@ -142,16 +142,16 @@ func TestRegisterRulesAndMeasures(t *testing.T) {
 			}
 		})
 	}
-	if r := query.RegisterOf(w.s, w.now.Add(time.Hour)); r.Past || !r.At.Equal(w.now) {
+	if r := query.LawRegisterOf(w.s, w.now.Add(time.Hour)); r.Past || !r.At.Equal(w.now) {
 		t.Errorf("a later time reads as now: %+v", r)
 	}
 
-	hist := query.RuleHistory(w.s)
+	hist := query.RuleHistoryOf(w.s)
 	if len(hist) != 2 || hist[0].Version != 2 || hist[1].Version != 1 {
 		t.Fatalf("history: %+v", hist)
 	}
 	if v := hist[0]; v.Proposal != 6 || v.ProposalTitle != "Half must vote" || !v.Time.Equal(repealed) ||
-		!reflect.DeepEqual(v.Changes, []query.RuleChange{{Key: "quorum", Old: `"1/3"`, New: `"1/2"`}}) {
+		!reflect.DeepEqual(v.Changes, []query.RuleDiff{{Key: "quorum", Old: `"1/3"`, New: `"1/2"`}}) {
 		t.Errorf("version 2: %+v", v)
 	}
 	if v := hist[1]; v.Proposal != 0 || v.Height != 0 || len(v.Changes) != 0 || !v.Time.Equal(coretest.GenesisTime) {
@@ -172,13 +172,13 @@ func TestRegisterRulesAndMeasures(t *testing.T) {
 			Measure: "repeal", Law: 3, LawTitle: "Bonfires"}},
 		{6, query.ProposalRules{Type: "amendment", Quorum: "at least 1/3", Threshold: "at least 2/3", Version: 1,
 			Measure: "amendment", Amendment: `{"quorum": "1/2"}`,
-			Changes: []query.RuleChange{{Key: "quorum", Old: `"1/3"`, New: `"1/2"`}}}},
+			Changes: []query.RuleDiff{{Key: "quorum", Old: `"1/3"`, New: `"1/2"`}}}},
 		{7, query.ProposalRules{Type: "ordinary", Quorum: "at least 1/2", Threshold: "more than 1/2", Version: 2,
 			Measure: "resolution"}},
 	}
 	for _, tc := range rules {
 		p, _ := w.s.Proposal(tc.id)
-		if got := query.RulesOf(w.s, p); !reflect.DeepEqual(got, tc.want) {
+		if got := query.ProposalRulesOf(w.s, p); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("rules of proposal %d:\n got %+v\nwant %+v", tc.id, got, tc.want)
 		}
 	}
