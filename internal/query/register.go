@@ -197,6 +197,12 @@ type ProposalRules struct {
 	Changes   []RuleDiff `json:"changes,omitempty"`
 	// Enacted is the law this proposal enacted, once it has.
 	Enacted uint64 `json:"enacted_law,omitempty"`
+	// Office, Holder and HolderName name the seat a recall ballot is
+	// about; Petition is the petition that opened it.
+	Office     string `json:"office,omitempty"`
+	Holder     uint32 `json:"holder,omitempty"`
+	HolderName string `json:"holder_name,omitempty"`
+	Petition   uint64 `json:"petition,omitempty"`
 }
 
 // ProposalRulesOf describes the rules that applied to proposal p and its measure.
@@ -230,6 +236,12 @@ func ProposalRulesOf(s *core.State, p *core.Proposal) ProposalRules {
 				}
 			}
 			r.Changes = diffRules(old, nw)
+		}
+	}
+	if p.Measure == tx.RecallVote {
+		r.Office, r.Holder, r.Petition = p.Office, p.Holder, p.Petition
+		if m, ok := s.MemberByNumber(p.Holder); ok {
+			r.HolderName = m.Name
 		}
 	}
 	if p.Measure == tx.Enact && p.Result != nil && p.Result.Passed {

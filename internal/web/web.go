@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/folkmoot/folkmoot/internal/api"
@@ -85,6 +86,9 @@ func New(o Options) (*Site, error) {
 			"sub":       func(a, b uint64) uint64 { return a - b },
 			"slug":      slug,
 			"dict":      dict,
+			"seq":       seq,
+			"under":     func(s string) string { return strings.ReplaceAll(s, " ", "_") },
+			"estatus":   func(st string) string { return cat.T(lang, "election."+st) },
 		}
 		t, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
 		if err != nil {
@@ -111,7 +115,7 @@ func dict(kv ...any) map[string]any {
 // the signing script says; the layout hands them to it in the page's
 // language.
 func scriptMessages() []string {
-	return []string{"who", "nokey", "nokey_link", "preparing", "sending", "recorded", "receipt", "not_signed", "need_key", "created", "bad_alias", "replace", "need_pass", "no_key", "encrypting", "ready", "opening", "imported", "wrong_pass", "not_backup", "mismatch", "other_author", "f_version", "f_chain", "f_author", "f_nonce", "f_kind", "f_newcomer_key", "f_newcomer_name", "f_title", "f_text", "f_category", "f_voting_opens", "f_voting_closes", "f_proposal", "f_in_reply_to_comment", "f_comment", "f_choice"}
+	return []string{"who", "nokey", "nokey_link", "preparing", "sending", "recorded", "receipt", "not_signed", "need_key", "created", "bad_alias", "replace", "need_pass", "no_key", "encrypting", "ready", "opening", "imported", "wrong_pass", "not_backup", "mismatch", "other_author", "f_version", "f_chain", "f_author", "f_nonce", "f_kind", "f_newcomer_key", "f_newcomer_name", "f_title", "f_text", "f_category", "f_voting_opens", "f_voting_closes", "f_proposal", "f_in_reply_to_comment", "f_comment", "f_choice", "f_election", "f_ranking", "f_office", "f_member", "no_rank", "dup_rank"}
 }
 
 func (s *Site) tally(lang string, p api.Proposal) template.HTML {
@@ -143,6 +147,9 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("GET /constitution", s.page(s.constitution))
 	mux.HandleFunc("GET /laws", s.page(s.laws))
 	mux.HandleFunc("GET /laws/{n}", s.page(s.law))
+	mux.HandleFunc("GET /offices", s.page(s.offices))
+	mux.HandleFunc("GET /elections", s.page(s.elections))
+	mux.HandleFunc("GET /elections/{id}", s.page(s.election))
 	mux.HandleFunc("GET /audit/tx/{id}", s.page(s.audit))
 	mux.HandleFunc("GET /feed.atom", s.feed)
 	mux.HandleFunc("GET /events/proposals/{id}", s.events)
