@@ -226,7 +226,7 @@ func rankInBrowser(t *testing.T, bin, base string, m *apitest.Member) {
 	poll := func(expr string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			for {
-				ok, err := chromedp.Evaluate[bool](`(() => { try { return !!(` + expr + `); } catch (e) { return false; } })()`)(ctx, tg)
+				ok, err := chromedp.Evaluate[bool](`(() => { try { return !!(`+expr+`); } catch (e) { return false; } })()`)(ctx, tg)
 				if err == nil && ok {
 					return nil
 				}
