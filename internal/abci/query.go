@@ -24,6 +24,10 @@ import (
 //	/tx         data: tx id hex  the block holding a transaction, and its code
 //	/proof      data: tx id hex  inclusion proof of a transaction's leaf
 //	/leaf       data: index      inclusion proof of any leaf
+//	/offices                     the offices with holders and elections to come
+//	/office     data: name       one office with its past elections, petitions, notices, payments
+//	/elections  data: office     elections, newest first (office optional)
+//	/election   data: id         one election with its round-by-round count
 //
 // Proofs are against the app hash after the latest block, or after
 // req.Height when given.
@@ -63,6 +67,18 @@ func (a *App) query(req *abcitypes.QueryRequest) (any, error) {
 			return nil, fmt.Errorf("proposal number %q is not a number", arg)
 		}
 		return out, a.View(func(s *core.State) (err error) { out, err = query.ProposalByID(s, id); return err })
+	case "/offices":
+		return out, a.View(func(s *core.State) error { out = query.Offices(s); return nil })
+	case "/office":
+		return out, a.View(func(s *core.State) (err error) { out, err = query.OfficeByName(s, arg); return err })
+	case "/elections":
+		return out, a.View(func(s *core.State) error { out = query.Elections(s, arg); return nil })
+	case "/election":
+		id, err := strconv.ParseUint(arg, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("election number %q is not a number", arg)
+		}
+		return out, a.View(func(s *core.State) (err error) { out, err = query.ElectionByID(s, id); return err })
 	case "/tx":
 		id, err := parseTxID(arg)
 		if err != nil {

@@ -19,6 +19,7 @@ type ConstitutionOptions struct {
 	Delegations int    // members who delegate (default 50,000)
 	MaxWeight   uint32 // the constitution's cap on one ballot's weight (default 50)
 	Laws        int    // laws in force for the idle EndBlock (default 10,000)
+	Offices     int    // offices with holders and scheduled elections for the idle EndBlock (default 100)
 	Closes      int    // closes measured; the median is reported (default 7)
 	Progress    func(format string, args ...any)
 }
@@ -36,13 +37,16 @@ type ConstitutionFigures struct {
 	Cyclic           uint64  `json:"cyclic"`
 	DelegatedCloseMs float64 `json:"delegated_close_ms"`
 	Laws             int     `json:"laws"`
+	Offices          int     `json:"offices"`
+	Holders          int     `json:"office_holders"`
 	IdleEndBlockUs   float64 `json:"idle_endblock_us"`
 }
 
 // Constitution runs the constitution benchmark: closing a proposal in a
 // community with liquid delegation (chains of 1 to 20, one chain in twenty
 // closing into a cycle, a weight cap), built from signed transactions, and
-// EndBlock in a block in which nothing is due with many laws in force.
+// EndBlock in a block in which nothing is due with many laws in force and
+// many offices held, their next elections scheduled.
 func Constitution(o ConstitutionOptions, clock func() time.Time) (ConstitutionFigures, error) {
 	if o.Members <= 0 {
 		o.Members = 100000
@@ -59,6 +63,9 @@ func Constitution(o ConstitutionOptions, clock func() time.Time) (ConstitutionFi
 	if o.Laws <= 0 {
 		o.Laws = 10000
 	}
+	if o.Offices <= 0 {
+		o.Offices = 100
+	}
 	if o.Closes <= 0 {
 		o.Closes = 7
 	}
@@ -70,7 +77,7 @@ func Constitution(o ConstitutionOptions, clock func() time.Time) (ConstitutionFi
 		say = func(string, ...any) {}
 	}
 	f := ConstitutionFigures{CPUs: runtime.NumCPU(), CPUModel: CPUModel(), Members: o.Members, Voters: o.Voters,
-		Delegations: o.Delegations, MaxWeight: o.MaxWeight, Laws: o.Laws}
+		Delegations: o.Delegations, MaxWeight: o.MaxWeight, Laws: o.Laws, Offices: o.Offices}
 
 	say("building a community of %d members with %d delegations", o.Members, o.Delegations)
 	s, id, err := delegatedCommunity(o)
@@ -98,12 +105,12 @@ func Constitution(o ConstitutionOptions, clock func() time.Time) (ConstitutionFi
 	slices.Sort(times)
 	f.DelegatedCloseMs = float64(times[len(times)/2].Microseconds()) / 1000
 
-	say("enacting %d laws", o.Laws)
-	us, err := idleEndBlock(o.Laws, clock)
+	say("enacting %d laws and electing %d offices", o.Laws, o.Offices)
+	us, holders, err := idleEndBlock(o.Laws, o.Offices, clock)
 	if err != nil {
 		return f, err
 	}
-	f.IdleEndBlockUs = us
+	f.IdleEndBlockUs, f.Holders = us, holders
 	return f, nil
 }
 
@@ -190,11 +197,34 @@ func delegatedCommunity(o ConstitutionOptions) (*core.State, uint64, error) {
 	return s, id, nil
 }
 
-// idleEndBlock enacts laws and returns the mean cost in microseconds of
-// EndBlock in a block in which nothing is due.
-func idleEndBlock(laws int, clock func() time.Time) (float64, error) {
+// benchOffices returns n offices for the idle EndBlock: one in ten has
+// three seats, the others one; two-year terms, elections of a day each.
+func benchOffices(n int) []core.Office {
+	out := make([]core.Office, n)
+	for i := range out {
+		seats := 1
+		if i%10 == 0 {
+			seats = 3
+		}
+		out[i] = core.Office{Name: fmt.Sprintf("office %d", i+1), Seats: seats, Term: core.Duration{Duration: 2 * 365 * 24 * time.Hour},
+			MaxConsecutiveTerms: 2, NominationPeriod: core.Duration{Duration: 24 * time.Hour}, VotingPeriod: core.Duration{Duration: 24 * time.Hour},
+			Powers: []string{core.PowerNotice}}
+	}
+	return out
+}
+
+// idleEndBlock enacts laws and elects the holders of offices (whose next
+// elections are then scheduled, and whose terms run), and returns the mean
+// cost in microseconds of EndBlock in a block in which nothing is due, and
+// the number of seats held.
+func idleEndBlock(laws, offices int, clock func() time.Time) (float64, int, error) {
 	a, b, c := coretest.NewMember("alice"), coretest.NewMember("bob"), coretest.NewMember("carol")
-	s := coretest.NewState(a, b, c)
+	g := coretest.Genesis(a, b, c)
+	g.Constitution.Offices = benchOffices(offices)
+	s, err := core.New(coretest.ChainID, coretest.GenesisTime, coretest.AppState(g))
+	if err != nil {
+		return 0, 0, err
+	}
 	at := coretest.GenesisTime
 	block := func(txs [][]byte) error {
 		at = at.Add(time.Second)
@@ -210,39 +240,68 @@ func idleEndBlock(laws int, clock func() time.Time) (float64, error) {
 		return nil
 	}
 	closes := at.Add(time.Second + 10*time.Minute).Unix()
-	var props, votes [][]byte
+	var props, votes, stand, rank [][]byte
 	for i := 0; i < laws; i++ {
 		props = append(props, a.Sign(&tx.Propose{Title: "Law", Category: "rules", Closes: closes, Measure: tx.Enact}))
 	}
-	if err := block(props); err != nil {
-		return 0, err
+	// Everyone stands for every office (the first elections are numbered
+	// like the offices) and ranks the candidates in turn.
+	for e := uint64(1); e <= uint64(offices); e++ {
+		stand = append(stand, a.Sign(&tx.Candidacy{Election: e}), b.Sign(&tx.Candidacy{Election: e}), c.Sign(&tx.Candidacy{Election: e}))
 	}
 	for i := 1; i <= laws; i++ {
 		votes = append(votes, b.Ballot(uint64(i), tx.Yes), c.Ballot(uint64(i), tx.Yes))
 	}
+	for e := uint64(1); e <= uint64(offices); e++ {
+		rank = append(rank, a.Sign(&tx.Rank{Election: e, Ranking: []uint32{1, 2, 3}}), b.Sign(&tx.Rank{Election: e, Ranking: []uint32{2, 3, 1}}),
+			c.Sign(&tx.Rank{Election: e, Ranking: []uint32{uint32(1 + e%3), uint32(1 + (e+1)%3), uint32(1 + (e+2)%3)}}))
+	}
+	if err := block(append(props, stand...)); err != nil {
+		return 0, 0, err
+	}
 	if err := block(votes); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	at = at.Add(11 * time.Minute)
 	if err := block(nil); err != nil {
-		return 0, err
+		return 0, 0, err
+	}
+	at = at.Add(24 * time.Hour)
+	if err := block(rank); err != nil {
+		return 0, 0, err
+	}
+	at = at.Add(24 * time.Hour)
+	if err := block(nil); err != nil {
+		return 0, 0, err
 	}
 	if n := s.LawsInForceCount(); n != laws {
-		return 0, fmt.Errorf("%d laws in force, want %d", n, laws)
+		return 0, 0, fmt.Errorf("%d laws in force, want %d", n, laws)
+	}
+	holders, scheduled := 0, 0
+	for _, o := range s.Offices() {
+		holders += len(o.Holders)
+		for _, e := range o.Elections {
+			if e.Status == core.ElectionScheduled {
+				scheduled++
+			}
+		}
+	}
+	if want := offices + 2*((offices+9)/10); holders != want || scheduled != offices {
+		return 0, 0, fmt.Errorf("%d seats held and %d elections scheduled, want %d and %d", holders, scheduled, want, offices)
 	}
 	const rounds = 20000
 	var total time.Duration
 	for i := 0; i < rounds; i++ {
 		at = at.Add(time.Second)
 		if _, err := s.BeginBlock(s.Height()+1, at); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		start := clock()
 		r := s.EndBlock()
 		total += clock().Sub(start)
 		if len(r.Leaves) != 0 {
-			return 0, fmt.Errorf("something was due in an idle block")
+			return 0, 0, fmt.Errorf("something was due in an idle block")
 		}
 	}
-	return float64(total.Nanoseconds()) / rounds / 1000, nil
+	return float64(total.Nanoseconds()) / rounds / 1000, holders, nil
 }

@@ -200,8 +200,9 @@ func textOrFile(text, file, flag string) (string, error) {
 
 func newProposeCmd(s *Streams) *cobra.Command {
 	var a actFlags
-	var title, body, bodyFile, category, opens, closes string
+	var title, body, bodyFile, category, opens, closes, typ string
 	var voting time.Duration
+	var amount uint64
 	c := &cobra.Command{
 		Use:   "propose",
 		Short: "Put a proposal to the community",
@@ -210,14 +211,15 @@ it closes after --voting, or at --closes. The constitution bounds both.
 The body is Markdown.`,
 		Example: `  folkmoot propose --as ada --title "Plant an orchard" --body-file orchard.md --voting 72h
   folkmoot propose --as ada --title "Budget 2027" --category budget \
-      --opens 2026-12-01T09:00:00Z --closes 2026-12-08T18:00:00Z`,
+      --opens 2026-12-01T09:00:00Z --closes 2026-12-08T18:00:00Z
+  folkmoot propose --as ada --title "Repair the hall roof" --type budget --amount 1200000 --voting 168h`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
 			if body, err = textOrFile(body, bodyFile, "--body"); err != nil {
 				return err
 			}
-			p := &tx.Propose{Title: title, Body: body, Category: category}
+			p := &tx.Propose{Title: title, Body: body, Category: category, Type: typ, Amount: amount}
 			start := time.Now()
 			if opens != "" {
 				t, err := time.Parse(time.RFC3339, opens)
@@ -251,6 +253,8 @@ The body is Markdown.`,
 	c.Flags().StringVar(&opens, "opens", "", "when voting opens (RFC 3339); default: when recorded")
 	c.Flags().StringVar(&closes, "closes", "", "when voting closes (RFC 3339)")
 	c.Flags().DurationVar(&voting, "voting", 0, "how long voting lasts, from its opening")
+	c.Flags().StringVar(&typ, "type", "", "decision type (ordinary, budget, amendment, ...); default: the category's, or ordinary")
+	c.Flags().Uint64Var(&amount, "amount", 0, "for --type budget: the amount it allows to be spent, in minor units (cents)")
 	return c
 }
 

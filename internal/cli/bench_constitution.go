@@ -15,7 +15,7 @@ func newBenchConstitutionCmd(s *Streams) *cobra.Command {
 	var output string
 	c := &cobra.Command{
 		Use:   "constitution",
-		Short: "Measure the constitution's rules: a close with liquid delegation, an idle EndBlock with many laws",
+		Short: "Measure the constitution's rules: a close with liquid delegation, an idle EndBlock with many laws and offices",
 		Example: `  folkmoot bench constitution --output json
   folkmoot bench constitution --members 20000 --voters 6000 --delegations 10000`,
 		Args: cobra.NoArgs,
@@ -34,7 +34,8 @@ func newBenchConstitutionCmd(s *Streams) *cobra.Command {
 			fmt.Fprintf(s.Out, "machine          %d CPUs, %s\n", f.CPUs, f.CPUModel)
 			fmt.Fprintf(s.Out, "delegated close  %.1f ms: %d members, %d voting, %d delegating (cap %d): %d delegated votes, %d over the cap, %d in cycles\n",
 				f.DelegatedCloseMs, f.Members, f.Voters, f.Delegations, f.MaxWeight, f.DelegatedVotes, f.Capped, f.Cyclic)
-			fmt.Fprintf(s.Out, "idle EndBlock    %.2f µs with %d laws in force\n", f.IdleEndBlockUs, f.Laws)
+			fmt.Fprintf(s.Out, "idle EndBlock    %.2f µs with %d laws in force and %d offices (%d seats held, next elections scheduled)\n",
+				f.IdleEndBlockUs, f.Laws, f.Offices, f.Holders)
 			return nil
 		},
 	}
@@ -44,5 +45,6 @@ func newBenchConstitutionCmd(s *Streams) *cobra.Command {
 	c.Flags().IntVar(&o.Delegations, "delegations", 50000, "members who delegate")
 	c.Flags().Uint32Var(&o.MaxWeight, "max-weight", 50, "the constitution's cap on the votes one ballot carries")
 	c.Flags().IntVar(&o.Laws, "laws", 10000, "laws in force for the idle EndBlock")
+	c.Flags().IntVar(&o.Offices, "offices", 100, "offices with holders and scheduled elections for the idle EndBlock")
 	return c
 }

@@ -30,7 +30,8 @@ func TestReadmeConstitution(t *testing.T) {
 		t.Fatalf("init: %s", out)
 	}
 	gen, _ := os.ReadFile(filepath.Join(dir, "home", "config", "genesis.json"))
-	for _, want := range []string{`"amendment"`, `"default_sunset"`, `"category_types"`, `"max_weight"`} {
+	for _, want := range []string{`"amendment"`, `"default_sunset"`, `"category_types"`, `"max_weight"`, `"offices"`, `"max_consecutive_terms": 3`,
+		`"max_terms": 6`, `"recall"`, `"petition_window": "720h0m0s"`} {
 		if !strings.Contains(string(gen), want) {
 			t.Errorf("genesis lacks %s", want)
 		}

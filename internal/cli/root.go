@@ -79,6 +79,14 @@ var commandSet = []func(s *Streams, root, bench *cobra.Command){
 		root.AddCommand(newCountCmd(s))
 		bench.AddCommand(newBenchCountCmd(s))
 	},
+	func(s *Streams, root, bench *cobra.Command) {
+		root.AddCommand(newOfficeCmd(s), newCandidateCmd(s), newElectCmd(s), newRecallCmd(s))
+		for _, c := range root.Commands() {
+			if c.Name() == "show" {
+				c.AddCommand(newShowElectionCmd(s))
+			}
+		}
+	},
 }
 
 func newBenchCmd(s *Streams) *cobra.Command {

@@ -5,13 +5,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/core/coretest"
 	"github.com/folkmoot/folkmoot/internal/reject"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
 // FuzzApply decodes arbitrary bytes and applies what decodes to a small
-// community with an open proposal. Whatever the input, Apply must not
+// community with an open proposal and offices (coretest.SimOffices) whose
+// first elections are taking nominations. Whatever the input, Apply must not
 // panic, a rejection must carry a code and a sentence, and a rejected
 // transaction must leave the state byte-for-byte unchanged. The fuzzer
 // cannot forge signatures, so the interesting inputs are those whose
@@ -31,13 +33,25 @@ func FuzzApply(f *testing.F) {
 		&tx.Propose{Title: "law", Category: "rules", Closes: coretest.GenesisTime.Add(time.Hour).Unix(), Measure: tx.Enact, Sunset: 600},
 		&tx.Propose{Title: "amend", Category: "rules", Closes: coretest.GenesisTime.Add(time.Hour).Unix(), Measure: tx.Amend, Rules: `{"quorum": "1/2"}`},
 		&tx.Propose{Title: "renew", Category: "rules", Closes: coretest.GenesisTime.Add(time.Hour).Unix(), Measure: tx.Renew, Law: 1},
+		&tx.Propose{Title: "budget", Category: "budget", Type: "budget", Amount: 1000, Closes: coretest.GenesisTime.Add(time.Hour).Unix()},
+		&tx.Candidacy{Election: 1},
+		&tx.WithdrawCandidacy{Election: 1},
+		&tx.Rank{Election: 1, Ranking: []uint32{1, 2}},
+		&tx.Recall{Office: "clerk", Member: 1},
+		&tx.Notice{Office: "clerk", Title: "Notice", Text: "The hall is open."},
+		&tx.Payment{Office: "stewards", Budget: 1, Amount: 10, Payee: "Builders", Memo: "roof"},
 	}
 	for _, b := range seeds {
 		f.Add(alice.SignNonce(2, b))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		a, b := coretest.NewMember("alice"), coretest.NewMember("bob")
-		s := coretest.NewState(a, b, coretest.NewMember("carol"))
+		g := coretest.Genesis(a, b, coretest.NewMember("carol"))
+		g.Constitution.Offices = coretest.SimOffices()
+		s, err := core.New(coretest.ChainID, coretest.GenesisTime, coretest.AppState(g))
+		if err != nil {
+			t.Fatal(err)
+		}
 		now := coretest.GenesisTime.Add(time.Second)
 		if _, err := s.BeginBlock(1, now); err != nil {
 			t.Fatal(err)

@@ -178,8 +178,8 @@ func TestDecodeRejects(t *testing.T) {
 			p := rawMap(kv{0, "t"}, kv{1, ""}, kv{2, "general"}, kv{4, 9}, kv{6, 0})
 			return with(func(e []kv) []kv { e[4] = kv{4, uint64(KindPropose)}; e[5] = kv{5, cbor.RawMessage(p)}; return e })
 		}(), reject.Malformed, "propose body"},
-		{"propose body with unknown field 10", func() []byte {
-			p := rawMap(kv{0, "t"}, kv{1, ""}, kv{2, "general"}, kv{4, 9}, kv{10, 1})
+		{"propose body with unknown field 99", func() []byte {
+			p := rawMap(kv{0, "t"}, kv{1, ""}, kv{2, "general"}, kv{4, 9}, kv{99, 1})
 			return with(func(e []kv) []kv { e[4] = kv{4, uint64(KindPropose)}; e[5] = kv{5, cbor.RawMessage(p)}; return e })
 		}(), reject.Malformed, "propose body"},
 		{"proposal 0", with(func(e []kv) []kv { e[5] = kv{5, cbor.RawMessage(rawMap(kv{0, 0}, kv{1, 1}))}; return e }), reject.BadBody, "start at 1"},

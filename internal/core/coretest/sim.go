@@ -4,9 +4,11 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/folkmoot/folkmoot/internal/core"
+	"github.com/folkmoot/folkmoot/internal/count"
 	"github.com/folkmoot/folkmoot/internal/reject"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
@@ -16,7 +18,9 @@ import (
 // votes, leave and rotate keys, enact laws with short sunsets, renew and
 // repeal them, amend the constitution and pick decision types, delegate
 // their votes (chains, cycles and a weight cap among them) and withdraw
-// delegations, and a few transactions are deliberately bad.
+// delegations, stand for the offices of SimOffices, cast ranked ballots,
+// petition to recall holders, publish notices, and a few transactions are
+// deliberately bad. Only a Sim made by NewOfficeSim has offices.
 // The same seed always gives the same history.
 type Sim struct {
 	State    *core.State
@@ -29,16 +33,30 @@ type Sim struct {
 	members   []*Member // current members, by index
 	newcomers []*Member // people some members vouched for
 	made      int
+	offices   bool // the community has offices and the generator uses them
 }
 
-// NewSim starts a simulated community with n founders.
-func NewSim(seed uint64, n int) *Sim {
-	s := &Sim{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), Now: GenesisTime, BadShare: 0.03}
+// NewSim starts a simulated community with n founders and no offices.
+func NewSim(seed uint64, n int) *Sim { return newSim(seed, n, false) }
+
+// NewOfficeSim starts a simulated community with n founders and the offices
+// of SimOffices, whose members also stand, rank, petition for recalls and
+// publish notices.
+func NewOfficeSim(seed uint64, n int) *Sim { return newSim(seed, n, true) }
+
+func newSim(seed uint64, n int, offices bool) *Sim {
+	s := &Sim{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), Now: GenesisTime, BadShare: 0.03, offices: offices}
 	for i := 0; i < n; i++ {
 		s.members = append(s.members, s.person())
 	}
 	g := Genesis(s.members...)
 	g.Constitution.Delegation.MaxWeight = 3
+	if offices {
+		g.Constitution.Offices = SimOffices()
+		g.Constitution.Recall = core.RecallPolicy{Petition: core.Ratio{Ratio: count.Ratio{Num: 1, Den: 25}},
+			Window: core.Duration{Duration: 2 * time.Minute}, Voting: core.Duration{Duration: time.Minute},
+			Quorum: core.Ratio{Ratio: count.Ratio{Num: 1, Den: 10}}}
+	}
 	s.AppState = AppState(g)
 	st, err := core.New(ChainID, GenesisTime, s.AppState)
 	if err != nil {
@@ -117,12 +135,16 @@ func (s *Sim) next() ([]byte, *Member, bool) {
 			open = append(open, p)
 		}
 	}
+	if s.offices && s.rng.IntN(100) < 15 {
+		raw, author := s.office(m)
+		return raw, author, true
+	}
 	switch k := s.rng.IntN(100); {
 	case k < 55 && len(open) > 0:
 		p := open[s.rng.IntN(len(open))]
 		c := tx.Choice(1 + s.rng.IntN(3))
-		if p.Category == "rules" && s.rng.IntN(3) > 0 {
-			c = tx.Yes // measures mostly pass, so laws and amendments take effect
+		if (p.Category == "rules" || p.Measure == tx.RecallVote) && s.rng.IntN(3) > 0 {
+			c = tx.Yes // measures mostly pass, so laws, amendments and recalls take effect
 		}
 		num, _ := s.State.Member(m.Key)
 		if prev, ok := p.BallotOf(num.Number); (ok && prev == c) || num.AdmitSeq > p.EligibleSeq {
@@ -237,6 +259,68 @@ func (s *Sim) measure(m *Member) []byte {
 		p.Measure, p.Rules = tx.Amend, simAmendments[s.rng.IntN(len(simAmendments))]
 	}
 	return m.Sign(p)
+}
+
+// SimOffices are the simulator's offices, with terms of minutes so that a
+// short history runs through many elections, by-elections and term limits.
+func SimOffices() []core.Office {
+	min := func(n int) core.Duration { return core.Duration{Duration: time.Duration(n) * time.Minute} }
+	return []core.Office{
+		{Name: "clerk", Seats: 1, Term: min(3), MaxConsecutiveTerms: 2, NominationPeriod: min(1), VotingPeriod: min(1), Powers: []string{"notice"}},
+		{Name: "stewards", Seats: 3, Term: min(4), MaxTerms: 3, NominationPeriod: min(1), VotingPeriod: min(1), Powers: []string{"notice", "payment"}},
+	}
+}
+
+// office makes an office transaction by m: a candidacy in an election
+// taking nominations, a ranked ballot in one voting, a recall signature
+// against a holder, or a notice; nil when there is nothing to do. Some are
+// refused (term limits, a second candidacy, a second signature), which the
+// generator accepts as a guess gone wrong.
+func (s *Sim) office(m *Member) ([]byte, *Member) {
+	var nominating, voting []*core.Election
+	es := s.State.Elections()
+	for _, e := range es[max(0, len(es)-8):] {
+		switch {
+		case e.Status == core.Nominating:
+			nominating = append(nominating, e)
+		case e.Status == core.Voting && s.Now.UnixNano() <= e.Closes:
+			voting = append(voting, e)
+		}
+	}
+	me, _ := s.State.Member(m.Key)
+	switch k := s.rng.IntN(10); {
+	case k < 3 && len(nominating) > 0:
+		// Mostly the first few members stand, so some reach a term limit.
+		if s.rng.IntN(3) > 0 {
+			m = s.members[s.rng.IntN(min(3, len(s.members)))]
+		}
+		e := nominating[s.rng.IntN(len(nominating))]
+		return m.Sign(&tx.Candidacy{Election: e.ID}), m
+	case k < 7 && len(voting) > 0:
+		e := voting[s.rng.IntN(len(voting))]
+		if len(e.Candidates) == 0 || me.AdmitSeq > e.EligibleSeq {
+			return nil, nil
+		}
+		r := slices.Clone(e.Candidates)
+		s.rng.Shuffle(len(r), func(i, j int) { r[i], r[j] = r[j], r[i] })
+		return m.Sign(&tx.Rank{Election: e.ID, Ranking: r[:1+s.rng.IntN(len(r))]}), m
+	case k < 9:
+		os := s.State.Offices()
+		o := os[s.rng.IntN(len(os))]
+		if len(o.Holders) > 0 {
+			h := o.Holders[s.rng.IntN(len(o.Holders))]
+			return m.Sign(&tx.Recall{Office: h.Office, Member: h.Member}), m
+		}
+	default:
+		for _, o := range s.State.Offices() {
+			for _, h := range o.Holders {
+				if h.Member == me.Number {
+					return m.Sign(&tx.Notice{Office: h.Office, Title: "Notice", Text: "The hall is open."}), m
+				}
+			}
+		}
+	}
+	return nil, nil
 }
 
 // after updates the simulator's view of who is a member.
