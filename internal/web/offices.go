@@ -2,8 +2,10 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/folkmoot/folkmoot/internal/api"
+	"github.com/folkmoot/folkmoot/internal/query"
 )
 
 // Pages of offices and elections, over the core's offices, terms,
@@ -44,4 +46,14 @@ func seq(n int) []int {
 		out[i] = i + 1
 	}
 	return out
+}
+
+// votesOf returns a candidate's votes in a round of a count, or "—" when
+// the candidate was no longer (or never) in it.
+func votesOf(r query.Round, member uint32) string {
+	i := slices.IndexFunc(r.Votes, func(v query.RoundVotes) bool { return v.Member == member })
+	if i < 0 {
+		return "—"
+	}
+	return r.Votes[i].Votes
 }

@@ -87,6 +87,7 @@ func New(o Options) (*Site, error) {
 			"slug":      slug,
 			"dict":      dict,
 			"seq":       seq,
+			"votes":     votesOf,
 			"under":     func(s string) string { return strings.ReplaceAll(s, " ", "_") },
 			"estatus":   func(st string) string { return cat.T(lang, "election."+st) },
 		}
