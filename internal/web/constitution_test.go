@@ -112,7 +112,9 @@ func TestConstitutionPages(t *testing.T) {
 		{"constitution in Catalan", "/constitution?lang=ca", 200, []string{"Historial de les regles", "Versió 2", "La constitució fundacional"}, nil},
 		{"law proposal", "/proposals/1", 200, []string{"Rules and effect", "<dd>ordinary</dd>", `href="/constitution?lang=en#v1">Version 1</a>`,
 			"It enacts a law that lasts 1 day", `href="/laws/1?lang=en">It became law 1.</a>`,
-			`<table id="delegated">`, "<th scope=\"row\">Yes</th><td>2</td><td>1</td><td>3</td>"}, nil},
+			`<table id="delegated">`, "<th scope=\"row\">Yes</th><td>2</td><td>1</td><td>3</td>",
+			// The chart draws the result, the delegated vote lighter.
+			"Yes 3 · No 0 · Abstain 0 (delegated 1/0/0)", `fill="#6fbf86"`}, nil},
 		{"amendment proposal", "/proposals/3", 200, []string{"<dd>amendment</dd>", "<dd>at least 2/3</dd>", "It amends the constitution",
 			`<table class="changes" id="amendment">`, "<code>quorum</code>", "<summary>The new rules as written</summary>"}, nil},
 		{"renewal proposal", "/proposals/4", 200, []string{"It renews", `href="/laws/1?lang=en">Law 1: Quiet hours &lt;script&gt;`, "by 7 days.",

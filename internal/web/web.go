@@ -122,7 +122,8 @@ func scriptMessages() []string {
 func (s *Site) tally(lang string, p api.Proposal) template.HTML {
 	T := func(k string) string { return s.cat.T(lang, k) }
 	return tallySVG(p.Proposal, tallyLabels{Title: T("prop.tally"), Yes: T("prop.yes"), No: T("prop.no"),
-		Abstain: T("prop.abstain"), Quorum: T("prop.quorum_line"), Threshold: T("prop.threshold_line")},
+		Abstain: T("prop.abstain"), Quorum: T("prop.quorum_line"), Threshold: T("prop.threshold_line"),
+		Delegated: T("prop.delegated_short")},
 		p.QuorumRatio, p.ThresholdRatio)
 }
 
