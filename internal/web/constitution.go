@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/folkmoot/folkmoot/internal/api"
@@ -61,8 +62,9 @@ func (s *Site) constitution(r *http.Request) (string, any, error) {
 }
 
 type memberData struct {
-	M     query.Member
-	Graph query.DelegationGraph
+	M        query.Member
+	Vouchers []query.Member
+	Graph    query.DelegationGraph
 }
 
 // member shows one member, by number, with their delegations.
@@ -79,5 +81,13 @@ func (s *Site) member(r *http.Request) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	return "member", memberData{M: m, Graph: g}, nil
+	d := memberData{M: m, Graph: g}
+	for _, v := range m.VouchedBy {
+		vm, err := s.svc.Member(strconv.FormatUint(uint64(v), 10))
+		if err != nil {
+			return "", nil, err
+		}
+		d.Vouchers = append(d.Vouchers, vm)
+	}
+	return "member", d, nil
 }

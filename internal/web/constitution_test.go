@@ -126,7 +126,7 @@ func TestConstitutionPages(t *testing.T) {
 			"They delegate to nobody on this category.", `<svg class="graph" role="img" aria-labelledby="graph-general-title"`,
 			"3 · Cara&lt;script&gt;al", "folkmoot delegate --as &lt;you&gt; --category &lt;category&gt; --to 1"}, nil},
 		{"member delegating", "/members/3", 200, []string{`<ol class="chain-hops"><li><a href="/members/2?lang=en">Bram</a></li><li><a href="/members/1?lang=en">Ada</a></li></ol>`,
-			"Nobody delegates to them on this category.", "Vouched for by"}, nil},
+			"Nobody delegates to them on this category.", `<dt>Vouched for by</dt><dd><a href="/members/1?lang=en">Ada</a></dd>`}, nil},
 		{"member in Catalan", "/members/2?lang=ca", 200, []string{"Delegacions", "Categoria: general", "(profunditat 1)"}, nil},
 		{"member unknown", "/members/99", 404, []string{"There is no member 99."}, nil},
 		{"member bad number", "/members/abc", 400, []string{"A member number is a whole number"}, nil},
