@@ -47,12 +47,39 @@ func events(evs []core.Event) []abcitypes.Event {
 		case core.DelegationCounted:
 			typ, kv = "delegation_counted", []string{"proposal", u64(e.Proposal), "yes", u64(e.Tally.Yes), "no", u64(e.Tally.No),
 				"abstain", u64(e.Tally.Abstain), "capped", u64(e.Tally.Capped), "cyclic", u64(e.Tally.Cyclic)}
+		case core.ElectionOpened:
+			typ, kv = "election_opened", []string{"election", u64(e.Election), "office", e.Office, "seats", strconv.Itoa(e.Seats),
+				"by_election", strconv.FormatBool(e.ByElection)}
+		case core.CandidacyEvent:
+			typ, kv = "candidacy", []string{"election", u64(e.Election), "member", u32(e.Member)}
+		case core.CandidacyWithdrawn:
+			typ, kv = "candidacy_withdrawn", []string{"election", u64(e.Election), "member", u32(e.Member)}
+		case core.Ranked:
+			typ, kv = "ranked", []string{"election", u64(e.Election), "member", u32(e.Member)}
+		case core.ElectionDecidedEvent:
+			typ, kv = "election_decided", []string{"election", u64(e.Election), "office", e.Office, "winners", u32s(e.Winners)}
+		case core.SeatFilled:
+			typ, kv = "seat_filled", []string{"office", e.Office, "member", u32(e.Member), "election", u64(e.Election), "term", u64(e.Term)}
+		case core.SeatVacated:
+			typ, kv = "seat_vacated", []string{"office", e.Office, "member", u32(e.Member), "term", u64(e.Term), "reason", e.Reason}
+		case core.TermEndedEvent:
+			typ, kv = "term_ended", []string{"office", e.Office, "member", u32(e.Member), "term", u64(e.Term), "reason", e.Reason}
+		case core.PetitionSigned:
+			typ, kv = "petition_signed", []string{"petition", u64(e.Petition), "office", e.Office, "holder", u32(e.Member), "member", u32(e.Signer),
+				"signatures", strconv.Itoa(e.Signatures), "needed", u64(e.Needed)}
+		case core.RecallOpened:
+			typ, kv = "recall_opened", []string{"petition", u64(e.Petition), "proposal", u64(e.Proposal), "office", e.Office, "member", u32(e.Member)}
+		case core.NoticePublished:
+			typ, kv = "notice", []string{"notice", u64(e.Notice), "office", e.Office, "member", u32(e.Member)}
+		case core.PaymentRecorded:
+			typ, kv = "payment", []string{"payment", u64(e.Payment), "office", e.Office, "member", u32(e.Member), "budget", u64(e.Budget), "amount", u64(e.Amount)}
 		default:
 			continue
 		}
 		ev := abcitypes.Event{Type: "folkmoot." + typ}
 		for i := 0; i+1 < len(kv); i += 2 {
-			ev.Attributes = append(ev.Attributes, abcitypes.EventAttribute{Key: kv[i], Value: kv[i+1], Index: kv[i] == "proposal" || kv[i] == "member"})
+			ev.Attributes = append(ev.Attributes, abcitypes.EventAttribute{Key: kv[i], Value: kv[i+1],
+				Index: kv[i] == "proposal" || kv[i] == "member" || kv[i] == "election" || kv[i] == "office"})
 		}
 		out = append(out, ev)
 	}
@@ -61,3 +88,14 @@ func events(evs []core.Event) []abcitypes.Event {
 
 func u32(v uint32) string { return strconv.FormatUint(uint64(v), 10) }
 func u64(v uint64) string { return strconv.FormatUint(v, 10) }
+
+func u32s(vs []uint32) string {
+	out := ""
+	for i, v := range vs {
+		if i > 0 {
+			out += ","
+		}
+		out += u32(v)
+	}
+	return out
+}

@@ -35,9 +35,10 @@ const maxRequest = tx.MaxTxBytes*4/3 + 4096
 //	GET  /api/v1/laws[?at=2026-03-01]       the register of laws (now, or at the end of a past day)
 //	GET  /api/v1/laws/{n}                   one law
 //	GET  /api/v1/rules                      every version of the constitution, what each changed
-//	GET  /api/v1/offices                    offices with holders, term ends, elections and recall petitions
-//	GET  /api/v1/elections                  every election, newest first
-//	GET  /api/v1/elections/{id}             an election with its count, round by round
+//	GET  /api/v1/offices                    the offices with holders, term ends and elections to come
+//	GET  /api/v1/offices/{name}             one office with past elections, petitions, notices, payments
+//	GET  /api/v1/elections[?office=]        elections, newest first
+//	GET  /api/v1/elections/{id}             one election with its round-by-round count
 //	GET  /api/v1/txs/{id}                   a transaction's block, code and leaf
 //	GET  /api/v1/proofs/tx/{id}[?height=]   inclusion proof of a transaction
 //	GET  /api/v1/proofs/leaf/{n}[?height=]  inclusion proof of any leaf
@@ -69,15 +70,6 @@ func (s *Service) Handler() http.Handler {
 		return s.Law(n)
 	})
 	get("/rules", func(r *http.Request) (any, error) { return s.Rules() })
-	get("/offices", func(r *http.Request) (any, error) { return s.Offices() })
-	get("/elections", func(r *http.Request) (any, error) { return s.Elections() })
-	get("/elections/{id}", func(r *http.Request) (any, error) {
-		id, err := ElectionID(r.PathValue("id"))
-		if err != nil {
-			return nil, err
-		}
-		return s.Election(id)
-	})
 	get("/proposals", func(r *http.Request) (any, error) {
 		f, err := FilterFrom(r)
 		if err != nil {
@@ -99,6 +91,10 @@ func (s *Service) Handler() http.Handler {
 		}
 		return s.Ballots(id)
 	})
+	get("/offices", func(r *http.Request) (any, error) { return s.Offices() })
+	get("/offices/{name}", func(r *http.Request) (any, error) { return s.Office(r.PathValue("name")) })
+	get("/elections", func(r *http.Request) (any, error) { return s.Elections(r.URL.Query().Get("office")) })
+	get("/elections/{id}", func(r *http.Request) (any, error) { return s.Election(r.PathValue("id")) })
 	get("/txs/{id}", func(r *http.Request) (any, error) {
 		id, err := ParseTxID(r.PathValue("id"))
 		if err != nil {

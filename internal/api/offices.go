@@ -7,67 +7,49 @@ import (
 	"github.com/folkmoot/folkmoot/internal/query"
 )
 
-// Offices and elections, read through the same read models as the CLI's
-// ABCI queries (internal/query), so the pages, the JSON API and
-// "folkmoot office list" / "folkmoot show election" agree.
-
-// Office is an office of the rules in force with its holders, its
-// elections not yet decided, and the recall petitions against its holders
-// that are gathering signatures or whose ballot is open.
-type Office struct {
-	query.Office
-	Petitions []query.Petition `json:"petitions"`
+// Offices lists the offices of the rules in force with their holders and
+// elections to come.
+func (s *Service) Offices() ([]query.Office, error) {
+	var out []query.Office
+	err := s.view(func(c *core.State) error { out = query.Offices(c); return nil })
+	return out, err
 }
 
-// ElectionID reads an election number from a path.
-func ElectionID(s string) (uint64, error) {
-	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || n == 0 {
-		return 0, BadRequest("An election number is a whole number from 1, not %q.", s)
-	}
-	return n, nil
-}
-
-// Offices returns the offices of the rules in force, in the constitution's
-// order.
-func (s *Service) Offices() ([]Office, error) {
-	out := []Office{}
+// Office returns one office with its past elections, petitions, notices and
+// payments.
+func (s *Service) Office(name string) (query.OfficeDetail, error) {
+	var out query.OfficeDetail
 	err := s.view(func(c *core.State) error {
-		for _, o := range query.Offices(c) {
-			d, err := query.OfficeByName(c, o.Name)
-			if err != nil {
-				return NotFound("There is no office %q.", o.Name)
-			}
-			v := Office{Office: o, Petitions: []query.Petition{}}
-			for _, p := range d.Petitions {
-				if p.Status == core.PetitionOpen.String() || p.Status == core.PetitionBallot.String() {
-					v.Petitions = append(v.Petitions, p)
-				}
-			}
-			out = append(out, v)
+		if _, ok := c.OfficeStatus(name); !ok {
+			return NotFound("There is no office %q.", name)
 		}
-		return nil
+		var err error
+		out, err = query.OfficeByName(c, name)
+		return err
 	})
 	return out, err
 }
 
-// Elections returns every election, newest first.
-func (s *Service) Elections() ([]query.Election, error) {
+// Elections lists elections, newest first; office filters when not empty.
+func (s *Service) Elections(office string) ([]query.Election, error) {
 	var out []query.Election
-	err := s.view(func(c *core.State) error { out = query.Elections(c, ""); return nil })
+	err := s.view(func(c *core.State) error { out = query.Elections(c, office); return nil })
 	return out, err
 }
 
-// Election returns one election with its count, round by round, once
-// decided.
-func (s *Service) Election(id uint64) (query.Election, error) {
+// Election returns one election with its round-by-round count.
+func (s *Service) Election(ref string) (query.Election, error) {
+	id, err := strconv.ParseUint(ref, 10, 64)
+	if err != nil || id == 0 {
+		return query.Election{}, BadRequest("An election number is a whole number from 1.")
+	}
 	var out query.Election
-	err := s.view(func(c *core.State) error {
-		e, err := query.ElectionByID(c, id)
-		if err != nil {
+	err = s.view(func(c *core.State) error {
+		e, ok := c.Election(id)
+		if !ok {
 			return NotFound("There is no election %d.", id)
 		}
-		out = e
+		out = query.ElectionOf(c, e)
 		return nil
 	})
 	return out, err

@@ -10,8 +10,9 @@ import (
 
 // TestOfficeCommands elects a clerk through the CLI against a real node:
 // candidacies, ranked ballots by name and number, the round-by-round
-// result, a notice and payments within a budget, and the refusals around
-// them, down to a candidacy refused by the consecutive term limit.
+// result, a notice and payments within a budget, a candidacy refused by the
+// consecutive term limit, and a recall that vacates the seat, with the
+// refusals around them.
 func TestOfficeCommands(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a real node")
@@ -105,7 +106,9 @@ func TestOfficeCommands(t *testing.T) {
 	mustRun(t, as("ada", "propose", "--title", "Paint the hall", "--type", "budget", "--amount", "500", "--voting", "5s")...)
 	mustRun(t, as("bram", "vote", "1", "yes")...)
 	mustRun(t, as("chiara", "vote", "1", "yes")...)
-	waitFor("PASSED", "show", "proposal", "1")
+	if out := waitFor("PASSED", "show", "proposal", "1"); !strings.Contains(out, "budget    500, of which 0 paid") {
+		t.Fatalf("show proposal lacks the budget:\n%s", out)
+	}
 	mustRun(t, as("ada", "office", "pay", "clerk", "--budget", "1", "--amount", "300", "--payee", "Paint Co", "--memo", "white")...)
 	refused("rejected (code 126 budget_exceeded): payment rejected: budget proposal 1 has 200 left of 500; a payment of 300 would exceed it",
 		as("ada", "office", "pay", "clerk", "--budget", "1", "--amount", "300", "--payee", "Paint Co")...)
@@ -120,4 +123,25 @@ func TestOfficeCommands(t *testing.T) {
 	refused("rejected (code 114 consecutive_term_limit): candidacy rejected: Ada has served 1 consecutive term as clerk, the most the constitution allows; they may stand again after a term out of office",
 		as("ada", "candidate", "2")...)
 	mustRun(t, as("bram", "candidate", "2")...)
+
+	// A recall: two of the three members sign, the ballot opens at once
+	// and passes, and the seat is vacated (too little of the term is left
+	// for a by-election).
+	if out := mustRun(t, as("bram", "recall", "clerk", "Ada")...); !strings.Contains(out, "recall recorded in block") {
+		t.Fatalf("recall: %s", out)
+	}
+	refused("rejected (code 129 already_signed)", as("bram", "recall", "clerk", "1")...)
+	refused(`"Dora" holds no seat as clerk (holders: Ada (1))`, as("bram", "recall", "clerk", "Dora")...)
+	mustRun(t, as("chiara", "recall", "clerk", "1")...)
+	if out := mustRun(t, "show", "proposal", "2", "--node", node); !strings.Contains(out, "Proposal 2: Recall Ada as clerk") {
+		t.Fatalf("the recall ballot:\n%s", out)
+	}
+	mustRun(t, as("bram", "vote", "2", "yes")...)
+	mustRun(t, as("chiara", "vote", "2", "yes")...)
+	waitFor("PASSED", "show", "proposal", "2")
+	if out := mustRun(t, "office", "show", "clerk", "--node", node); !strings.Contains(out, "holders   (vacant)") ||
+		!strings.Contains(out, "petition  1 to recall Ada: 2 of 2 signatures, decided") {
+		t.Fatalf("office show after the recall:\n%s", out)
+	}
+	refused("rejected (code 124 term_ended): notice rejected: your term as clerk ended on", as("ada", "office", "notice", "clerk", "--title", "X", "--text", "Y")...)
 }

@@ -173,6 +173,9 @@ func printProposal(s *Streams, p query.Proposal) {
 	fmt.Fprintf(s.Out, "tally     %d yes, %d no, %d abstain of %d eligible\n", p.Yes, p.No, p.Abstain, p.Eligible)
 	fmt.Fprintf(s.Out, "rules     quorum %s of members, pass with %s of yes+no\n", p.Quorum, p.Threshold)
 	fmt.Fprintf(s.Out, "support   %d endorsements, %d comments\n", p.Endorsements, p.Comments)
+	if p.Amount > 0 {
+		fmt.Fprintf(s.Out, "budget    %d, of which %d paid\n", p.Amount, p.Spent)
+	}
 	fmt.Fprintf(s.Out, "result    %s\n", resultLine(p))
 	if p.Result != nil && p.Result.Delegated != nil {
 		d := p.Result.Delegated

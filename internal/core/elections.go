@@ -28,13 +28,18 @@ import (
 // count.IRV for one seat and count.STV (Scottish STV) for several, among the
 // candidates still members and not already holding a seat of the office.
 // Ties the ballots cannot break go to the candidate who stood first: the
-// lot (count.Options.TieOrder) is the order of candidacy.
+// lot (count.Options.TieOrder) is the order of candidacy. An election in
+// which nobody voted is such a tie: the first candidates to stand are
+// elected. When no more candidates stand than there are seats, all of them
+// are elected.
 //
 // A seat left empty — too few candidates stood, the holder left the
 // community, or was recalled — opens a by-election at once for the rest of
 // the term, with the office's nomination and voting periods. When the rest
 // of the term is not longer than those two periods together, no by-election
-// is held and the seat stays empty until the next regular election.
+// is held and the seat stays empty until the next regular election. A
+// by-election that itself leaves seats empty opens another, on the same
+// rule, so seats are offered again until the term is nearly over.
 
 // ElectionStatus is an election's stage.
 type ElectionStatus uint8

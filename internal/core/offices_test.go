@@ -38,14 +38,17 @@ func officeGenesis(t testing.TB, ms []*coretest.Member) core.Genesis {
 }
 
 // officeWorld is a community with offices whose every block is kept, for
-// the replay at the end.
+// the replay at the end. With tryFirst, every block is first applied
+// inside a checkpoint and reverted, and the state must come back byte for
+// byte before the block is applied for good.
 type officeWorld struct {
-	t      *testing.T
-	s      *core.State
-	now    time.Time
-	m      map[string]*coretest.Member
-	app    []byte
-	blocks []history.Block
+	t        *testing.T
+	s        *core.State
+	now      time.Time
+	m        map[string]*coretest.Member
+	app      []byte
+	blocks   []history.Block
+	tryFirst bool
 }
 
 func newOfficeWorld(t *testing.T) *officeWorld {
@@ -72,6 +75,21 @@ func (w *officeWorld) block(at time.Time, txs ...[]byte) core.BlockResult {
 		w.t.Fatalf("block at %s is not after %s", at, w.now)
 	}
 	w.now = at
+	if w.tryFirst {
+		before, err := w.s.MarshalBinary()
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		root := w.s.Root()
+		w.s.Checkpoint()
+		if _, err := w.s.ApplyBlock(core.Block{Height: w.s.Height() + 1, Time: at, Txs: txs}, 0); err != nil {
+			w.t.Fatal(err)
+		}
+		w.s.Revert()
+		if after, _ := w.s.MarshalBinary(); !bytes.Equal(before, after) || w.s.Root() != root {
+			w.t.Fatalf("a block at %s tried and reverted left the state changed", at)
+		}
+	}
 	r, err := w.s.ApplyBlock(core.Block{Height: w.s.Height() + 1, Time: at, Txs: txs}, 0)
 	if err != nil {
 		w.t.Fatal(err)
@@ -156,9 +174,11 @@ func factTypes(t *testing.T, leaves [][]byte) []core.FactType {
 // TestOfficesOverYears runs four years of block time through elections,
 // term limits, a by-election after an empty election, a by-election after
 // a member leaves, an office power used after its term, a recall and a
-// lapsed petition; then the whole history is replayed.
+// lapsed petition; then the whole history is replayed. Every block is
+// also tried and reverted first, so every change has its undo.
 func TestOfficesOverYears(t *testing.T) {
 	w := newOfficeWorld(t)
+	w.tryFirst = true
 	m := w.m
 	G := coretest.GenesisTime
 	// Genesis: each office's first election opens its nominations.
@@ -385,6 +405,22 @@ func TestOfficesOverYears(t *testing.T) {
 	}
 	if replayed, _ := root.MarshalBinary(); !bytes.Equal(replayed, data) {
 		t.Fatal("replayed state differs")
+	}
+	// A state restored from its snapshot after every block continues
+	// exactly as the original.
+	again, _ := core.New(coretest.ChainID, coretest.GenesisTime, w.app)
+	for _, b := range w.blocks {
+		snap, err := again.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again, err = core.Restore(snap); err != nil {
+			t.Fatal(err)
+		}
+		r, err := again.ApplyBlock(core.Block{Height: b.Height, Time: time.Unix(0, b.Time), Txs: b.Txs}, 1)
+		if err != nil || !bytes.Equal(r.Root[:], b.AppHash) {
+			t.Fatalf("restored state diverged at height %d: %v", b.Height, err)
+		}
 	}
 	if w.s.Time().Sub(G) < 4*year {
 		t.Fatalf("the scenario covered only %s", w.s.Time().Sub(G))

@@ -23,7 +23,9 @@ import (
 // still holds the same seat, the seat is vacated in the deciding block and
 // a by-election opens (see elections.go). A petition that does not reach
 // the threshold in its window lapses. Once a petition's ballot is decided,
-// a new petition against the same term may begin.
+// a new petition against the same term may begin. A recall ballot has no
+// category, so no delegation counts on it: every member who wants a say
+// votes directly.
 
 // TypeRecall is the decision type of recall ballots, whose rules come from
 // the constitution's recall policy.

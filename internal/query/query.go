@@ -81,6 +81,11 @@ type Proposal struct {
 	Quorum       string    `json:"quorum"`
 	Threshold    string    `json:"threshold"`
 	Result       *Result   `json:"result,omitempty"`
+	// Type is the decision type; Amount and Spent are a budget's amount
+	// and the payments recorded against it (minor units).
+	Type   string `json:"type,omitempty"`
+	Amount uint64 `json:"amount,omitempty"`
+	Spent  uint64 `json:"spent,omitempty"`
 }
 
 // StatusOf summarises s.
@@ -136,7 +141,8 @@ func ProposalOf(s *core.State, p *core.Proposal) Proposal {
 	v := Proposal{ID: p.ID, Author: p.Author, Title: p.Title, Body: p.Body, Category: p.Category,
 		Created: t(p.Created), Opens: t(p.Opens), Closes: t(p.Closes), Status: p.Status.String(),
 		Eligible: p.Eligible, Yes: p.Yes, No: p.No, Abstain: p.Abstain, Endorsements: p.Endorsements(),
-		Comments: p.Comments, Quorum: p.Quorum.QuorumWords(), Threshold: p.Threshold.Words()}
+		Comments: p.Comments, Quorum: p.Quorum.QuorumWords(), Threshold: p.Threshold.Words(),
+		Type: p.Type, Amount: p.Amount, Spent: s.Spent(p.ID)}
 	if a, ok := s.MemberByNumber(p.Author); ok {
 		v.AuthorName = a.Name
 	}

@@ -48,6 +48,14 @@ func TestRoundTrip(t *testing.T) {
 		&Delegate{Category: "budget", To: make([]byte, 32)},
 		&Delegate{Category: "budget", Member: 12},
 		&Undelegate{Category: "budget"},
+		&Propose{Title: "Roof", Category: "budget", Closes: 200, Type: "budget", Amount: 120000},
+		&Candidacy{Election: 4},
+		&WithdrawCandidacy{Election: 4},
+		&Rank{Election: 4, Ranking: []uint32{7, 3, 12}},
+		&Recall{Office: "treasurer", Member: 4},
+		&Notice{Office: "clerk", Title: "Assembly", Text: "Thursday at eight."},
+		&Payment{Office: "treasurer", Budget: 9, Amount: 12000, Payee: "Hall Builders", Memo: "roof"},
+		&Payment{Office: "treasurer", Budget: 9, Amount: 1, Payee: "Hall Builders"},
 	}
 	for _, body := range bodies {
 		t.Run(body.Kind().String(), func(t *testing.T) {

@@ -4,23 +4,43 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/folkmoot/folkmoot/internal/api"
 	"github.com/folkmoot/folkmoot/internal/query"
 )
 
 // Pages of offices and elections, over the core's offices, terms,
 // elections (with their counts) and recall petitions.
 
+// officeView is an office with the recall petitions against its holders
+// that are gathering signatures or whose ballot is open.
+type officeView struct {
+	query.Office
+	Petitions []query.Petition
+}
+
 func (s *Site) offices(r *http.Request) (string, any, error) {
 	os, err := s.svc.Offices()
 	if err != nil {
 		return "", nil, err
 	}
-	return "offices", os, nil
+	out := make([]officeView, 0, len(os))
+	for _, o := range os {
+		d, err := s.svc.Office(o.Name)
+		if err != nil {
+			return "", nil, err
+		}
+		v := officeView{Office: o}
+		for _, p := range d.Petitions {
+			if p.Status == "open" || p.Status == "ballot" {
+				v.Petitions = append(v.Petitions, p)
+			}
+		}
+		out = append(out, v)
+	}
+	return "offices", out, nil
 }
 
 func (s *Site) elections(r *http.Request) (string, any, error) {
-	es, err := s.svc.Elections()
+	es, err := s.svc.Elections("")
 	if err != nil {
 		return "", nil, err
 	}
@@ -28,11 +48,7 @@ func (s *Site) elections(r *http.Request) (string, any, error) {
 }
 
 func (s *Site) election(r *http.Request) (string, any, error) {
-	id, err := api.ElectionID(r.PathValue("id"))
-	if err != nil {
-		return "", nil, err
-	}
-	e, err := s.svc.Election(id)
+	e, err := s.svc.Election(r.PathValue("id"))
 	if err != nil {
 		return "", nil, err
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"github.com/folkmoot/folkmoot/internal/api"
 	"github.com/folkmoot/folkmoot/internal/api/apitest"
 	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/keystore"
@@ -96,7 +95,7 @@ func TestOfficePages(t *testing.T) {
 	})
 
 	waitFor(t, "voting opens", func() bool {
-		e, err := c.Service.Election(2)
+		e, err := c.Service.Election("2")
 		return err == nil && e.Status == "voting"
 	})
 	check(t, "/elections/1", 200, []string{`<form class="sign" id="rank-form" data-kind="rank" data-election="1"`,
@@ -121,14 +120,14 @@ func TestOfficePages(t *testing.T) {
 	c.Do(t, bram, &tx.Rank{Election: 2, Ranking: []uint32{2, 1}})
 	c.Do(t, cara, &tx.Rank{Election: 2, Ranking: []uint32{3, 1}})
 	c.Do(t, dan, &tx.Rank{Election: 2, Ranking: []uint32{1, 2}})
-	if e, err := c.Service.Election(1); err != nil || e.Ballots != 4 {
+	if e, err := c.Service.Election("1"); err != nil || e.Ballots != 4 {
 		t.Fatalf("election 1 after the ballots: %+v %v", e, err)
 	}
 	waitFor(t, "both elections decided", func() bool {
-		e, err := c.Service.Election(2)
+		e, err := c.Service.Election("2")
 		return err == nil && e.Status == "decided"
 	})
-	clerk, err := c.Service.Election(1)
+	clerk, err := c.Service.Election("1")
 	if err != nil || len(clerk.Winners) != 1 || clerk.Winners[0].Member != 2 || len(clerk.Rounds) != 2 {
 		t.Fatalf("clerk election: %+v %v", clerk, err)
 	}
@@ -160,12 +159,12 @@ func TestOfficePages(t *testing.T) {
 	// what it does.
 	c.Do(t, cara, &tx.Recall{Office: "town clerk", Member: 2})
 	t.Run("recall ballot", func(t *testing.T) {
-		var offices []api.Office
-		getJSON(t, srv.URL+"/api/v1/offices", &offices)
-		if len(offices) != 2 || len(offices[0].Petitions) != 1 || offices[0].Petitions[0].Status != "ballot" || offices[0].Petitions[0].Proposal == 0 {
-			t.Fatalf("offices: %+v", offices)
+		var clerk query.OfficeDetail
+		getJSON(t, srv.URL+"/api/v1/offices/town%20clerk", &clerk)
+		if len(clerk.Petitions) != 1 || clerk.Petitions[0].Status != "ballot" || clerk.Petitions[0].Proposal == 0 {
+			t.Fatalf("clerk: %+v", clerk)
 		}
-		id := offices[0].Petitions[0].Proposal
+		id := clerk.Petitions[0].Proposal
 		check(t, "/offices", 200, []string{fmt.Sprintf("the recall ballot is open (proposal %d)", id)}, nil)
 		check(t, fmt.Sprintf("/proposals/%d", id), 200, []string{"It recalls Bram from the office of town clerk", `href="/offices?lang=en#office-town_20clerk"`}, nil)
 	})
