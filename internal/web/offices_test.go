@@ -3,10 +3,12 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -169,6 +171,10 @@ func TestOfficePages(t *testing.T) {
 		check(t, fmt.Sprintf("/proposals/%d", id), 200, []string{"It recalls Bram from the office of town clerk", `href="/offices?lang=en#office-town_20clerk"`}, nil)
 	})
 
+	if bin := chromium(); bin != "" {
+		screenshots(t, bin, srv.URL, map[string]string{"o4-offices": "/offices", "o5-irv": "/elections/1", "o6-stv": "/elections/2"})
+	}
+
 	t.Run("json", func(t *testing.T) {
 		var e query.Election
 		getJSON(t, srv.URL+"/api/v1/elections/2", &e)
@@ -267,5 +273,35 @@ func rankInBrowser(t *testing.T, bin, base string, m *apitest.Member) {
 	); err != nil {
 		status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll(".sign-status,#key-status")).map(e => e.textContent).join(" | ")`))
 		t.Fatalf("rank in the browser: %v (page says: %s)", err, status)
+	}
+}
+
+// screenshots saves a full-page screenshot of each path (by file name) as
+// a real headless Chromium renders it.
+func screenshots(t *testing.T, bin, base string, pages map[string]string) {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1100, 1000))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	defer cancelCtx()
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	dir := artifacts(t)
+	for _, name := range slices.Sorted(maps.Keys(pages)) {
+		err := chromedp.Do(ctx, chromedp.Navigate(base+pages[name]), chromedp.WaitVisible(chromedp.CSS("main")),
+			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				png, err := chromedp.FullScreenshot(100)(ctx, tg)
+				if err != nil {
+					return err
+				}
+				return os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+			}))
+		if err != nil {
+			t.Fatalf("screenshot of %s: %v", pages[name], err)
+		}
 	}
 }
