@@ -280,6 +280,8 @@ func TestAPI(t *testing.T) {
 		{"withdraw candidacy", api.Action{Kind: "withdraw-candidacy", Election: 4}, &tx.WithdrawCandidacy{Election: 4}},
 		{"rank", api.Action{Kind: "rank", Election: 4, Ranking: []uint32{3, 1, 2}}, &tx.Rank{Election: 4, Ranking: []uint32{3, 1, 2}}},
 		{"recall", api.Action{Kind: "recall", Office: "town clerk", Member: 2}, &tx.Recall{Office: "town clerk", Member: 2}},
+		{"delegate", api.Action{Kind: "delegate", Category: "general", Member: 2}, &tx.Delegate{Category: "general", Member: 2}},
+		{"undelegate", api.Action{Kind: "undelegate", Category: "general"}, &tx.Undelegate{Category: "general"}},
 	}
 	for _, tc := range officeActions {
 		t.Run("unsigned "+tc.name, func(t *testing.T) {

@@ -18,7 +18,7 @@ import (
 // form: the API turns it into the exact canonical payload.
 type Action struct {
 	Author string `json:"author"` // the signer's key, 64 hex digits
-	Kind   string `json:"kind"`   // vouch, leave, propose, withdraw, comment, endorse, ballot, candidacy, withdraw-candidacy, rank, recall
+	Kind   string `json:"kind"`   // vouch, leave, propose, withdraw, comment, endorse, ballot, delegate, undelegate, candidacy, withdraw-candidacy, rank, recall
 	// Nonce overrides the next nonce the committed state expects (to sign
 	// several transactions in a row); 0 means the next one.
 	Nonce    uint64 `json:"nonce,omitempty"`
@@ -38,7 +38,8 @@ type Action struct {
 	// most preferred first.
 	Election uint64   `json:"election,omitempty"`
 	Ranking  []uint32 `json:"ranking,omitempty"`
-	// Office and Member name the seat a recall petition is against.
+	// Office and Member name the seat a recall petition is against;
+	// Member is also the delegate of a delegation (on Category).
 	Office string `json:"office,omitempty"`
 	Member uint32 `json:"member,omitempty"`
 }
@@ -119,6 +120,10 @@ func (a Action) body() (tx.Body, error) {
 			return nil, BadRequest("The choice must be yes, no or abstain.")
 		}
 		return &tx.Ballot{Proposal: a.Proposal, Choice: c}, nil
+	case "delegate":
+		return &tx.Delegate{Category: a.Category, Member: a.Member}, nil
+	case "undelegate":
+		return &tx.Undelegate{Category: a.Category}, nil
 	case "candidacy":
 		return &tx.Candidacy{Election: a.Election}, nil
 	case "withdraw-candidacy":
@@ -130,7 +135,7 @@ func (a Action) body() (tx.Body, error) {
 	case "rotate":
 		return nil, BadRequest("Rotating a key needs the new key's signature too; use \"folkmoot member rotate\".")
 	}
-	return nil, BadRequest("Unknown kind %q: use vouch, leave, propose, withdraw, comment, endorse, ballot, candidacy, withdraw-candidacy, rank or recall.", a.Kind)
+	return nil, BadRequest("Unknown kind %q: use vouch, leave, propose, withdraw, comment, endorse, ballot, delegate, undelegate, candidacy, withdraw-candidacy, rank or recall.", a.Kind)
 }
 
 // Submitted is the mempool's answer to a relayed transaction.

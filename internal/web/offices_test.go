@@ -110,7 +110,10 @@ func TestOfficePages(t *testing.T) {
 	if bin := chromium(); bin != "" {
 		rankInBrowser(t, bin, srv.URL, dan)
 		rankedInBrowser = true
-		dan.Nonce++ // the browser signed with Dan's next nonce
+		dan.Nonce += 2 // the browser signed Dan's ballot and delegation
+		if g, err := c.Service.Delegations("4"); err != nil || len(g.Categories) != 1 || len(g.Categories[0].Chain) != 1 || g.Categories[0].Chain[0].Member != 2 {
+			t.Errorf("Dan's delegations after delegating in the browser: %+v %v", g, err)
+		}
 	} else {
 		t.Log("no chromium: Dan's ballot is cast from Go")
 		c.Do(t, dan, &tx.Rank{Election: 1, Ranking: []uint32{2}})
@@ -172,7 +175,7 @@ func TestOfficePages(t *testing.T) {
 	})
 
 	if bin := chromium(); bin != "" {
-		screenshots(t, bin, srv.URL, map[string]string{"o4-offices": "/offices", "o5-irv": "/elections/1", "o6-stv": "/elections/2"})
+		screenshots(t, bin, srv.URL, map[string]string{"o5-offices": "/offices", "o6-irv": "/elections/1", "o7-stv": "/elections/2"})
 	}
 
 	t.Run("json", func(t *testing.T) {
@@ -202,7 +205,8 @@ func TestOfficePages(t *testing.T) {
 
 // rankInBrowser imports m's key into a real headless Chromium from a
 // keystore backup, ranks candidate 2 first and candidate 3 second on
-// election 1 with the keyboard alone, reviews and signs the ballot.
+// election 1 with the keyboard alone, reviews and signs the ballot; then
+// delegates m's vote on general matters to member 2 from 2's page.
 func rankInBrowser(t *testing.T, bin, base string, m *apitest.Member) {
 	t.Helper()
 	file, err := keystore.ExportBackup(m.Priv, "dan", []byte("ranked choice"))
@@ -270,6 +274,17 @@ func rankInBrowser(t *testing.T, bin, base string, m *apitest.Member) {
 		chromedp.KeyEvent(kb.Enter),
 		poll(`document.querySelector("#rank-form .sign-status").getAttribute("data-done") === "ok"`),
 		shot("o3-ranked"),
+		// Then Dan lets Bram vote for him on general matters, from Bram's page.
+		chromedp.Navigate(base+"/members/2"),
+		chromedp.WaitVisible(css("#delegate-form")),
+		chromedp.SetValue(css("#delegate-category"), "general"),
+		chromedp.Focus(css("#delegate-button")), chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(css("#review")),
+		poll(`document.querySelector("#review-fields").textContent.includes("delegate")`),
+		poll(`document.activeElement.id === "review-sign"`),
+		chromedp.KeyEvent(kb.Enter),
+		poll(`document.querySelector("#deleg-general-h") !== null`),
+		shot("o4-delegated"),
 	); err != nil {
 		status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll(".sign-status,#key-status")).map(e => e.textContent).join(" | ")`))
 		t.Fatalf("rank in the browser: %v (page says: %s)", err, status)

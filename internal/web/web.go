@@ -116,7 +116,7 @@ func dict(kv ...any) map[string]any {
 // the signing script says; the layout hands them to it in the page's
 // language.
 func scriptMessages() []string {
-	return []string{"who", "nokey", "nokey_link", "preparing", "sending", "recorded", "receipt", "not_signed", "need_key", "created", "bad_alias", "replace", "need_pass", "no_key", "encrypting", "ready", "opening", "imported", "wrong_pass", "not_backup", "mismatch", "other_author", "f_version", "f_chain", "f_author", "f_nonce", "f_kind", "f_newcomer_key", "f_newcomer_name", "f_title", "f_text", "f_category", "f_voting_opens", "f_voting_closes", "f_proposal", "f_in_reply_to_comment", "f_comment", "f_choice", "f_election", "f_ranking", "f_office", "f_member", "no_rank", "dup_rank"}
+	return []string{"who", "nokey", "nokey_link", "preparing", "sending", "recorded", "receipt", "not_signed", "need_key", "created", "bad_alias", "replace", "need_pass", "no_key", "encrypting", "ready", "opening", "imported", "wrong_pass", "not_backup", "mismatch", "other_author", "f_version", "f_chain", "f_author", "f_nonce", "f_kind", "f_newcomer_key", "f_newcomer_name", "f_title", "f_text", "f_category", "f_voting_opens", "f_voting_closes", "f_proposal", "f_in_reply_to_comment", "f_comment", "f_choice", "f_election", "f_ranking", "f_office", "f_member", "f_delegate_key", "no_rank", "dup_rank"}
 }
 
 func (s *Site) tally(lang string, p api.Proposal) template.HTML {

@@ -15,7 +15,7 @@
   var PKCS8_PREFIX = "302e020100300506032b657004220420";
   var ITERATIONS = 600000;
   var KINDS = { 1: "vouch", 2: "leave", 3: "rotate", 10: "propose", 11: "withdraw", 12: "comment", 13: "endorse", 14: "ballot",
-    30: "candidacy", 31: "withdraw-candidacy", 32: "rank", 33: "recall" };
+    20: "delegate", 21: "undelegate", 30: "candidacy", 31: "withdraw-candidacy", 32: "rank", 33: "recall" };
   var ENVELOPE = { 0: "version", 1: "chain", 2: "author", 3: "nonce", 4: "kind", 5: "body" };
   var BODIES = {
     vouch: { 0: "newcomer key", 1: "newcomer name" },
@@ -24,6 +24,8 @@
     comment: { 0: "proposal", 1: "in reply to comment", 2: "comment" },
     endorse: { 0: "proposal" },
     ballot: { 0: "proposal", 1: "choice" },
+    delegate: { 0: "category", 1: "delegate key", 2: "member" },
+    undelegate: { 0: "category" },
     candidacy: { 0: "election" },
     "withdraw-candidacy": { 0: "election" },
     rank: { 0: "election", 1: "ranking" },
