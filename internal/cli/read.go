@@ -165,7 +165,11 @@ func newShowCmd(s *Streams) *cobra.Command {
 func printProposal(s *Streams, p query.Proposal) {
 	const tf = "2006-01-02 15:04:05 UTC"
 	fmt.Fprintf(s.Out, "Proposal %d: %s\n", p.ID, p.Title)
-	fmt.Fprintf(s.Out, "by %s (member %d), category %s, %s\n", p.AuthorName, p.Author, p.Category, p.Status)
+	if p.Category == "" { // a recall ballot, opened by a petition
+		fmt.Fprintf(s.Out, "%s ballot, petition started by %s (member %d), %s\n", p.Type, p.AuthorName, p.Author, p.Status)
+	} else {
+		fmt.Fprintf(s.Out, "by %s (member %d), category %s, %s\n", p.AuthorName, p.Author, p.Category, p.Status)
+	}
 	fmt.Fprintf(s.Out, "voting %s → %s\n", p.Opens.Format(tf), p.Closes.Format(tf))
 	if p.Body != "" {
 		fmt.Fprintf(s.Out, "\n%s\n\n", p.Body)

@@ -44,7 +44,9 @@ func TestElectionRounds(t *testing.T) {
 		stand = append(stand, m.Sign(&tx.Candidacy{Election: 2}))
 	}
 	block(time.Second, append(stand, ms[0].Sign(&tx.Candidacy{Election: 1}), ms[1].Sign(&tx.Candidacy{Election: 1}))...)
-	rank := func(m *coretest.Member, e uint64, r ...uint32) []byte { return m.Sign(&tx.Rank{Election: e, Ranking: r}) }
+	rank := func(m *coretest.Member, e uint64, r ...uint32) []byte {
+		return m.Sign(&tx.Rank{Election: e, Ranking: r})
+	}
 	block(time.Minute, rank(ms[0], 2, 1, 2), rank(ms[1], 2, 1, 3), rank(ms[2], 2, 1, 2), rank(ms[3], 2, 4, 5), rank(ms[4], 2, 5, 4),
 		rank(ms[0], 1, 1), rank(ms[1], 1, 2), rank(ms[2], 1, 2))
 	block(time.Minute)
