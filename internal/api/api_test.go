@@ -269,6 +269,39 @@ func TestAPI(t *testing.T) {
 		}
 	})
 
+	// The forms of the office and election pages: each action is the exact
+	// body the CLI would sign.
+	officeActions := []struct {
+		name   string
+		action api.Action
+		body   tx.Body
+	}{
+		{"candidacy", api.Action{Kind: "candidacy", Election: 4}, &tx.Candidacy{Election: 4}},
+		{"withdraw candidacy", api.Action{Kind: "withdraw-candidacy", Election: 4}, &tx.WithdrawCandidacy{Election: 4}},
+		{"rank", api.Action{Kind: "rank", Election: 4, Ranking: []uint32{3, 1, 2}}, &tx.Rank{Election: 4, Ranking: []uint32{3, 1, 2}}},
+		{"recall", api.Action{Kind: "recall", Office: "town clerk", Member: 2}, &tx.Recall{Office: "town clerk", Member: 2}},
+		{"delegate", api.Action{Kind: "delegate", Category: "general", Member: 2}, &tx.Delegate{Category: "general", Member: 2}},
+		{"undelegate", api.Action{Kind: "undelegate", Category: "general"}, &tx.Undelegate{Category: "general"}},
+	}
+	for _, tc := range officeActions {
+		t.Run("unsigned "+tc.name, func(t *testing.T) {
+			tc.action.Author = ada.Key.String()
+			req, _ := json.Marshal(tc.action)
+			a := do(t, h, "POST", "/api/v1/unsigned", "application/json", req)
+			if a.status != 200 {
+				t.Fatalf("%d %s", a.status, a.body)
+			}
+			u := mustJSON[api.Unsigned](t, a.body)
+			want, err := tx.Unsigned{ChainID: c.ChainID, Author: ada.Key, Nonce: u.Nonce, Body: tc.body}.Payload()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.Payload != hex.EncodeToString(want) || u.Kind != tc.body.Kind().String() {
+				t.Errorf("payload %s (%s), want %x (%s)", u.Payload, u.Kind, want, tc.body.Kind())
+			}
+		})
+	}
+
 	t.Run("rate limit", func(t *testing.T) {
 		s := api.New(api.Options{App: c.App, Store: c.Store, Node: c.Client, SubmitRate: 1, SubmitBurst: 2})
 		hh := s.Handler()

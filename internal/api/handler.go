@@ -28,9 +28,13 @@ const maxRequest = tx.MaxTxBytes*4/3 + 4096
 //	GET  /api/v1/status                     the community and chain status
 //	GET  /api/v1/members[?all=1]            current members (all: everyone ever admitted)
 //	GET  /api/v1/members/{number or key}    one member, with the next nonce
+//	GET  /api/v1/members/{number or key}/delegations  to whom they delegate, who delegates to them
 //	GET  /api/v1/proposals?status=&category=&q=&limit=&offset=
 //	GET  /api/v1/proposals/{id}             a proposal with its comment thread and endorsements
 //	GET  /api/v1/proposals/{id}/ballots     the counted ballots
+//	GET  /api/v1/laws[?at=2026-03-01]       the register of laws (now, or at the end of a past day)
+//	GET  /api/v1/laws/{n}                   one law
+//	GET  /api/v1/rules                      every version of the constitution, what each changed
 //	GET  /api/v1/offices                    the offices with holders, term ends and elections to come
 //	GET  /api/v1/offices/{name}             one office with past elections, petitions, notices, payments
 //	GET  /api/v1/elections[?office=]        elections, newest first
@@ -50,6 +54,22 @@ func (s *Service) Handler() http.Handler {
 	get("/status", func(r *http.Request) (any, error) { return s.Status(r.Context()) })
 	get("/members", func(r *http.Request) (any, error) { return s.Members(r.URL.Query().Get("all") != "") })
 	get("/members/{ref}", func(r *http.Request) (any, error) { return s.Member(r.PathValue("ref")) })
+	get("/members/{ref}/delegations", func(r *http.Request) (any, error) { return s.Delegations(r.PathValue("ref")) })
+	get("/laws", func(r *http.Request) (any, error) {
+		at, err := LawsAt(r)
+		if err != nil {
+			return nil, err
+		}
+		return s.Laws(at)
+	})
+	get("/laws/{n}", func(r *http.Request) (any, error) {
+		n, err := LawNumber(r.PathValue("n"))
+		if err != nil {
+			return nil, err
+		}
+		return s.Law(n)
+	})
+	get("/rules", func(r *http.Request) (any, error) { return s.Rules() })
 	get("/proposals", func(r *http.Request) (any, error) {
 		f, err := FilterFrom(r)
 		if err != nil {

@@ -235,6 +235,8 @@ type Proposal struct {
 	// [numerator, denominator], for drawing them.
 	QuorumRatio    [2]uint64 `json:"quorum_ratio"`
 	ThresholdRatio [2]uint64 `json:"threshold_ratio"`
+	// Rules are the rules that applied to it and what it does if it passes.
+	Rules query.ProposalRules `json:"rules"`
 }
 
 // Proposal returns proposal id with its comments in thread order and who
@@ -250,6 +252,7 @@ func (s *Service) Proposal(id uint64) (Proposal, error) {
 		cp, _ := c.Proposal(id)
 		p.QuorumRatio = [2]uint64{cp.Quorum.Num, cp.Quorum.Den}
 		p.ThresholdRatio = [2]uint64{cp.Threshold.Num, cp.Threshold.Den}
+		p.Rules = query.ProposalRulesOf(c, cp)
 		return nil
 	})
 	if err != nil {

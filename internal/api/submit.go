@@ -18,7 +18,7 @@ import (
 // form: the API turns it into the exact canonical payload.
 type Action struct {
 	Author string `json:"author"` // the signer's key, 64 hex digits
-	Kind   string `json:"kind"`   // vouch, leave, propose, withdraw, comment, endorse, ballot
+	Kind   string `json:"kind"`   // vouch, leave, propose, withdraw, comment, endorse, ballot, delegate, undelegate, candidacy, withdraw-candidacy, rank, recall
 	// Nonce overrides the next nonce the committed state expects (to sign
 	// several transactions in a row); 0 means the next one.
 	Nonce    uint64 `json:"nonce,omitempty"`
@@ -33,6 +33,15 @@ type Action struct {
 	Category string `json:"category,omitempty"`
 	Opens    int64  `json:"opens,omitempty"`  // propose: Unix seconds, 0 for now
 	Closes   int64  `json:"closes,omitempty"` // propose: Unix seconds
+	// Election is the election of a candidacy, a withdrawal of one, or a
+	// ranked ballot; Ranking the ballot's candidates (member numbers),
+	// most preferred first.
+	Election uint64   `json:"election,omitempty"`
+	Ranking  []uint32 `json:"ranking,omitempty"`
+	// Office and Member name the seat a recall petition is against;
+	// Member is also the delegate of a delegation (on Category).
+	Office string `json:"office,omitempty"`
+	Member uint32 `json:"member,omitempty"`
 }
 
 // Unsigned is the exact payload a member signs for an Action.
@@ -111,10 +120,22 @@ func (a Action) body() (tx.Body, error) {
 			return nil, BadRequest("The choice must be yes, no or abstain.")
 		}
 		return &tx.Ballot{Proposal: a.Proposal, Choice: c}, nil
+	case "delegate":
+		return &tx.Delegate{Category: a.Category, Member: a.Member}, nil
+	case "undelegate":
+		return &tx.Undelegate{Category: a.Category}, nil
+	case "candidacy":
+		return &tx.Candidacy{Election: a.Election}, nil
+	case "withdraw-candidacy":
+		return &tx.WithdrawCandidacy{Election: a.Election}, nil
+	case "rank":
+		return &tx.Rank{Election: a.Election, Ranking: a.Ranking}, nil
+	case "recall":
+		return &tx.Recall{Office: a.Office, Member: a.Member}, nil
 	case "rotate":
 		return nil, BadRequest("Rotating a key needs the new key's signature too; use \"folkmoot member rotate\".")
 	}
-	return nil, BadRequest("Unknown kind %q: use vouch, leave, propose, withdraw, comment, endorse or ballot.", a.Kind)
+	return nil, BadRequest("Unknown kind %q: use vouch, leave, propose, withdraw, comment, endorse, ballot, delegate, undelegate, candidacy, withdraw-candidacy, rank or recall.", a.Kind)
 }
 
 // Submitted is the mempool's answer to a relayed transaction.

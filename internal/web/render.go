@@ -41,15 +41,28 @@ func (m *markdown) HTML(src string) template.HTML {
 // tallyLabels are the words a chart needs, in the page's language.
 type tallyLabels struct {
 	Title, Yes, No, Abstain, Quorum, Threshold string
+	// Delegated introduces the delegated part of a decided count.
+	Delegated string
 }
 
 // tallySVG draws a proposal's tally: one bar for turnout against the
 // electorate with the quorum line, one bar for yes against yes+no with the
-// threshold line, and the counts. Everything in it is numbers and the
-// escaped labels, so it is safe to embed.
+// threshold line, and the counts. Once decided it draws the result, with
+// the votes carried by delegation as lighter parts of each colour.
+// Everything in it is numbers and the escaped labels, so it is safe to
+// embed.
 func tallySVG(p query.Proposal, l tallyLabels, quorum, threshold [2]uint64) template.HTML {
 	const w, barW, x0 = 420.0, 300.0, 110.0
-	eligible := max(p.Eligible, p.Yes+p.No+p.Abstain, 1)
+	yes, no, abstain := p.Yes, p.No, p.Abstain
+	var dYes, dNo, dAbstain uint64
+	if r := p.Result; r != nil {
+		yes, no, abstain = r.Yes, r.No, r.Abstain
+		if d := r.Delegated; d != nil {
+			dYes, dNo, dAbstain = d.Yes, d.No, d.Abstain
+		}
+	}
+	delegated := dYes+dNo+dAbstain > 0
+	eligible := max(p.Eligible, yes+no+abstain, 1)
 	frac := func(n, d uint64) float64 {
 		if d == 0 {
 			return 0
@@ -57,36 +70,48 @@ func tallySVG(p query.Proposal, l tallyLabels, quorum, threshold [2]uint64) temp
 		return float64(n) / float64(d) * barW
 	}
 	e := template.HTMLEscapeString
+	counts := fmt.Sprintf("%s %d, %s %d, %s %d", e(l.Yes), yes, e(l.No), no, e(l.Abstain), abstain)
+	line := fmt.Sprintf("%s %d · %s %d · %s %d", e(l.Yes), yes, e(l.No), no, e(l.Abstain), abstain)
+	if delegated {
+		counts += fmt.Sprintf(" (%s %d, %d, %d)", e(l.Delegated), dYes, dNo, dAbstain)
+		line += fmt.Sprintf(" (%s %d/%d/%d)", e(l.Delegated), dYes, dNo, dAbstain)
+	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `<svg class="tally" role="img" aria-labelledby="tally-title-%d" viewBox="0 0 %.0f 110" width="100%%" xmlns="http://www.w3.org/2000/svg">`, p.ID, w)
-	fmt.Fprintf(&b, `<title id="tally-title-%d">%s: %s %d, %s %d, %s %d</title>`, p.ID, e(l.Title), e(l.Yes), p.Yes, e(l.No), p.No, e(l.Abstain), p.Abstain)
+	fmt.Fprintf(&b, `<title id="tally-title-%d">%s: %s</title>`, p.ID, e(l.Title), counts)
+	type part struct {
+		n    uint64
+		fill string
+	}
+	// Each choice: its direct votes, then its delegated ones, lighter.
+	parts := []part{{yes - dYes, "#1b7f3b"}, {dYes, "#6fbf86"}, {no - dNo, "#b3261e"}, {dNo, "#e08a84"},
+		{abstain - dAbstain, "#7a7a7a"}, {dAbstain, "#b5b5b5"}}
+	bar := func(y float64, ps []part, total uint64) {
+		x := x0
+		for _, pt := range ps {
+			if pt.n == 0 {
+				continue
+			}
+			wd := frac(pt.n, total)
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.0f" width="%.1f" height="20" fill="%s"/>`, x, y, wd, pt.fill)
+			x += wd
+		}
+	}
 	// Turnout bar: yes, no, abstain stacked over the electorate.
 	y := 10.0
 	fmt.Fprintf(&b, `<text x="0" y="%.0f" font-size="12" fill="#222">%s</text>`, y+14, e(l.Quorum))
 	fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="%.0f" height="20" fill="#e6e6e6"/>`, x0, y, barW)
-	x := x0
-	for _, part := range []struct {
-		n    uint64
-		fill string
-	}{{p.Yes, "#1b7f3b"}, {p.No, "#b3261e"}, {p.Abstain, "#7a7a7a"}} {
-		wd := frac(part.n, eligible)
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%.0f" width="%.1f" height="20" fill="%s"/>`, x, y, wd, part.fill)
-		x += wd
-	}
+	bar(y, parts, eligible)
 	qx := x0 + frac(quorum[0], quorum[1])
 	fmt.Fprintf(&b, `<line class="quorum" x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#000" stroke-width="2" stroke-dasharray="4 2"/>`, qx, y-6, qx, y+26)
 	// Threshold bar: yes against yes+no.
 	y = 55
 	fmt.Fprintf(&b, `<text x="0" y="%.0f" font-size="12" fill="#222">%s</text>`, y+14, e(l.Threshold))
 	fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="%.0f" height="20" fill="#e6e6e6"/>`, x0, y, barW)
-	yw := frac(p.Yes, p.Yes+p.No)
-	fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="%.1f" height="20" fill="#1b7f3b"/>`, x0, y, yw)
-	if p.Yes+p.No > 0 {
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%.0f" width="%.1f" height="20" fill="#b3261e"/>`, x0+yw, y, barW-yw)
-	}
+	bar(y, parts[:4], yes+no)
 	tx := x0 + frac(threshold[0], threshold[1])
 	fmt.Fprintf(&b, `<line class="threshold" x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#000" stroke-width="2" stroke-dasharray="4 2"/>`, tx, y-6, tx, y+26)
-	fmt.Fprintf(&b, `<text x="%.0f" y="102" font-size="12" fill="#222">%s %d · %s %d · %s %d</text>`, x0, e(l.Yes), p.Yes, e(l.No), p.No, e(l.Abstain), p.Abstain)
+	fmt.Fprintf(&b, `<text x="%.0f" y="102" font-size="12" fill="#222">%s</text>`, x0, line)
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // #nosec: numbers and escaped labels only
 }

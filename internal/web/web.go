@@ -15,9 +15,11 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/folkmoot/folkmoot/internal/api"
+	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/query"
 )
 
@@ -66,16 +68,28 @@ func New(o Options) (*Site, error) {
 	s := &Site{svc: o.Service, log: o.Log, cat: cat, md: newMarkdown(), pages: make(map[string]*template.Template), poll: o.Poll}
 	for _, lang := range cat.Langs() {
 		funcs := template.FuncMap{
-			"t":        func(key string, args ...any) string { return cat.T(lang, key, args...) },
-			"md":       s.md.HTML,
-			"when":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
-			"left":     func(t time.Time) string { return timeLeft(s.svc.Now(), t) },
-			"tally":    func(p api.Proposal) template.HTML { return s.tally(lang, p) },
-			"status":   func(st string) string { return cat.T(lang, "status."+st) },
-			"inc64":    func(n int64) int64 { return n + 1 },
-			"statuses": func() []string { return []string{"open", "decided", "scheduled", "withdrawn", "gathering", "lapsed"} },
-			"short":    func(k fmt.Stringer) string { return k.String()[:8] },
-			"jskeys":   scriptMessages,
+			"t":         func(key string, args ...any) string { return cat.T(lang, key, args...) },
+			"md":        s.md.HTML,
+			"when":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+			"left":      func(t time.Time) string { return timeLeft(s.svc.Now(), t) },
+			"tally":     func(p api.Proposal) template.HTML { return s.tally(lang, p) },
+			"status":    func(st string) string { return cat.T(lang, "status."+st) },
+			"inc64":     func(n int64) int64 { return n + 1 },
+			"statuses":  func() []string { return []string{"open", "decided", "scheduled", "withdrawn", "gathering", "lapsed"} },
+			"short":     func(k fmt.Stringer) string { return k.String()[:8] },
+			"jskeys":    scriptMessages,
+			"days":      func(d string) string { return days(cat, lang, d) },
+			"graph":     func(g query.DelegationGraph, c query.CategoryDelegations) template.HTML { return s.graph(lang, g, c) },
+			"lawstatus": func(st string) string { return cat.T(lang, "law."+st) },
+			"day":       func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+			"bound":     func(c core.Constitution, category string) string { return c.BoundType(category) },
+			"sub":       func(a, b uint64) uint64 { return a - b },
+			"slug":      slug,
+			"dict":      dict,
+			"seq":       seq,
+			"votes":     votesOf,
+			"under":     func(s string) string { return strings.ReplaceAll(s, " ", "_") },
+			"estatus":   func(st string) string { return cat.T(lang, "election."+st) },
 		}
 		t, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
 		if err != nil {
@@ -86,17 +100,30 @@ func New(o Options) (*Site, error) {
 	return s, nil
 }
 
+// dict makes a map of key and value pairs, for handing a nested template
+// more than one value.
+func dict(kv ...any) map[string]any {
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		if k, ok := kv[i].(string); ok {
+			m[k] = kv[i+1]
+		}
+	}
+	return m
+}
+
 // scriptMessages are the catalogue keys (after "js.") of the sentences
 // the signing script says; the layout hands them to it in the page's
 // language.
 func scriptMessages() []string {
-	return []string{"who", "nokey", "nokey_link", "preparing", "sending", "recorded", "receipt", "not_signed", "need_key", "created", "bad_alias", "replace", "need_pass", "no_key", "encrypting", "ready", "opening", "imported", "wrong_pass", "not_backup", "mismatch", "other_author", "f_version", "f_chain", "f_author", "f_nonce", "f_kind", "f_newcomer_key", "f_newcomer_name", "f_title", "f_text", "f_category", "f_voting_opens", "f_voting_closes", "f_proposal", "f_in_reply_to_comment", "f_comment", "f_choice"}
+	return []string{"who", "nokey", "nokey_link", "preparing", "sending", "recorded", "receipt", "not_signed", "need_key", "created", "bad_alias", "replace", "need_pass", "no_key", "encrypting", "ready", "opening", "imported", "wrong_pass", "not_backup", "mismatch", "other_author", "f_version", "f_chain", "f_author", "f_nonce", "f_kind", "f_newcomer_key", "f_newcomer_name", "f_title", "f_text", "f_category", "f_voting_opens", "f_voting_closes", "f_proposal", "f_in_reply_to_comment", "f_comment", "f_choice", "f_election", "f_ranking", "f_office", "f_member", "f_delegate_key", "no_rank", "dup_rank"}
 }
 
 func (s *Site) tally(lang string, p api.Proposal) template.HTML {
 	T := func(k string) string { return s.cat.T(lang, k) }
 	return tallySVG(p.Proposal, tallyLabels{Title: T("prop.tally"), Yes: T("prop.yes"), No: T("prop.no"),
-		Abstain: T("prop.abstain"), Quorum: T("prop.quorum_line"), Threshold: T("prop.threshold_line")},
+		Abstain: T("prop.abstain"), Quorum: T("prop.quorum_line"), Threshold: T("prop.threshold_line"),
+		Delegated: T("prop.delegated_short")},
 		p.QuorumRatio, p.ThresholdRatio)
 }
 
@@ -118,7 +145,13 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("GET /join", s.page(s.static("join")))
 	mux.HandleFunc("GET /vouch", s.page(s.static("vouch")))
 	mux.HandleFunc("GET /members", s.page(s.members))
+	mux.HandleFunc("GET /members/{n}", s.page(s.member))
 	mux.HandleFunc("GET /constitution", s.page(s.constitution))
+	mux.HandleFunc("GET /laws", s.page(s.laws))
+	mux.HandleFunc("GET /laws/{n}", s.page(s.law))
+	mux.HandleFunc("GET /offices", s.page(s.offices))
+	mux.HandleFunc("GET /elections", s.page(s.elections))
+	mux.HandleFunc("GET /elections/{id}", s.page(s.election))
 	mux.HandleFunc("GET /audit/tx/{id}", s.page(s.audit))
 	mux.HandleFunc("GET /feed.atom", s.feed)
 	mux.HandleFunc("GET /events/proposals/{id}", s.events)
@@ -286,10 +319,6 @@ func (s *Site) members(r *http.Request) (string, any, error) {
 		rows = append(rows, row)
 	}
 	return "members", rows, nil
-}
-
-func (s *Site) constitution(r *http.Request) (string, any, error) {
-	return "constitution", nil, nil
 }
 
 type auditData struct {

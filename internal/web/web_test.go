@@ -92,7 +92,7 @@ func TestPages(t *testing.T) {
 			`name="voting_hours"`, `value="72"`, "folkmoot propose --as"}},
 		{"proposal unknown", "/proposals/9", 404, []string{"There is no proposal 9."}},
 		{"proposal bad id", "/proposals/abc", 400, []string{"A proposal number"}},
-		{"members", "/members", 200, []string{"<td>Ada</td>", "founder", "Eve&lt;img src=x onerror=alert(1)&gt;"}},
+		{"members", "/members", 200, []string{`<a href="/members/1?lang=en">Ada</a>`, "founder", "Eve&lt;img src=x onerror=alert(1)&gt;"}},
 		{"constitution", "/constitution", 200, []string{"green spaces", "Ada"}},
 		{"audit", "/audit/tx/" + vote.ID.String(), 200, []string{"folkmoot verify-proof proof.json --app-hash ", "folkmoot prove " + vote.ID.String(), "was accepted"}},
 		{"audit unknown", "/audit/tx/" + strings.Repeat("0", 64), 404, []string{"is not in any block"}},

@@ -63,6 +63,13 @@ const ChainID = "apitest-chain"
 // newcomer; voting may last from 3 s) and runs it until the test ends.
 func Start(t testing.TB, founders ...string) *Community {
 	t.Helper()
+	return StartWith(t, nil, founders...)
+}
+
+// StartWith is Start with the genesis constitution changed by edit (nil
+// changes nothing) before the chain is made.
+func StartWith(t testing.TB, edit func(c *core.Constitution), founders ...string) *Community {
+	t.Helper()
 	c := &Community{ChainID: ChainID}
 	var fs []core.Founder
 	for _, n := range founders {
@@ -74,6 +81,9 @@ func Start(t testing.TB, founders ...string) *Community {
 	cons.VouchesRequired = 1
 	cons.MinVoting.Duration = 3 * time.Second
 	cons.Categories = []string{"general", "green spaces"}
+	if edit != nil {
+		edit(&cons)
+	}
 	appState, err := json.Marshal(core.Genesis{Constitution: cons})
 	if err != nil {
 		t.Fatal(err)

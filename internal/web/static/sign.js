@@ -14,7 +14,8 @@
   var PREFIX = "folkmoot/tx/v1\n";
   var PKCS8_PREFIX = "302e020100300506032b657004220420";
   var ITERATIONS = 600000;
-  var KINDS = { 1: "vouch", 2: "leave", 3: "rotate", 10: "propose", 11: "withdraw", 12: "comment", 13: "endorse", 14: "ballot" };
+  var KINDS = { 1: "vouch", 2: "leave", 3: "rotate", 10: "propose", 11: "withdraw", 12: "comment", 13: "endorse", 14: "ballot",
+    20: "delegate", 21: "undelegate", 30: "candidacy", 31: "withdraw-candidacy", 32: "rank", 33: "recall" };
   var ENVELOPE = { 0: "version", 1: "chain", 2: "author", 3: "nonce", 4: "kind", 5: "body" };
   var BODIES = {
     vouch: { 0: "newcomer key", 1: "newcomer name" },
@@ -22,7 +23,13 @@
     withdraw: { 0: "proposal" },
     comment: { 0: "proposal", 1: "in reply to comment", 2: "comment" },
     endorse: { 0: "proposal" },
-    ballot: { 0: "proposal", 1: "choice" }
+    ballot: { 0: "proposal", 1: "choice" },
+    delegate: { 0: "category", 1: "delegate key", 2: "member" },
+    undelegate: { 0: "category" },
+    candidacy: { 0: "election" },
+    "withdraw-candidacy": { 0: "election" },
+    rank: { 0: "election", 1: "ranking" },
+    recall: { 0: "office", 1: "member" }
   };
   var CHOICES = { 1: "yes", 2: "no", 3: "abstain" };
 
@@ -268,14 +275,30 @@
 
   function action(form, rec) {
     var a = { author: rec.pub, kind: form.getAttribute("data-kind") };
-    var p = form.getAttribute("data-proposal");
-    if (p) { a.proposal = Number(p); }
+    ["proposal", "election", "member"].forEach(function (n) {
+      var v = form.getAttribute("data-" + n);
+      if (v) { a[n] = Number(v); }
+    });
+    if (form.hasAttribute("data-office")) { a.office = form.getAttribute("data-office"); }
+    // A ranked ballot: one select per candidate, named rank_<member>,
+    // holding that candidate's preference (1 first) or nothing.
+    var prefs = [];
     new FormData(form).forEach(function (v, k) {
       if (v === "") { return; }
-      if (k === "reply_to" || k === "proposal") { a[k] = Number(v); } else if (k === "voting_hours") {
+      if (k.indexOf("rank_") === 0) { prefs.push([Number(v), Number(k.slice(5))]); } else if (k === "reply_to" || k === "proposal") {
+        a[k] = Number(v);
+      } else if (k === "voting_hours") {
         a.closes = Math.floor(Date.now() / 1000 + Number(v) * 3600);
       } else { a[k] = String(v); }
     });
+    if (a.kind === "rank") {
+      if (!prefs.length) { throw new Error(msg("no_rank", "Rank at least one candidate.")); }
+      prefs.sort(function (x, y) { return x[0] - y[0]; });
+      prefs.forEach(function (p, i) {
+        if (i > 0 && prefs[i - 1][0] === p[0]) { throw new Error(msg("dup_rank", "Two candidates have preference %s; give each a different number.", p[0])); }
+      });
+      a.ranking = prefs.map(function (p) { return p[1]; });
+    }
     return a;
   }
 
@@ -283,7 +306,9 @@
     var out = $(".sign-status", form);
     var u;
     say(out, msg("preparing"));
-    return api("unsigned", JSON.stringify(action(form, rec))).then(function (got) {
+    return Promise.resolve().then(function () {
+      return api("unsigned", JSON.stringify(action(form, rec)));
+    }).then(function (got) {
       u = got;
       var payload = unhex(u.payload);
       var expect = hex(concat(new TextEncoder().encode(PREFIX), payload));
