@@ -30,7 +30,8 @@ const maxRequest = tx.MaxTxBytes*4/3 + 4096
 //	GET  /api/v1/members/{number or key}    one member, with the next nonce
 //	GET  /api/v1/proposals?status=&category=&q=&limit=&offset=
 //	GET  /api/v1/proposals/{id}             a proposal with its comment thread and endorsements
-//	GET  /api/v1/proposals/{id}/ballots     the counted ballots
+//	GET  /api/v1/proposals/{id}/ballots[?after=MEMBER&limit=N]
+//	                                        the counted ballots, a page at a time
 //	GET  /api/v1/txs/{id}                   a transaction's block, code and leaf
 //	GET  /api/v1/proofs/tx/{id}[?height=]   inclusion proof of a transaction
 //	GET  /api/v1/proofs/leaf/{n}[?height=]  inclusion proof of any leaf
@@ -65,7 +66,11 @@ func (s *Service) Handler() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		return s.Ballots(id)
+		after, limit, err := pageParams(r)
+		if err != nil {
+			return nil, err
+		}
+		return s.Ballots(id, after, limit)
 	})
 	get("/txs/{id}", func(r *http.Request) (any, error) {
 		id, err := ParseTxID(r.PathValue("id"))
@@ -127,6 +132,29 @@ func ProposalID(s string) (uint64, error) {
 		return 0, BadRequest("A proposal number is a whole number from 1, not %q.", s)
 	}
 	return id, nil
+}
+
+// pageParams reads a ballot page's cursor (after: a member number) and
+// size (limit) from a request's query string; absent, they are 0.
+func pageParams(r *http.Request) (uint32, int, error) {
+	q := r.URL.Query()
+	var after uint32
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil {
+			return 0, 0, BadRequest("after must be a member number, not %q.", v)
+		}
+		after = uint32(n)
+	}
+	limit := 0
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxBallotLimit {
+			return 0, 0, BadRequest("limit must be a whole number from 1 to %d.", MaxBallotLimit)
+		}
+		limit = n
+	}
+	return after, limit, nil
 }
 
 func heightParam(r *http.Request) (int64, error) {
