@@ -79,6 +79,9 @@ var commandSet = []func(s *Streams, root, bench *cobra.Command){
 		root.AddCommand(newCountCmd(s))
 		bench.AddCommand(newBenchCountCmd(s))
 	},
+	func(s *Streams, root, bench *cobra.Command) {
+		bench.AddCommand(newBenchWebCmd(s), newBenchWebClientCmd(s))
+	},
 }
 
 func newBenchCmd(s *Streams) *cobra.Command {

@@ -39,8 +39,8 @@ func (r *running) serveSite(addr string) error {
 	// Requests live on base, which Stop cancels first, so that live-tally
 	// streams end and Shutdown need not wait for them.
 	base, cancel := context.WithCancel(context.Background())
-	srv := &http.Server{BaseContext: func(net.Listener) context.Context { return base }, Handler: site.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv := web.NewServer(site.Handler(), log)
+	srv.BaseContext = func(net.Listener) context.Context { return base }
 	go func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("web server stopped", "err", err)
