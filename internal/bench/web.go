@@ -167,7 +167,7 @@ func Web(o WebOptions, clock func() time.Time) (WebFigures, error) {
 	})})
 	say("starting the node (genesis with %d founders)", len(ms))
 	ctx := context.Background()
-	n, err := node.Start(ctx, home, timedApp{app, commits}, nil, node.WithConfig(nodeTuning), node.WithConcurrentApp())
+	n, err := node.Start(ctx, home, timedApp{app, commits}, nil, node.WithConfig(webTuning), node.WithConcurrentApp())
 	if err != nil {
 		return f, err
 	}
@@ -370,6 +370,14 @@ func parallel(n int, fn func(i int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// webTuning is nodeTuning with room for a loaded machine: an RPC batch
+// of submissions may wait longer than CometBFT's default write timeout
+// (10 s) while the other process takes the CPU.
+func webTuning(c *node.Config) {
+	nodeTuning(c)
+	c.Comet.RPC.TimeoutBroadcastTxCommit = time.Minute
 }
 
 // timedApp is the app with the moment each FinalizeBlock returns noted:

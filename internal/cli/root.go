@@ -80,6 +80,7 @@ var commandSet = []func(s *Streams, root, bench *cobra.Command){
 		bench.AddCommand(newBenchCountCmd(s))
 	},
 	func(s *Streams, root, bench *cobra.Command) {
+		root.AddCommand(newWebCmd(s))
 		bench.AddCommand(newBenchWebCmd(s), newBenchWebClientCmd(s))
 	},
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,12 +16,18 @@ import (
 	"github.com/folkmoot/folkmoot/internal/web"
 )
 
-// serveSite serves the community's web site and JSON API on addr, reading
-// the running app and projection and relaying signed transactions through
-// the node's own RPC. Stop shuts it down first.
-func (r *running) serveSite(addr string) error {
+// serveSite serves the community's web site and JSON API as plan says
+// (HTTPS when it has a certificate), reading the running app and
+// projection and relaying signed transactions through the node's own
+// RPC. Stop shuts it down first.
+func (r *running) serveSite(plan webPlan) error {
+	addr := plan.addr
 	if addr == "" {
 		return nil
+	}
+	fingerprint := ""
+	if plan.cert != nil {
+		fingerprint = plan.cert.Fingerprint
 	}
 	cl, err := client.New(r.node.RPCAddress())
 	if err != nil {
@@ -28,7 +35,7 @@ func (r *running) serveSite(addr string) error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	svc := api.New(api.Options{App: r.app, Store: r.store, Node: cl, Log: log})
-	site, err := web.New(web.Options{Service: svc, Log: log})
+	site, err := web.New(web.Options{Service: svc, Log: log, Fingerprint: fingerprint})
 	if err != nil {
 		return fmt.Errorf("web: %w", err)
 	}
@@ -47,6 +54,10 @@ func (r *running) serveSite(addr string) error {
 		}
 	}()
 	r.site = "http://" + l.Addr().String()
+	if plan.cert != nil {
+		l = tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{plan.cert.TLS}, MinVersion: tls.VersionTLS12})
+		r.site, r.fingerprint = "https://"+l.Addr().String(), fingerprint
+	}
 	r.stop = append(r.stop, func() error {
 		cancel()
 		ctx, done := context.WithTimeout(context.Background(), 2*time.Second)
