@@ -31,7 +31,7 @@ type running struct {
 	// fingerprint is the SHA-256 fingerprint of the site's certificate
 	// ("" when it is plain HTTP); warning what the operator should know.
 	fingerprint, warning string
-	stop  []func() error
+	stop                 []func() error
 }
 
 // Stop stops everything in reverse order of starting.
