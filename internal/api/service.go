@@ -146,6 +146,13 @@ func (s *Service) Height() int64 {
 	return h
 }
 
+// Version names what the pages and answers are read from: the committed
+// height and the height the projection has written. Both change only with
+// a block, so an answer may be kept until Version changes.
+func (s *Service) Version() string {
+	return strconv.FormatInt(s.Height(), 10) + "/" + strconv.FormatInt(s.app.Written(), 10)
+}
+
 // Members lists current members, or everyone ever admitted when all.
 func (s *Service) Members(all bool) ([]query.Member, error) {
 	var out []query.Member

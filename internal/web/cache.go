@@ -11,13 +11,14 @@ import (
 const maxCachedPages = 256
 
 // pageCache keeps each rendered page, plain and gzipped, until the next
-// block. A page is a function of the committed state, so it changes only
-// with the height (its "time left" wording may lag by one block). When a
+// block. A page is a function of the committed state and the projection,
+// so it changes only with their heights (api.Service.Version; its "time
+// left" wording may lag by one block). When a
 // page is missing, one request renders it and the others asking for it
 // at the same moment wait for that rendering rather than repeat it.
 type pageCache struct {
 	mu      sync.Mutex
-	height  int64
+	version string
 	entries map[string]*renderedPage
 }
 
@@ -31,15 +32,15 @@ type renderedPage struct {
 }
 
 func newPageCache() *pageCache {
-	return &pageCache{height: -1, entries: make(map[string]*renderedPage)}
+	return &pageCache{entries: make(map[string]*renderedPage)}
 }
 
-// get returns the page key at height, rendering it with render when it is
-// not cached. Only answers with status 200 stay cached.
-func (c *pageCache) get(height int64, key string, render func() (int, []byte)) *renderedPage {
+// get returns the page key as of version, rendering it with render when
+// it is not cached. Only answers with status 200 stay cached.
+func (c *pageCache) get(version, key string, render func() (int, []byte)) *renderedPage {
 	c.mu.Lock()
-	if height != c.height {
-		c.height, c.entries = height, make(map[string]*renderedPage)
+	if version != c.version {
+		c.version, c.entries = version, make(map[string]*renderedPage)
 	}
 	if p, ok := c.entries[key]; ok {
 		c.mu.Unlock()

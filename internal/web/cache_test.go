@@ -18,22 +18,23 @@ func TestPageCache(t *testing.T) {
 	}
 	steps := []struct {
 		name       string
-		height     int64
+		version    string
 		key        string
 		status     int
 		body       string
 		wantBody   string
 		wantRender int32
 	}{
-		{"first render", 5, "en /", 200, "home at 5", "home at 5", 1},
-		{"same height and page is cached", 5, "en /", 200, "ignored", "home at 5", 1},
-		{"another language is another page", 5, "ca /", 200, "inici a 5", "inici a 5", 2},
-		{"an error is not kept", 5, "en /x", 404, "not found", "not found", 3},
-		{"so it renders again", 5, "en /x", 404, "not found again", "not found again", 4},
-		{"a new block renders again", 6, "en /", 200, "home at 6", "home at 6", 5},
+		{"first render", "5/5", "en /", 200, "home at 5", "home at 5", 1},
+		{"same version and page is cached", "5/5", "en /", 200, "ignored", "home at 5", 1},
+		{"another language is another page", "5/5", "ca /", 200, "inici a 5", "inici a 5", 2},
+		{"an error is not kept", "5/5", "en /x", 404, "not found", "not found", 3},
+		{"so it renders again", "5/5", "en /x", 404, "not found again", "not found again", 4},
+		{"the state moves on: render again", "6/5", "en /", 200, "home at 6", "home at 6", 5},
+		{"the projection catches up: render again", "6/6", "en /", 200, "home at 6 with comments", "home at 6 with comments", 6},
 	}
 	for _, s := range steps {
-		p := c.get(s.height, s.key, render(s.status, s.body))
+		p := c.get(s.version, s.key, render(s.status, s.body))
 		if string(p.plain) != s.wantBody || p.status != s.status || renders.Load() != s.wantRender {
 			t.Fatalf("%s: %d %q after %d renders; want %q after %d", s.name, p.status, p.plain, renders.Load(), s.wantBody, s.wantRender)
 		}
@@ -58,7 +59,7 @@ func TestPageCacheRendersOnceUnderLoad(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p := c.get(1, "en /proposals/1", func() (int, []byte) {
+			p := c.get("1/1", "en /proposals/1", func() (int, []byte) {
 				renders.Add(1)
 				<-release
 				return 200, []byte("page")
@@ -81,7 +82,7 @@ func TestPageCacheIsBounded(t *testing.T) {
 	c := newPageCache()
 	for i := range maxCachedPages + 10 {
 		key := fmt.Sprintf("en /proposals?q=%d", i)
-		if p := c.get(1, key, func() (int, []byte) { return 200, []byte(key) }); string(p.plain) != key {
+		if p := c.get("1/1", key, func() (int, []byte) { return 200, []byte(key) }); string(p.plain) != key {
 			t.Fatalf("got %q for %s", p.plain, key)
 		}
 	}

@@ -165,12 +165,12 @@ type view struct {
 
 // page renders the template a handler names with its data, or the error
 // page with a sentence (never a stack trace). A page is rendered once per
-// block and language and then served from the cache, gzipped when the
-// client accepts it.
+// block (once the projection has it too) and language, and then served
+// from the cache, gzipped when the client accepts it.
 func (s *Site) page(fn func(r *http.Request) (name string, data any, err error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		lang := s.cat.Lang(r)
-		p := s.cache.get(s.svc.Height(), lang+" "+r.URL.RequestURI(), func() (int, []byte) { return s.render(r, lang, fn) })
+		p := s.cache.get(s.svc.Version(), lang+" "+r.URL.RequestURI(), func() (int, []byte) { return s.render(r, lang, fn) })
 		hd := w.Header()
 		hd.Set("Content-Type", "text/html; charset=utf-8")
 		hd.Set("Content-Language", lang)
