@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
@@ -72,6 +73,15 @@ type WebFigures struct {
 	TallyUpdateMs    float64   `json:"tally_update_ms"`
 	TallyUpdateMaxMs float64   `json:"tally_update_max_ms"`
 	TallySamplesMs   []float64 `json:"tally_samples_ms"`
+	// ServerCPUS is the CPU time the node's process (site, node and the
+	// live-tally sampler) used during the load, and ServerCPUUsPerRequest
+	// that per request: a figure other work on the machine does not move
+	// as much as latency.
+	ServerCPUS            float64 `json:"server_cpu_s"`
+	ServerCPUUsPerRequest float64 `json:"server_cpu_us_per_request"`
+	// LoadAvg is the machine's one-minute load average when the load
+	// ended: above the number of CPUs, other work competed for them.
+	LoadAvg float64 `json:"load_avg_1m"`
 }
 
 // WebLoadSpec tells the load client what to do.
@@ -281,6 +291,7 @@ func Web(o WebOptions, clock func() time.Time) (WebFigures, error) {
 		f   WebLoadFigures
 		err error
 	}
+	cpu0 := processCPU()
 	loaded := make(chan loadResult, 1)
 	spec := WebLoadSpec{URL: url + f.Path, Clients: o.Clients, Duration: o.Duration, Warmup: min(2*time.Second, o.Duration/5)}
 	go func() {
@@ -310,6 +321,11 @@ func Web(o WebOptions, clock func() time.Time) (WebFigures, error) {
 		return f, r.err
 	}
 	f.WebLoadFigures = r.f
+	f.ServerCPUS = (processCPU() - cpu0).Seconds()
+	f.LoadAvg = loadAverage()
+	if f.Requests > 0 {
+		f.ServerCPUUsPerRequest = f.ServerCPUS * 1e6 / float64(f.Requests)
+	}
 	sorted := slices.Clone(f.TallySamplesMs)
 	slices.Sort(sorted)
 	f.TallyUpdateMs = sorted[len(sorted)/2]
@@ -498,6 +514,26 @@ func nextEvent(events <-chan event, h int64) (event, error) {
 			return event{}, fmt.Errorf("no live-tally event for block %d within a minute", h)
 		}
 	}
+}
+
+// processCPU returns the CPU time (user and system) this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadAverage returns the one-minute load average, or 0 if unknown.
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	first, _, _ := strings.Cut(string(b), " ")
+	v, _ := strconv.ParseFloat(first, 64)
+	return v
 }
 
 func ms64(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -45,7 +45,7 @@ func TestWebSmall(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range []string{"p50_ms", "p99_ms", "max_ms", "requests_per_s", "requests", "errors", "tally_update_ms",
-		"tally_update_max_ms", "setup_s", "cpus", "cpu_model", "ballots", "clients", "page_bytes"} {
+		"tally_update_max_ms", "setup_s", "server_cpu_us_per_request", "load_avg_1m", "cpus", "cpu_model", "ballots", "clients", "page_bytes"} {
 		if _, ok := got[k]; !ok {
 			t.Errorf("the JSON lacks %q: %s", k, b)
 		}
@@ -59,6 +59,8 @@ func TestWebSmall(t *testing.T) {
 		t.Errorf("latencies out of order or missing: %s", b)
 	case len(f.TallySamplesMs) != 3 || f.TallyUpdateMs > f.TallyUpdateMaxMs || f.TallyUpdateMaxMs <= 0:
 		t.Errorf("live-tally samples: %s", b)
+	case f.ServerCPUS <= 0 || f.ServerCPUUsPerRequest <= 0:
+		t.Errorf("server CPU: %s", b)
 	case f.SetupS <= 0 || f.PageBytes < 1000:
 		t.Errorf("setup or page size: %s", b)
 	}

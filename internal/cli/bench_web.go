@@ -51,6 +51,7 @@ and the live-tally delay (median and longest).`,
 			fmt.Fprintf(s.Out, "setup          %.1f s (%d ballots signed, submitted and committed)\n", f.SetupS, f.Ballots)
 			fmt.Fprintf(s.Out, "%-14s p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d clients, %d bytes)\n", f.Path, f.P50Ms, f.P99Ms, f.MaxMs, f.Clients, f.PageBytes)
 			fmt.Fprintf(s.Out, "throughput     %.0f requests/s, %d requests, %d errors\n", f.RequestsPerS, f.Requests, f.Errors)
+			fmt.Fprintf(s.Out, "server CPU     %.1f s, %.0f µs per request (load average %.1f at the end)\n", f.ServerCPUS, f.ServerCPUUsPerRequest, f.LoadAvg)
 			fmt.Fprintf(s.Out, "live tally     %.0f ms median, %.0f ms longest after the block's commit (%d samples)\n", f.TallyUpdateMs, f.TallyUpdateMaxMs, len(f.TallySamplesMs))
 			return nil
 		},
