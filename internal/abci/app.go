@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
@@ -83,7 +84,8 @@ type App struct {
 
 	txLeaf  map[tx.ID]uint64 // leaf index recording each transaction in a block
 	sinkMu  sync.Mutex
-	writing chan error // the Sink write in flight, if any
+	writing chan error   // the Sink write in flight, if any
+	written atomic.Int64 // height of the last block the Sink wrote
 
 	pendMu  sync.Mutex
 	pending map[tx.PublicKey]uint64 // last nonce accepted by CheckTx, per author
@@ -336,6 +338,8 @@ func (a *App) Commit(_ context.Context, _ *abcitypes.CommitRequest) (*abcitypes.
 			a.mu.RUnlock()
 			if err != nil {
 				err = fmt.Errorf("commit block %d to the projection: %w", staged.Height, err)
+			} else {
+				a.written.Store(staged.Height)
 			}
 			done <- err
 		}()
@@ -343,6 +347,12 @@ func (a *App) Commit(_ context.Context, _ *abcitypes.CommitRequest) (*abcitypes.
 	// Keep every block: a restarted node rebuilds its state by replay.
 	return &abcitypes.CommitResponse{RetainHeight: 0}, nil
 }
+
+// Written returns the height of the last block the Sink has written (0
+// before the first, and always without a Sink). Readers that combine the
+// state with the projection know from it whether the projection has
+// caught up with the state they see.
+func (a *App) Written() int64 { return a.written.Load() }
 
 // Flush waits until the last committed block is in the Sink and returns
 // the Sink's error, if any. Call it before closing the Sink.

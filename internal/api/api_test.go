@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -198,7 +199,7 @@ func TestAPI(t *testing.T) {
 			}
 		})
 	}
-	if n := len(mustJSON[[]any](t, do(t, h, "GET", "/api/v1/proposals/1/ballots", "", nil).body)); n != 1 {
+	if n := len(mustJSON[api.BallotPage](t, do(t, h, "GET", "/api/v1/proposals/1/ballots", "", nil).body).Ballots); n != 1 {
 		t.Fatalf("bad submissions stored something: %d ballots", n)
 	}
 
@@ -324,4 +325,86 @@ func mustJSON[T any](t *testing.T, s string) T {
 		t.Fatalf("%v: %s", err, s)
 	}
 	return v
+}
+
+// TestBallotPages walks a proposal's ballots a page at a time, following
+// the next links, and checks the bad parameters.
+func TestBallotPages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real node")
+	}
+	c := apitest.Start(t, "Ada", "Bram", "Chiara", "Dan", "Eve")
+	h := c.Service.Handler()
+	c.Do(t, c.Founders[0], &tx.Propose{Title: "Plant an orchard", Category: "general", Closes: time.Now().Add(time.Hour).Unix()})
+	choices := []tx.Choice{tx.Yes, tx.No, tx.Abstain, tx.Yes, tx.No}
+	for i, m := range c.Founders {
+		c.Do(t, m, &tx.Ballot{Proposal: 1, Choice: choices[i]})
+	}
+
+	var members []uint32
+	var afters []uint32
+	path := "/api/v1/proposals/1/ballots?limit=2"
+	for pages := 0; path != ""; pages++ {
+		if pages > 5 {
+			t.Fatal("the next links never end")
+		}
+		a := do(t, h, "GET", path, "", nil)
+		if a.status != 200 {
+			t.Fatalf("%s: %d %s", path, a.status, a.body)
+		}
+		p := mustJSON[api.BallotPage](t, a.body)
+		if len(p.Ballots) > 2 {
+			t.Fatalf("%s: %d ballots on a page of 2", path, len(p.Ballots))
+		}
+		for _, b := range p.Ballots {
+			members = append(members, b.Member)
+			if want := choices[b.Member-1].String(); b.Choice != want {
+				t.Errorf("member %d: choice %s, want %s", b.Member, b.Choice, want)
+			}
+		}
+		afters = append(afters, p.After)
+		path = p.Next
+	}
+	if want := []uint32{1, 2, 3, 4, 5}; !slices.Equal(members, want) {
+		t.Fatalf("members over the pages %v, want %v", members, want)
+	}
+	if want := []uint32{2, 4, 0}; !slices.Equal(afters, want) {
+		t.Fatalf("cursors %v, want %v", afters, want)
+	}
+
+	cases := []struct {
+		name, path string
+		status     int
+		want       []string
+	}{
+		{"default limit", "/api/v1/proposals/1/ballots", 200, []string{`"member": 5`, `"proposal": 1`}},
+		{"after the last", "/api/v1/proposals/1/ballots?after=5", 200, []string{`"ballots": []`}},
+		{"exact last page has no next", "/api/v1/proposals/1/ballots?after=3&limit=2", 200, []string{`"member": 5`}},
+		{"maximum limit", "/api/v1/proposals/1/ballots?limit=1000", 200, []string{`"member": 1`}},
+		{"limit zero", "/api/v1/proposals/1/ballots?limit=0", 400, []string{`"code": "bad_request"`, "limit must be a whole number from 1 to 1000."}},
+		{"limit too large", "/api/v1/proposals/1/ballots?limit=1001", 400, []string{"limit must be a whole number from 1 to 1000."}},
+		{"limit not a number", "/api/v1/proposals/1/ballots?limit=ten", 400, []string{"limit must be"}},
+		{"after negative", "/api/v1/proposals/1/ballots?after=-1", 400, []string{`"code": "bad_request"`, `after must be a member number, not \"-1\".`}},
+		{"after too large", "/api/v1/proposals/1/ballots?after=99999999999", 400, []string{"after must be a member number"}},
+		{"unknown proposal", "/api/v1/proposals/9/ballots", 404, []string{"There is no proposal 9."}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := do(t, h, "GET", tc.path, "", nil)
+			if a.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", a.status, tc.status, a.body)
+			}
+			if ct := a.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+				t.Errorf("content type %q", ct)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(a.body, w) {
+					t.Errorf("body lacks %s:\n%s", w, a.body)
+				}
+			}
+			if tc.status == 200 && strings.Contains(tc.path, "after=3&limit=2") && strings.Contains(a.body, `"next"`) {
+				t.Errorf("the last page links to another:\n%s", a.body)
+			}
+		})
+	}
 }

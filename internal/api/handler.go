@@ -31,7 +31,8 @@ const maxRequest = tx.MaxTxBytes*4/3 + 4096
 //	GET  /api/v1/members/{number or key}/delegations  to whom they delegate, who delegates to them
 //	GET  /api/v1/proposals?status=&category=&q=&limit=&offset=
 //	GET  /api/v1/proposals/{id}             a proposal with its comment thread and endorsements
-//	GET  /api/v1/proposals/{id}/ballots     the counted ballots
+//	GET  /api/v1/proposals/{id}/ballots[?after=MEMBER&limit=N]
+//	                                        the counted ballots, a page at a time
 //	GET  /api/v1/laws[?at=2026-03-01]       the register of laws (now, or at the end of a past day)
 //	GET  /api/v1/laws/{n}                   one law
 //	GET  /api/v1/rules                      every version of the constitution, what each changed
@@ -89,7 +90,11 @@ func (s *Service) Handler() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		return s.Ballots(id)
+		after, limit, err := pageParams(r)
+		if err != nil {
+			return nil, err
+		}
+		return s.Ballots(id, after, limit)
 	})
 	get("/offices", func(r *http.Request) (any, error) { return s.Offices() })
 	get("/offices/{name}", func(r *http.Request) (any, error) { return s.Office(r.PathValue("name")) })
@@ -155,6 +160,29 @@ func ProposalID(s string) (uint64, error) {
 		return 0, BadRequest("A proposal number is a whole number from 1, not %q.", s)
 	}
 	return id, nil
+}
+
+// pageParams reads a ballot page's cursor (after: a member number) and
+// size (limit) from a request's query string; absent, they are 0.
+func pageParams(r *http.Request) (uint32, int, error) {
+	q := r.URL.Query()
+	var after uint32
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil {
+			return 0, 0, BadRequest("after must be a member number, not %q.", v)
+		}
+		after = uint32(n)
+	}
+	limit := 0
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxBallotLimit {
+			return 0, 0, BadRequest("limit must be a whole number from 1 to %d.", MaxBallotLimit)
+		}
+		limit = n
+	}
+	return after, limit, nil
 }
 
 func heightParam(r *http.Request) (int64, error) {

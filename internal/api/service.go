@@ -146,6 +146,13 @@ func (s *Service) Height() int64 {
 	return h
 }
 
+// Version names what the pages and answers are read from: the committed
+// height and the height the projection has written. Both change only with
+// a block, so an answer may be kept until Version changes.
+func (s *Service) Version() string {
+	return strconv.FormatInt(s.Height(), 10) + "/" + strconv.FormatInt(s.app.Written(), 10)
+}
+
 // Members lists current members, or everyone ever admitted when all.
 func (s *Service) Members(all bool) ([]query.Member, error) {
 	var out []query.Member
@@ -281,22 +288,58 @@ func (s *Service) Proposal(id uint64) (Proposal, error) {
 	return p, nil
 }
 
-// Ballots returns the counted ballot of every member who voted on a
-// proposal, by member number.
-func (s *Service) Ballots(id uint64) ([]query.Ballot, error) {
-	if _, err := s.Proposal(id); err != nil {
-		return nil, err
+// Ballot pages: DefaultBallotLimit ballots unless the client asks for
+// fewer or more, never more than MaxBallotLimit.
+const (
+	DefaultBallotLimit = 100
+	MaxBallotLimit     = 1000
+)
+
+// BallotPage is one page of the ballots counted on a proposal, by member
+// number. After is the member number to continue from (the last one on
+// this page) and Next the request for the following page; both are empty
+// on the last page.
+type BallotPage struct {
+	Proposal uint64         `json:"proposal"`
+	Ballots  []query.Ballot `json:"ballots"`
+	After    uint32         `json:"after,omitempty"`
+	Next     string         `json:"next,omitempty"`
+}
+
+// Ballots returns a page of the counted ballots of a proposal: those of
+// members numbered above after, at most limit (0: DefaultBallotLimit).
+func (s *Service) Ballots(id uint64, after uint32, limit int) (BallotPage, error) {
+	page := BallotPage{Proposal: id, Ballots: []query.Ballot{}}
+	switch {
+	case limit == 0:
+		limit = DefaultBallotLimit
+	case limit < 0 || limit > MaxBallotLimit:
+		return page, BadRequest("limit must be a whole number from 1 to %d.", MaxBallotLimit)
 	}
-	bs, err := s.store.Ballots(id)
+	if err := s.view(func(c *core.State) error {
+		if _, ok := c.Proposal(id); !ok {
+			return NotFound("There is no proposal %d.", id)
+		}
+		return nil
+	}); err != nil {
+		return page, err
+	}
+	// One more than asked tells whether another page follows.
+	bs, err := s.store.BallotsAfter(id, after, limit+1)
 	if err != nil {
-		return nil, fmt.Errorf("ballots: %w", err)
+		return page, fmt.Errorf("ballots: %w", err)
 	}
-	out := make([]query.Ballot, 0, len(bs))
+	more := len(bs) > limit
+	bs = bs[:min(len(bs), limit)]
 	for _, b := range bs {
-		out = append(out, query.Ballot{Member: b.Member, Name: b.MemberName, Choice: b.Choice.String(),
+		page.Ballots = append(page.Ballots, query.Ballot{Member: b.Member, Name: b.MemberName, Choice: b.Choice.String(),
 			Height: b.Height, Cast: b.Cast})
 	}
-	return out, nil
+	if more {
+		page.After = bs[len(bs)-1].Member
+		page.Next = fmt.Sprintf("%s/proposals/%d/ballots?after=%d&limit=%d", Prefix, id, page.After, limit)
+	}
+	return page, nil
 }
 
 // Tx is a transaction's record: where it is, what it did, and the leaf

@@ -175,6 +175,7 @@ func (t *nodeTiming) add(c *cobra.Command) {
 
 func newInitCmd(s *Streams) *cobra.Command {
 	var home, chainID string
+	var webHosts []string
 	var cf constitutionFlags
 	var timing nodeTiming
 	c := &cobra.Command{
@@ -182,7 +183,10 @@ func newInitCmd(s *Streams) *cobra.Command {
 		Short: "Found a new community: write a node home with its genesis and constitution",
 		Long: `init writes a single-validator node home (CometBFT's layout: config/,
 data/) whose genesis holds the community's constitution and founding
-members. Rules come from --constitution FILE (TOML, see README) and flags.`,
+members. Rules come from --constitution FILE (TOML, see README) and flags.
+It also makes the site's self-signed HTTPS certificate (config/web_cert.pem,
+key config/web_key.pem), valid for localhost, 127.0.0.1 and every
+--web-host, and prints its SHA-256 fingerprint.`,
 		Example: `  folkmoot key new alice && folkmoot key new bob
   folkmoot init --name "Elm Street" --founder alice=$(folkmoot key show alice --key-only) \
       --founder bob=$(folkmoot key show bob --key-only) --quorum 1/3 --threshold 1/2
@@ -200,17 +204,22 @@ members. Rules come from --constitution FILE (TOML, see README) and flags.`,
 				return fmt.Errorf("init: chain id %q must be 1 to %d printable ASCII characters", chainID, tx.MaxChainID)
 			}
 			err = node.Init(home, node.Options{ChainID: chainID, AppState: appState,
-				TimeoutCommit: timing.timeoutCommit, EmptyBlocksInterval: timing.emptyBlocks, LogLevel: "error"})
+				TimeoutCommit: timing.timeoutCommit, EmptyBlocksInterval: timing.emptyBlocks, LogLevel: "error",
+				WebHosts: webHosts})
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(s.Out, "founded %q (chain %s) with %d members in %s\n", cons.Name, chainID, len(cons.Founders), home)
+			if wc, err := node.LoadHomeWebCert(home); err == nil {
+				fmt.Fprintf(s.Out, "web certificate for %s\n  SHA-256 %s\n", strings.Join(wc.Names, ", "), wc.Fingerprint)
+			}
 			fmt.Fprintf(s.Out, "start it with: folkmoot start --home %s\n", home)
 			return nil
 		},
 	}
 	homeFlag(c, &home)
 	c.Flags().StringVar(&chainID, "chain-id", "", "chain id (default: from the name, e.g. elm-street-1)")
+	c.Flags().StringArrayVar(&webHosts, "web-host", nil, "host name or IP address the site's certificate names besides localhost (repeat)")
 	cf.add(c)
 	timing.add(c)
 	return c

@@ -89,6 +89,8 @@ var commandSet = []func(s *Streams, root, bench *cobra.Command){
 				c.AddCommand(newShowElectionCmd(s))
 			}
 		}
+		root.AddCommand(newWebCmd(s))
+		bench.AddCommand(newBenchWebCmd(s), newBenchWebClientCmd(s))
 	},
 }
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,12 +16,18 @@ import (
 	"github.com/folkmoot/folkmoot/internal/web"
 )
 
-// serveSite serves the community's web site and JSON API on addr, reading
-// the running app and projection and relaying signed transactions through
-// the node's own RPC. Stop shuts it down first.
-func (r *running) serveSite(addr string) error {
+// serveSite serves the community's web site and JSON API as plan says
+// (HTTPS when it has a certificate), reading the running app and
+// projection and relaying signed transactions through the node's own
+// RPC. Stop shuts it down first.
+func (r *running) serveSite(plan webPlan) error {
+	addr := plan.addr
 	if addr == "" {
 		return nil
+	}
+	fingerprint := ""
+	if plan.cert != nil {
+		fingerprint = plan.cert.Fingerprint
 	}
 	cl, err := client.New(r.node.RPCAddress())
 	if err != nil {
@@ -28,7 +35,7 @@ func (r *running) serveSite(addr string) error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	svc := api.New(api.Options{App: r.app, Store: r.store, Node: cl, Log: log})
-	site, err := web.New(web.Options{Service: svc, Log: log})
+	site, err := web.New(web.Options{Service: svc, Log: log, Fingerprint: fingerprint})
 	if err != nil {
 		return fmt.Errorf("web: %w", err)
 	}
@@ -39,14 +46,18 @@ func (r *running) serveSite(addr string) error {
 	// Requests live on base, which Stop cancels first, so that live-tally
 	// streams end and Shutdown need not wait for them.
 	base, cancel := context.WithCancel(context.Background())
-	srv := &http.Server{BaseContext: func(net.Listener) context.Context { return base }, Handler: site.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv := web.NewServer(site.Handler(), log)
+	srv.BaseContext = func(net.Listener) context.Context { return base }
 	go func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("web server stopped", "err", err)
 		}
 	}()
 	r.site = "http://" + l.Addr().String()
+	if plan.cert != nil {
+		l = tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{plan.cert.TLS}, MinVersion: tls.VersionTLS12})
+		r.site, r.fingerprint = "https://"+l.Addr().String(), fingerprint
+	}
 	r.stop = append(r.stop, func() error {
 		cancel()
 		ctx, done := context.WithTimeout(context.Background(), 2*time.Second)

@@ -28,7 +28,10 @@ type running struct {
 	app   *abci.App
 	store *store.Store
 	site  string // the web site's URL, once serving
-	stop  []func() error
+	// fingerprint is the SHA-256 fingerprint of the site's certificate
+	// ("" when it is plain HTTP); warning what the operator should know.
+	fingerprint, warning string
+	stop                 []func() error
 }
 
 // Stop stops everything in reverse order of starting.
@@ -55,17 +58,32 @@ func httpURL(listen string) string {
 	return listen
 }
 
-// startNode wires and starts the node in home. logw receives CometBFT's log.
+// startNode wires and starts the node in home, its site served as the
+// home's config says. logw receives CometBFT's log.
 func startNode(ctx context.Context, home string, logw io.Writer) (*running, error) {
+	return startNodeWeb(ctx, home, logw, webServing{})
+}
+
+// startNodeWeb is startNode with the site served as web says. A site that
+// may not be served so is refused before anything starts.
+func startNodeWeb(ctx context.Context, home string, logw io.Writer, web webServing) (*running, error) {
 	if _, err := os.Stat(home); err != nil {
 		return nil, fmt.Errorf("start: no node home at %s (create one with \"folkmoot init\")", home)
+	}
+	cfg, err := node.LoadConfig(home)
+	if err != nil {
+		return nil, fmt.Errorf("start: %w", err)
+	}
+	plan, err := web.plan(home, cfg.Folkmoot.WebAddress)
+	if err != nil {
+		return nil, fmt.Errorf("start: web: %w", err)
 	}
 	reg := prometheus.NewRegistry()
 	metrics, err := abci.NewPrometheusMetrics(reg)
 	if err != nil {
 		return nil, fmt.Errorf("start: metrics: %w", err)
 	}
-	r := &running{}
+	r := &running{warning: plan.warning}
 	sink, err := openSink(home)
 	if err != nil {
 		return nil, err
@@ -81,7 +99,7 @@ func startNode(ctx context.Context, home string, logw io.Writer) (*running, erro
 	}
 	r.node = n
 	r.stop = append(r.stop, n.Stop)
-	if err := r.serveSite(n.Config().Folkmoot.WebAddress); err != nil {
+	if err := r.serveSite(plan); err != nil {
 		r.Stop()
 		return nil, err
 	}
@@ -91,15 +109,25 @@ func startNode(ctx context.Context, home string, logw io.Writer) (*running, erro
 func newStartCmd(s *Streams) *cobra.Command {
 	var home string
 	var verbose bool
+	var web webServing
 	c := &cobra.Command{
 		Use:   "start",
 		Short: "Run the community node in this home until interrupted",
 		Long: `start runs the node: CometBFT in-process with folkmoot's state machine,
 the SQLite projection, and the Prometheus metrics. On start it replays the
 blocks it holds to rebuild its state; a node killed at any moment restarts
-to exactly where it was. Stop it with Ctrl-C.`,
+to exactly where it was. Stop it with Ctrl-C.
+
+The site is plain HTTP on loopback (the default 127.0.0.1:8080). Anywhere
+else it is HTTPS, since browsers sign only in a secure context: with
+--tls-cert/--tls-key, or the self-signed certificate init made, whose
+SHA-256 fingerprint start prints and the site's footer shows so members
+can compare it with their browser's. Plain HTTP off loopback is refused
+unless --insecure-http is given.`,
 		Example: `  folkmoot start
-  folkmoot start --home ./testnet/node0 --verbose`,
+  folkmoot start --home ./testnet/node0 --verbose
+  folkmoot start --web-addr 0.0.0.0:8443
+  folkmoot start --web-addr 0.0.0.0:443 --tls-cert /etc/folkmoot/cert.pem --tls-key /etc/folkmoot/key.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -112,7 +140,7 @@ to exactly where it was. Stop it with Ctrl-C.`,
 				return fmt.Errorf("start: no node home at %s (create one with \"folkmoot init\")", home)
 			}
 			fmt.Fprintf(s.Err, "starting node in %s (replaying stored blocks)…\n", home)
-			r, err := startNode(ctx, home, logw)
+			r, err := startNodeWeb(ctx, home, logw, web)
 			if err != nil {
 				return err
 			}
@@ -120,6 +148,12 @@ to exactly where it was. Stop it with Ctrl-C.`,
 			cfg := r.node.Config()
 			fmt.Fprintf(s.Out, "node running: chain %s\n  RPC      %s\n  metrics  http://%s/metrics\n  web      %s\n",
 				r.node.ChainID(), r.RPC(), cfg.Comet.Instrumentation.PrometheusListenAddr, r.site)
+			if r.fingerprint != "" {
+				fmt.Fprintf(s.Out, "  certificate SHA-256 %s\n", r.fingerprint)
+			}
+			if r.warning != "" {
+				fmt.Fprintln(s.Err, r.warning)
+			}
 			select {
 			case <-ctx.Done():
 				fmt.Fprintln(s.Err, "stopping…")
@@ -131,6 +165,7 @@ to exactly where it was. Stop it with Ctrl-C.`,
 	}
 	homeFlag(c, &home)
 	c.Flags().BoolVarP(&verbose, "verbose", "v", false, "print CometBFT's log on stderr")
+	web.add(c)
 	return c
 }
 

@@ -56,6 +56,10 @@ type Options struct {
 	// for p2p on BasePort+10i, RPC on +1, metrics on +2 and web on +3.
 	// Default DefaultBasePort.
 	BasePort int
+	// WebHosts are the host names and IP addresses, beyond localhost and
+	// loopback, that the site's self-signed certificate names (see
+	// WriteWebCert).
+	WebHosts []string
 	// NoMetrics turns Prometheus instrumentation off.
 	NoMetrics bool
 	// LogLevel is CometBFT's log_level ("info", "error", "consensus:info,*:error", ...).
@@ -162,6 +166,9 @@ func Init(home string, opts Options) (err error) {
 		return fmt.Errorf("init %s: write genesis: %w", home, err)
 	}
 	if err := WriteConfig(home, &Config{Comet: c, Folkmoot: settings}); err != nil {
+		return fmt.Errorf("init %s: %w", home, err)
+	}
+	if err := WriteWebCert(home, opts.ChainID, opts.WebHosts, time.Now(), false); err != nil {
 		return fmt.Errorf("init %s: %w", home, err)
 	}
 	return nil

@@ -386,15 +386,31 @@ func (s *Store) Comments(proposal uint64) ([]Comment, error) {
 // Ballots returns the ballots counted on a proposal, one per member who
 // voted, by member number.
 func (s *Store) Ballots(proposal uint64) ([]Ballot, error) {
+	out, err := s.BallotsAfter(proposal, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// BallotsAfter returns a page of the ballots counted on a proposal: those
+// of members numbered above after, by member number, at most limit of
+// them (0: all). It walks the ballots' primary key (proposal, member), so
+// a page costs the same however many ballots come before it.
+func (s *Store) BallotsAfter(proposal uint64, after uint32, limit int) ([]Ballot, error) {
+	if limit <= 0 {
+		limit = -1
+	}
 	out, err := collect(
 		func(sc scanner) (Ballot, error) {
 			var b Ballot
 			err := sc.Scan(&b.Proposal, &b.Member, &b.MemberName, &b.Choice, &b.Height, &b.Index, &b.Cast, &b.FirstHeight)
 			return b, err
 		}, wrap(s.r.Query(`SELECT b.proposal, b.member, coalesce(m.name, ''), b.choice, b.height, b.idx, b.cast_count, b.first_height
-		FROM ballots b LEFT JOIN members m ON m.number = b.member WHERE b.proposal = ? ORDER BY b.member`, proposal)))
+		FROM ballots b LEFT JOIN members m ON m.number = b.member WHERE b.proposal = ? AND b.member > ?
+		ORDER BY b.member LIMIT ?`, proposal, after, limit)))
 	if err != nil {
-		return nil, fmt.Errorf("list ballots on proposal %d: %w", proposal, err)
+		return nil, fmt.Errorf("list ballots on proposal %d after member %d: %w", proposal, after, err)
 	}
 	return out, nil
 }

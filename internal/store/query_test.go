@@ -251,6 +251,74 @@ func TestBallotsKeepTheLatest(t *testing.T) {
 	}
 }
 
+func TestBallotsAfterPages(t *testing.T) {
+	x := newTown(t)
+	all, err := x.s.Ballots(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	members := func(bs []Ballot) []uint32 {
+		var out []uint32
+		for _, b := range bs {
+			out = append(out, b.Member)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name  string
+		after uint32
+		limit int
+		want  []uint32
+	}{
+		{"first page", 0, 2, []uint32{1, 2}},
+		{"second page", 2, 2, []uint32{3, 4}},
+		{"past the end", 4, 2, nil},
+		{"short last page", 3, 2, []uint32{4}},
+		{"after a member who did not vote", 9, 2, nil},
+		{"no limit", 1, 0, []uint32{2, 3, 4}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := x.s.BallotsAfter(1, c.after, c.limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(members(got), c.want) {
+				t.Fatalf("members %v, want %v", members(got), c.want)
+			}
+			for _, b := range got {
+				if b != all[b.Member-1] {
+					t.Fatalf("page row %+v differs from the full list's %+v", b, all[b.Member-1])
+				}
+			}
+		})
+	}
+}
+
+// TestBallotsAfterUsesTheKey checks that a page is read by a search of
+// the ballots' primary key, not a scan of every ballot.
+func TestBallotsAfterUsesTheKey(t *testing.T) {
+	x := newTown(t)
+	rows, err := x.s.r.Query(`EXPLAIN QUERY PLAN SELECT b.member FROM ballots b LEFT JOIN members m ON m.number = b.member
+		WHERE b.proposal = ? AND b.member > ? ORDER BY b.member LIMIT ?`, 1, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	joined := strings.Join(plan, "; ")
+	if !strings.Contains(joined, "SEARCH b USING PRIMARY KEY (proposal=? AND member>?)") || strings.Contains(joined, "TEMP B-TREE") {
+		t.Fatalf("ballot page plan: %s", joined)
+	}
+}
+
 func TestTxLookups(t *testing.T) {
 	x := newTown(t)
 	id := tx.ID(sha256.Sum256(x.replayed))

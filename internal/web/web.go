@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,6 +42,10 @@ type Options struct {
 	Log     *slog.Logger // nil discards
 	// Poll is how often the live tally looks for a new block (default 250ms).
 	Poll time.Duration
+	// Fingerprint is the SHA-256 fingerprint of the site's HTTPS
+	// certificate, shown in every page's footer so members can compare it
+	// with their browser's ("" for plain HTTP).
+	Fingerprint string
 }
 
 // Site is the web site of one node.
@@ -51,6 +56,9 @@ type Site struct {
 	md    *markdown
 	pages map[string]*template.Template // by language
 	poll  time.Duration
+	cache *pageCache
+	// fingerprint is Options.Fingerprint.
+	fingerprint string
 }
 
 // New parses the templates for every language of the catalogue.
@@ -65,7 +73,8 @@ func New(o Options) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Site{svc: o.Service, log: o.Log, cat: cat, md: newMarkdown(), pages: make(map[string]*template.Template), poll: o.Poll}
+	s := &Site{svc: o.Service, log: o.Log, cat: cat, md: newMarkdown(), pages: make(map[string]*template.Template), poll: o.Poll,
+		cache: newPageCache(), fingerprint: o.Fingerprint}
 	for _, lang := range cat.Langs() {
 		funcs := template.FuncMap{
 			"t":         func(key string, args ...any) string { return cat.T(lang, key, args...) },
@@ -182,44 +191,62 @@ type view struct {
 	Status api.Status
 	Title  string
 	Data   any
+	// Fingerprint is the site certificate's SHA-256 fingerprint, if HTTPS.
+	Fingerprint string
 }
 
 // page renders the template a handler names with its data, or the error
-// page with a sentence (never a stack trace).
+// page with a sentence (never a stack trace). A page is rendered once per
+// block (once the projection has it too) and language, and then served
+// from the cache, gzipped when the client accepts it.
 func (s *Site) page(fn func(r *http.Request) (name string, data any, err error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		lang := s.cat.Lang(r)
-		v := view{Lang: lang, Langs: s.cat.Langs(), Path: r.URL.Path}
-		st, err := s.svc.Status(r.Context())
-		name, data := "", any(nil)
-		if err == nil {
-			v.Status = st
-			name, data, err = fn(r)
-		}
-		status := http.StatusOK
-		if err != nil {
-			e := s.svc.AsError(err)
-			status, name, data = e.Status, "error", e
-			v.Title = s.cat.T(lang, "error.title")
-		}
-		v.Data = data
-		var buf bytes.Buffer
-		if err := s.pages[lang].ExecuteTemplate(&buf, name+".html", v); err != nil {
-			s.log.Error("render page", "page", name, "err", err)
-			http.Error(w, "Internal error.", http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Language", lang)
-		w.Header().Set("Vary", "Accept-Language")
-		if status == http.StatusOK {
-			w.Header().Set("Cache-Control", "no-cache")
+		p := s.cache.get(s.svc.Version(), lang+" "+r.URL.RequestURI(), func() (int, []byte) { return s.render(r, lang, fn) })
+		hd := w.Header()
+		hd.Set("Content-Type", "text/html; charset=utf-8")
+		hd.Set("Content-Language", lang)
+		hd.Set("Vary", "Accept-Language")
+		if p.status == http.StatusOK {
+			hd.Set("Cache-Control", "no-cache")
 		} else {
-			w.Header().Set("Cache-Control", "no-store")
+			hd.Set("Cache-Control", "no-store")
 		}
-		w.WriteHeader(status)
-		_, _ = w.Write(buf.Bytes())
+		body := p.plain
+		if p.gz != nil && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			hd.Set("Content-Encoding", "gzip")
+			body = p.gz
+		}
+		hd.Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(p.status)
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(body)
+		}
 	}
+}
+
+// render renders one page: its status and HTML.
+func (s *Site) render(r *http.Request, lang string, fn func(r *http.Request) (name string, data any, err error)) (int, []byte) {
+	v := view{Lang: lang, Langs: s.cat.Langs(), Path: r.URL.Path, Fingerprint: s.fingerprint}
+	st, err := s.svc.Status(r.Context())
+	name, data := "", any(nil)
+	if err == nil {
+		v.Status = st
+		name, data, err = fn(r)
+	}
+	status := http.StatusOK
+	if err != nil {
+		e := s.svc.AsError(err)
+		status, name, data = e.Status, "error", e
+		v.Title = s.cat.T(lang, "error.title")
+	}
+	v.Data = data
+	var buf bytes.Buffer
+	if err := s.pages[lang].ExecuteTemplate(&buf, name+".html", v); err != nil {
+		s.log.Error("render page", "page", name, "err", err)
+		return http.StatusInternalServerError, []byte("Internal error.\n")
+	}
+	return status, buf.Bytes()
 }
 
 type homeData struct {
