@@ -184,6 +184,13 @@ func printProposal(s *Streams, p query.Proposal) {
 // resultLine says where a proposal stands in one line.
 func resultLine(p query.Proposal) string {
 	r := p.Result
+	switch {
+	case r == nil && p.Status == "withdrawn":
+		return "withdrawn by its author before voting opened"
+	case r == nil && p.Status == "scheduled":
+		return fmt.Sprintf("scheduled: voting opens %s, closes %s",
+			p.Opens.UTC().Format("2006-01-02 15:04 UTC"), p.Closes.UTC().Format("2006-01-02 15:04 UTC"))
+	}
 	if r == nil {
 		return fmt.Sprintf("%s: %d yes, %d no, %d abstain so far of %d eligible; closes %s",
 			p.Status, p.Yes, p.No, p.Abstain, p.Eligible, p.Closes.Format("2006-01-02 15:04 UTC"))
