@@ -84,7 +84,7 @@ type Demo struct {
 	// Members are Ada, Bram, Chiara, Dmitri and Esi, in that order.
 	Members []*DemoMember
 	// Closes is when voting on proposals 1 and 2 closes.
-	Closes time.Time
+	Closes       time.Time
 	Constitution core.Constitution
 
 	r  *running
@@ -316,7 +316,9 @@ func StartDemo(ctx context.Context, o DemoOptions) (_ *Demo, err error) {
 	); err != nil {
 		return nil, err
 	}
-	ballot := func(m *DemoMember, p uint64, c tx.Choice) DemoAct { return DemoAct{m, &tx.Ballot{Proposal: p, Choice: c}} }
+	ballot := func(m *DemoMember, p uint64, c tx.Choice) DemoAct {
+		return DemoAct{m, &tx.Ballot{Proposal: p, Choice: c}}
+	}
 	say("\nVoting (open ballots; the last ballot of a member counts):")
 	if err := send("5 ballots on 1, 4 on 2, 2 on 3",
 		ballot(ada, 1, tx.Yes), ballot(bram, 1, tx.Yes), ballot(chiara, 1, tx.No), ballot(dmitri, 1, tx.Yes), ballot(esi, 1, tx.Abstain),
