@@ -10,6 +10,7 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 
+	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/query"
 )
 
@@ -89,6 +90,24 @@ func tallySVG(p query.Proposal, l tallyLabels, quorum, threshold [2]uint64) temp
 	fmt.Fprintf(&b, `<text x="%.0f" y="102" font-size="12" fill="#222">%s %d · %s %d · %s %d</text>`, x0, e(l.Yes), p.Yes, e(l.No), p.No, e(l.Abstain), p.Abstain)
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // #nosec: numbers and escaped labels only
+}
+
+// span writes a duration of the constitution for people, in its largest
+// whole units: "5s", "90m", "72h", "30d", "1d 12h".
+func span(d core.Duration) string {
+	switch t := d.Duration; {
+	case t <= 0:
+		return "0s"
+	case t%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", t/(24*time.Hour))
+	case t >= 48*time.Hour && t%time.Hour == 0:
+		return fmt.Sprintf("%dd %dh", t/(24*time.Hour), t%(24*time.Hour)/time.Hour)
+	case t%time.Hour == 0:
+		return fmt.Sprintf("%dh", t/time.Hour)
+	case t%time.Minute == 0:
+		return fmt.Sprintf("%dm", t/time.Minute)
+	}
+	return d.String()
 }
 
 // timeLeft says how long until t, coarsely, for people.

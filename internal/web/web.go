@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/folkmoot/folkmoot/internal/api"
@@ -76,6 +77,7 @@ func New(o Options) (*Site, error) {
 			"statuses": func() []string { return []string{"open", "decided", "scheduled", "withdrawn"} },
 			"short":    func(k fmt.Stringer) string { return k.String()[:8] },
 			"jskeys":   scriptMessages,
+			"dur":      span,
 		}
 		t, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
 		if err != nil {
@@ -118,9 +120,11 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("GET /join", s.page(s.static("join")))
 	mux.HandleFunc("GET /vouch", s.page(s.static("vouch")))
 	mux.HandleFunc("GET /members", s.page(s.members))
+	mux.HandleFunc("GET /members/{ref}", s.page(s.member))
 	mux.HandleFunc("GET /constitution", s.page(s.constitution))
 	mux.HandleFunc("GET /audit/tx/{id}", s.page(s.audit))
 	mux.HandleFunc("GET /feed.atom", s.feed)
+	mux.HandleFunc("GET /qr", s.qrCode)
 	mux.HandleFunc("GET /events/proposals/{id}", s.events)
 	mux.HandleFunc("/", s.page(func(r *http.Request) (string, any, error) {
 		return "", nil, api.NotFound("There is no page at %s.", r.URL.Path)
@@ -286,6 +290,44 @@ func (s *Site) members(r *http.Request) (string, any, error) {
 		rows = append(rows, row)
 	}
 	return "members", rows, nil
+}
+
+type memberData struct {
+	M                    query.Member
+	Vouchers, VouchedFor []query.Member
+	Proposals            []query.Proposal
+}
+
+// member renders one member by number or key: who vouched for them, whom
+// they vouched for, and their proposals.
+func (s *Site) member(r *http.Request) (string, any, error) {
+	m, err := s.svc.Member(r.PathValue("ref"))
+	if err != nil {
+		return "", nil, err
+	}
+	all, err := s.svc.Members(true)
+	if err != nil {
+		return "", nil, err
+	}
+	d := memberData{M: m}
+	for _, o := range all {
+		if slices.Contains(m.VouchedBy, o.Number) {
+			d.Vouchers = append(d.Vouchers, o)
+		}
+		if slices.Contains(o.VouchedBy, m.Number) {
+			d.VouchedFor = append(d.VouchedFor, o)
+		}
+	}
+	ps, err := s.svc.Proposals(api.Filter{Limit: 500})
+	if err != nil {
+		return "", nil, err
+	}
+	for _, p := range ps {
+		if p.Author == m.Number {
+			d.Proposals = append(d.Proposals, p)
+		}
+	}
+	return "member", d, nil
 }
 
 func (s *Site) constitution(r *http.Request) (string, any, error) {

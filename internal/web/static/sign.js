@@ -327,6 +327,8 @@
     });
     var pk = $("#pubkey");
     if (pk) { pk.textContent = rec ? rec.pub : ""; }
+    var qr = $("#pubkey-qr");
+    if (qr && rec) { qr.src = "/qr?text=" + rec.pub; }
     document.querySelectorAll("[data-has-key]").forEach(function (el) { el.hidden = !rec; });
   }
 
