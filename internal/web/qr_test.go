@@ -71,8 +71,8 @@ func TestQRCode(t *testing.T) {
 	const key = "3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29"
 	for _, tc := range []struct {
 		name, query string
-		status     int
-		want       string // decoded text, or a part of the error
+		status      int
+		want        string // decoded text, or a part of the error
 	}{
 		{"key", "text=" + key, http.StatusOK, key},
 		{"upper-case key, drawn in its usual form", "text=" + strings.ToUpper(key), http.StatusOK, key},

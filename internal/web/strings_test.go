@@ -154,4 +154,42 @@ func TestCatalogueComplete(t *testing.T) {
 			t.Errorf("the signing script's %q is not in en.json", "js."+k)
 		}
 	}
+	// Every sentence and word the signing script shows is handed to it.
+	js, err := fs.ReadFile(staticFiles, "static/sign.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, m := range regexp.MustCompile(`msg\("([a-z_]+)"`).FindAllStringSubmatch(string(js), -1) {
+		if !strings.HasSuffix(m[1], "_") {
+			want = append(want, m[1])
+		}
+	}
+	names := regexp.MustCompile(`\d+: "([a-z ]+)"`)
+	for _, line := range strings.Split(string(js), "\n") {
+		prefix := ""
+		switch line = strings.TrimSpace(line); {
+		case strings.HasPrefix(line, "var KINDS"):
+			prefix = "k_"
+		case strings.HasPrefix(line, "var CHOICES"):
+			prefix = "c_"
+		case strings.HasPrefix(line, "var ENVELOPE"), regexp.MustCompile(`^[a-z]+: {`).MatchString(line):
+			prefix = "f_"
+		default:
+			continue
+		}
+		for _, m := range names.FindAllStringSubmatch(line, -1) {
+			if k := prefix + strings.ReplaceAll(m[1], " ", "_"); k != "f_body" {
+				want = append(want, k)
+			}
+		}
+	}
+	if len(want) < 40 {
+		t.Fatalf("found only %d of the script's messages: %q", len(want), want)
+	}
+	for _, k := range want {
+		if !slices.Contains(scriptMessages(), k) {
+			t.Errorf("sign.js says %q, which the page does not hand it (scriptMessages)", k)
+		}
+	}
 }
