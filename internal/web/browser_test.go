@@ -104,7 +104,7 @@ func TestBrowserJourney(t *testing.T) {
 	defer cancelAlloc()
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	defer cancelCtx()
-	ctx, cancel := context.WithTimeout(ctx, 240*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 360*time.Second)
 	defer cancel()
 	// Start the browser on ctx, so that a step's shorter context does
 	// not close it when the step ends.
@@ -386,6 +386,9 @@ func TestBrowserJourney(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1100, 1000), chromedp.Navigate(url), chromedp.WaitReady(css("main"))); err != nil {
 			t.Fatalf("%s (%s): %v", pg.name, url, err)
 		}
+		if text := eval(`document.querySelector("main").textContent`); !strings.Contains(text, pg.want) {
+			t.Errorf("%s (%s) does not say %q:\n%s", pg.name, url, pg.want, text)
+		}
 		found, err := scan(ctx, string(axeJS))
 		if err != nil {
 			t.Fatalf("axe on %s (%s): %v", pg.name, url, err)
@@ -408,37 +411,37 @@ func TestBrowserJourney(t *testing.T) {
 }
 
 // sitePage is one page of the site for the accessibility scan and the
-// screenshots. In path, {ada} is a founder's key and {receipt} the audit
-// page of the journey's ballot.
-type sitePage struct{ name, path string }
+// screenshots: its name, its path (where {ada} is a founder's key and
+// {receipt} the audit page of the journey's ballot) and words it shows.
+type sitePage struct{ name, path, want string }
 
 // sitePages lists every page of the site in the demo's states, one line
 // each: a new page is a new line.
 func sitePages() []sitePage {
 	return []sitePage{
-		{"home", "/"},
-		{"proposals", "/proposals"},
-		{"proposals-open", "/proposals?status=open"},
-		{"proposals-search", "/proposals?q=orchard&category=green+spaces"},
-		{"proposals-none", "/proposals?q=zeppelin"},
-		{"proposal-passed", "/proposals/1"},
-		{"proposal-failed", "/proposals/2"},
-		{"proposal-open", "/proposals/3"},
-		{"proposal-withdrawn", "/proposals/4"},
-		{"proposal-scheduled", "/proposals/5"},
-		{"propose", "/proposals/new"},
-		{"members", "/members"},
-		{"member", "/members/{ada}"},
-		{"join", "/join"},
-		{"vouch", "/vouch"},
-		{"audit", "{receipt}"},
-		{"constitution", "/constitution"},
-		{"not-found", "/no/such/page"},
-		{"bad-request", "/proposals/twelve"},
-		{"home-ca", "/?lang=ca"},
-		{"proposal-passed-ca", "/proposals/1?lang=ca"},
-		{"join-ca", "/join?lang=ca"},
-		{"vouch-ca", "/vouch?lang=ca"},
+		{"home", "/", "Recent decisions"},
+		{"proposals", "/proposals", "Plant a community orchard"},
+		{"proposals-open", "/proposals?status=open", "repair café"},
+		{"proposals-search", "/proposals?q=orchard&category=green+spaces", "Plant a community orchard"},
+		{"proposals-none", "/proposals?q=zeppelin", "No proposal matches."},
+		{"proposal-passed", "/proposals/1", "Passed."},
+		{"proposal-failed", "/proposals/2", "Failed."},
+		{"proposal-open", "/proposals/3", "The tally updates by itself"},
+		{"proposal-withdrawn", "/proposals/4", "Its author withdrew it"},
+		{"proposal-scheduled", "/proposals/5", "Voting opens"},
+		{"propose", "/proposals/new", "New proposal"},
+		{"members", "/members", "Dmitri"},
+		{"member", "/members/{ada}", "Member no. 1"},
+		{"join", "/join", "Create a key"},
+		{"vouch", "/vouch", "Vouch for a newcomer"},
+		{"audit", "{receipt}", "folkmoot verify-proof"},
+		{"constitution", "/constitution", "green spaces"},
+		{"not-found", "/no/such/page", "There is no page at /no/such/page."},
+		{"bad-request", "/proposals/twelve", "A proposal number"},
+		{"home-ca", "/?lang=ca", "Decisions recents"},
+		{"proposal-passed-ca", "/proposals/1?lang=ca", "Aprovada"},
+		{"join-ca", "/join?lang=ca", "Uneix-te a la comunitat"},
+		{"vouch-ca", "/vouch?lang=ca", "Avala"},
 	}
 }
 

@@ -63,7 +63,7 @@ func tallySVG(p query.Proposal, l tallyLabels, quorum, threshold [2]uint64) temp
 	fmt.Fprintf(&b, `<title id="tally-title-%d">%s: %s %d, %s %d, %s %d</title>`, p.ID, e(l.Title), e(l.Yes), p.Yes, e(l.No), p.No, e(l.Abstain), p.Abstain)
 	// Turnout bar: yes, no, abstain stacked over the electorate.
 	y := 10.0
-	fmt.Fprintf(&b, `<text x="0" y="%.0f" font-size="12" fill="#222">%s</text>`, y+14, e(l.Quorum))
+	fmt.Fprintf(&b, `<text x="0" y="%.0f" font-size="14" fill="#222">%s</text>`, y+14, e(l.Quorum))
 	fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="%.0f" height="20" fill="#e6e6e6"/>`, x0, y, barW)
 	x := x0
 	for _, part := range []struct {
@@ -78,7 +78,7 @@ func tallySVG(p query.Proposal, l tallyLabels, quorum, threshold [2]uint64) temp
 	fmt.Fprintf(&b, `<line class="quorum" x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#000" stroke-width="2" stroke-dasharray="4 2"/>`, qx, y-6, qx, y+26)
 	// Threshold bar: yes against yes+no.
 	y = 55
-	fmt.Fprintf(&b, `<text x="0" y="%.0f" font-size="12" fill="#222">%s</text>`, y+14, e(l.Threshold))
+	fmt.Fprintf(&b, `<text x="0" y="%.0f" font-size="14" fill="#222">%s</text>`, y+14, e(l.Threshold))
 	fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="%.0f" height="20" fill="#e6e6e6"/>`, x0, y, barW)
 	yw := frac(p.Yes, p.Yes+p.No)
 	fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="%.1f" height="20" fill="#1b7f3b"/>`, x0, y, yw)
@@ -87,7 +87,7 @@ func tallySVG(p query.Proposal, l tallyLabels, quorum, threshold [2]uint64) temp
 	}
 	tx := x0 + frac(threshold[0], threshold[1])
 	fmt.Fprintf(&b, `<line class="threshold" x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#000" stroke-width="2" stroke-dasharray="4 2"/>`, tx, y-6, tx, y+26)
-	fmt.Fprintf(&b, `<text x="%.0f" y="102" font-size="12" fill="#222">%s %d · %s %d · %s %d</text>`, x0, e(l.Yes), p.Yes, e(l.No), p.No, e(l.Abstain), p.Abstain)
+	fmt.Fprintf(&b, `<text x="%.0f" y="102" font-size="14" fill="#222">%s %d · %s %d · %s %d</text>`, x0, e(l.Yes), p.Yes, e(l.No), p.No, e(l.Abstain), p.Abstain)
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // #nosec: numbers and escaped labels only
 }
@@ -108,6 +108,19 @@ func span(d core.Duration) string {
 		return fmt.Sprintf("%dm", t/time.Minute)
 	}
 	return d.String()
+}
+
+// ruleWords says a rule written by count.Ratio's Words or QuorumWords
+// ("at least 1/3", "more than 1/2") in lang; anything else is returned as
+// it is.
+func ruleWords(cat *Catalog, lang, words string) string {
+	var num, den uint64
+	for _, form := range []struct{ key, format string }{{"rule.at_least", "at least %d/%d"}, {"rule.more_than", "more than %d/%d"}} {
+		if n, err := fmt.Sscanf(words, form.format, &num, &den); err == nil && n == 2 && fmt.Sprintf(form.format, num, den) == words {
+			return cat.T(lang, form.key, num, den)
+		}
+	}
+	return words
 }
 
 // timeLeft says how long until t, coarsely, for people.

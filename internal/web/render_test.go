@@ -29,3 +29,23 @@ func TestSpan(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleWords says the rules of the count in the page's language.
+func TestRuleWords(t *testing.T) {
+	cat, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ lang, in, want string }{
+		{"en", "at least 1/3", "at least 1/3"},
+		{"en", "more than 1/2", "more than 1/2"},
+		{"ca", "at least 1/3", "com a mínim 1/3"},
+		{"ca", "more than 2/3", "més de 2/3"},
+		{"ca", "more than 2/3 and then some", "more than 2/3 and then some"},
+		{"ca", "2/3", "2/3"},
+	} {
+		if got := ruleWords(cat, tc.lang, tc.in); got != tc.want {
+			t.Errorf("ruleWords(%s, %q) = %q, want %q", tc.lang, tc.in, got, tc.want)
+		}
+	}
+}

@@ -78,6 +78,7 @@ func New(o Options) (*Site, error) {
 			"short":    func(k fmt.Stringer) string { return k.String()[:8] },
 			"jskeys":   scriptMessages,
 			"dur":      span,
+			"rule":     func(words string) string { return ruleWords(cat, lang, words) },
 		}
 		t, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
 		if err != nil {

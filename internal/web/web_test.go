@@ -72,7 +72,7 @@ func TestPages(t *testing.T) {
 		want       []string
 	}{
 		{"home", "/", 200, []string{"<h1>Elm Street Test</h1>", "3 members", "Open proposals", `href="/proposals/1"`, "left", "Validators", "Nothing has been decided yet."}},
-		{"home in Catalan", "/?lang=ca", 200, []string{`<html lang="ca">`, "3 membres", "Propostes obertes", "queden "}},
+		{"home in Catalan", "/?lang=ca", 200, []string{`<html lang="ca">`, "3 membres", "Propostes obertes", "queden ", "Per aprovar-se: més de 1/2."}},
 		{"proposals", "/proposals", 200, []string{`Orchard &lt;script&gt;`, `<label for="q">Search</label>`}},
 		{"proposals search", "/proposals?q=fruit&status=open", 200, []string{`href="/proposals/1"`}},
 		{"proposals search miss", "/proposals?q=bicycle", 200, []string{"No proposal matches."}},
