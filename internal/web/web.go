@@ -74,6 +74,7 @@ func New(o Options) (*Site, error) {
 			"tally":    func(p api.Proposal) template.HTML { return s.tally(lang, p) },
 			"status":   func(st string) string { return cat.T(lang, "status."+st) },
 			"inc64":    func(n int64) int64 { return n + 1 },
+			"plus":     func(a, b int) int { return a + b },
 			"statuses": func() []string { return []string{"open", "decided", "scheduled", "withdrawn"} },
 			"short":    func(k fmt.Stringer) string { return k.String()[:8] },
 			"jskeys":   scriptMessages,

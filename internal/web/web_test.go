@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -130,6 +131,18 @@ func TestPages(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("audit counts the hashes it lists", func(t *testing.T) {
+		_, body := get(t, srv.URL+"/audit/tx/"+vote.ID.String())
+		m := regexp.MustCompile(`Inclusion proof \((\d+) hashes\)`).FindStringSubmatch(body)
+		list := regexp.MustCompile(`(?s)<ol class="hashes">(.*?)</ol>`).FindStringSubmatch(body)
+		if m == nil || list == nil {
+			t.Fatalf("no proof heading or list in:\n%s", body)
+		}
+		if n := strings.Count(list[1], "<li>"); strconv.Itoa(n) != m[1] {
+			t.Errorf("heading says %s hashes, list has %d", m[1], n)
+		}
+	})
 
 	t.Run("csp forbids inline script", func(t *testing.T) {
 		for _, directive := range []string{"default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "base-uri 'none'"} {
