@@ -164,11 +164,24 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	// signed reviews what the page is about to sign, signs it and waits
 	// for the form's verdict.
+	// accessible scans the page in its present state, such as with the
+	// review dialog open.
+	accessible := func(name string) step {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			found, err := scan(ctx, string(axeJS))
+			if err != nil {
+				return err
+			}
+			report(t, name, found)
+			return nil
+		})
+	}
 	signed := func(form, want, name string) step {
 		return chromedp.Steps(
 			chromedp.WaitVisible(css("#review")),
 			poll(`document.querySelector("#review-fields").textContent.includes(`+quote(want)+`)`),
 			shot(name+"-review"),
+			accessible(name+" review dialog"),
 			chromedp.Click(css("#review-sign")),
 			poll(`document.querySelector("`+form+` .sign-status").getAttribute("data-done") === "ok"`),
 		)
@@ -393,14 +406,7 @@ func TestBrowserJourney(t *testing.T) {
 		if err != nil {
 			t.Fatalf("axe on %s (%s): %v", pg.name, url, err)
 		}
-		for _, v := range found {
-			msg := fmt.Sprintf("%s (%s): %s [%s] %s — %s", pg.name, url, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "; "))
-			if v.Impact == "serious" || v.Impact == "critical" {
-				t.Errorf("accessibility: %s", msg)
-			} else {
-				t.Logf("accessibility (not failing): %s", msg)
-			}
-		}
+		report(t, pg.name+" ("+url+")", found)
 		run("screenshot "+pg.name,
 			shot("page-"+pg.name+"-desktop"),
 			chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)),
@@ -442,6 +448,20 @@ func sitePages() []sitePage {
 		{"proposal-passed-ca", "/proposals/1?lang=ca", "Aprovada"},
 		{"join-ca", "/join?lang=ca", "Uneix-te a la comunitat"},
 		{"vouch-ca", "/vouch?lang=ca", "Avala"},
+	}
+}
+
+// report fails the test for each serious or critical violation and logs
+// the others.
+func report(t *testing.T, where string, found []violation) {
+	t.Helper()
+	for _, v := range found {
+		msg := fmt.Sprintf("%s: %s [%s] %s — %s", where, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "; "))
+		if v.Impact == "serious" || v.Impact == "critical" {
+			t.Errorf("accessibility: %s", msg)
+		} else {
+			t.Logf("accessibility (not failing): %s", msg)
+		}
 	}
 }
 
