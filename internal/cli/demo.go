@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -24,27 +26,23 @@ import (
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
-// demoMember is a demo member whose key lives only in this process.
-type demoMember struct {
-	name  string
-	priv  ed25519.PrivateKey
-	key   tx.PublicKey
+// DemoMember is a member of the demo community whose key lives only in
+// this process.
+type DemoMember struct {
+	Name  string
+	Priv  ed25519.PrivateKey
+	Key   tx.PublicKey
 	nonce uint64
 }
 
-func newDemoMember(name string) (*demoMember, error) {
+func newDemoMember(name string) (*DemoMember, error) {
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("demo key for %s: %w", name, err)
 	}
-	m := &demoMember{name: name, priv: priv}
-	copy(m.key[:], pub)
+	m := &DemoMember{Name: name, Priv: priv}
+	copy(m.Key[:], pub)
 	return m, nil
-}
-
-func (m *demoMember) sign(chainID string, body tx.Body) ([]byte, error) {
-	m.nonce++
-	return tx.Sign(m.priv, tx.Unsigned{ChainID: chainID, Author: m.key, Nonce: m.nonce, Body: body})
 }
 
 // freeAddr returns a free 127.0.0.1 port as host:port.
@@ -55,6 +53,101 @@ func freeAddr() (string, error) {
 	}
 	defer l.Close()
 	return l.Addr().String(), nil
+}
+
+// DemoOptions configure StartDemo.
+type DemoOptions struct {
+	// Home is the node's home; "" makes a new temporary directory.
+	Home string
+	// Voting is how long the votes on proposals 1 and 2 stay open (the
+	// constitution's least is 5 s; the demo adds 2 s for the proposals'
+	// own block).
+	Voting time.Duration
+	// Out receives the demo's story as it happens; nil discards it.
+	Out io.Writer
+}
+
+// Demo is the running demo community "Elm Street Commons": a
+// single-validator node serving the web site, five members (Ada, Bram and
+// Chiara founded it; Dmitri and Esi were vouched in) and five proposals,
+// one in each state once the first two votes close: 1 passes, 2 fails,
+// 3 stays open with comments, an endorsement and ballots, 4 was withdrawn
+// and 5 is scheduled to open in two days.
+type Demo struct {
+	Home    string
+	ChainID string
+	// Site is the web site's URL (http://127.0.0.1:port).
+	Site string
+	// RPC is the node's CometBFT RPC URL.
+	RPC    string
+	Client *client.Client
+	// Members are Ada, Bram, Chiara, Dmitri and Esi, in that order.
+	Members []*DemoMember
+	// Closes is when voting on proposals 1 and 2 closes.
+	Closes       time.Time
+	Constitution core.Constitution
+
+	r  *running
+	mu sync.Mutex // orders signing and submission, so nonces arrive in order
+}
+
+// Member returns the demo member with that name, or nil.
+func (d *Demo) Member(name string) *DemoMember {
+	for _, m := range d.Members {
+		if m.Name == name {
+			return m
+		}
+	}
+	return nil
+}
+
+// Stop stops the node and its web site.
+func (d *Demo) Stop() error { return d.r.Stop() }
+
+// Done is closed when the node stops by itself.
+func (d *Demo) Done() <-chan struct{} { return d.r.node.Done() }
+
+// DemoAct is one transaction of the demo: a member and what they sign.
+type DemoAct struct {
+	By   *DemoMember
+	Body tx.Body
+}
+
+// Do signs each act with its member's key, submits them in order, and
+// waits until all are committed; it returns the highest block, or the
+// first refusal with its sentence.
+func (d *Demo) Do(ctx context.Context, acts ...DemoAct) (int64, error) {
+	ids := make([]tx.ID, 0, len(acts))
+	d.mu.Lock()
+	for _, a := range acts {
+		a.By.nonce++
+		raw, err := tx.Sign(a.By.Priv, tx.Unsigned{ChainID: d.ChainID, Author: a.By.Key, Nonce: a.By.nonce, Body: a.Body})
+		if err != nil {
+			a.By.nonce--
+			d.mu.Unlock()
+			return 0, fmt.Errorf("demo: sign %s's %T: %w", a.By.Name, a.Body, err)
+		}
+		id, err := d.Client.Submit(ctx, raw)
+		if err != nil {
+			a.By.nonce--
+			d.mu.Unlock()
+			return 0, fmt.Errorf("demo: %T by %s: %w", a.Body, a.By.Name, err)
+		}
+		ids = append(ids, id)
+	}
+	d.mu.Unlock()
+	var height int64
+	for _, id := range ids {
+		c, err := d.Client.Wait(ctx, id)
+		if err != nil {
+			return 0, fmt.Errorf("demo: wait for %s: %w", id, err)
+		}
+		if c.Code != reject.OK {
+			return 0, fmt.Errorf("demo: rejected: %s", c.Log)
+		}
+		height = max(height, c.Height)
+	}
+	return height, nil
 }
 
 type demoOptions struct {
@@ -69,10 +162,12 @@ func newDemoCmd(s *Streams) *cobra.Command {
 		Use:   "demo",
 		Short: "Start a small demo community and watch it decide (nothing else to install)",
 		Long: `demo founds a throwaway neighbourhood community with five members on a
-single-validator node, admits two of them by vouches, puts three proposals
-to a vote, casts ballots, waits for the votes to close, prints the decided
-results, exports the whole record and verifies it offline. Then it keeps the
-node running until Ctrl-C (or exits with --once).`,
+single-validator node, admits two of them by vouches, puts five proposals
+before it (two to a vote that closes during the demo, one open for a week,
+one withdrawn, one scheduled), comments, endorses, casts ballots, waits for
+the votes to close, prints the decided results, exports the whole record
+and verifies it offline. Then it keeps the node and its web site running
+until Ctrl-C (or exits with --once).`,
 		Example: `  go run ./cmd/folkmoot demo
   folkmoot demo --once --home /tmp/demo`,
 		Args: cobra.NoArgs,
@@ -84,158 +179,171 @@ node running until Ctrl-C (or exits with --once).`,
 	}
 	c.Flags().StringVar(&o.home, "home", "", "home for the demo node (default: a new temporary directory)")
 	c.Flags().BoolVar(&o.once, "once", false, "exit after printing the results instead of running on")
-	c.Flags().DurationVar(&o.window, "voting", 20*time.Second, "voting window of the demo proposals")
+	c.Flags().DurationVar(&o.window, "voting", 20*time.Second, "voting window of the demo proposals that close during the demo")
 	return c
 }
 
-func runDemo(ctx context.Context, s *Streams, o demoOptions) error {
-	say := func(format string, a ...any) { fmt.Fprintf(s.Out, format+"\n", a...) }
-	start := time.Now()
-	if o.home == "" {
-		d, err := os.MkdirTemp("", "folkmoot-demo-")
+// StartDemo founds the demo community in a new node, starts it with its
+// web site, and records the demo's story: vouches, five proposals,
+// comments, endorsements, ballots and a withdrawal. It returns once all
+// are committed; votes on proposals 1 and 2 close at Closes. The caller
+// stops the demo.
+func StartDemo(ctx context.Context, o DemoOptions) (_ *Demo, err error) {
+	out := o.Out
+	if out == nil {
+		out = io.Discard
+	}
+	say := func(format string, a ...any) { fmt.Fprintf(out, format+"\n", a...) }
+	if o.Home == "" {
+		dir, err := os.MkdirTemp("", "folkmoot-demo-")
 		if err != nil {
-			return fmt.Errorf("demo: %w", err)
+			return nil, fmt.Errorf("demo: %w", err)
 		}
-		o.home = d
+		o.Home = dir
+	}
+	if o.Voting <= 0 {
+		o.Voting = 20 * time.Second
 	}
 	names := []string{"Ada", "Bram", "Chiara", "Dmitri", "Esi"}
-	ms := make([]*demoMember, len(names))
+	ms := make([]*DemoMember, len(names))
 	for i, n := range names {
-		m, err := newDemoMember(n)
-		if err != nil {
-			return err
+		if ms[i], err = newDemoMember(n); err != nil {
+			return nil, err
 		}
-		ms[i] = m
 	}
 	ada, bram, chiara, dmitri, esi := ms[0], ms[1], ms[2], ms[3], ms[4]
 
 	cons := core.DefaultConstitution("Elm Street Commons", []core.Founder{
-		{Key: ada.key, Name: ada.name}, {Key: bram.key, Name: bram.name}, {Key: chiara.key, Name: chiara.name}})
+		{Key: ada.Key, Name: ada.Name}, {Key: bram.Key, Name: bram.Name}, {Key: chiara.Key, Name: chiara.Name}})
 	cons.MinVoting.Duration = 5 * time.Second
 	cons.Categories = []string{"general", "green spaces", "budget", "streets"}
 	appState, err := json.Marshal(core.Genesis{Constitution: cons})
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("demo: genesis: %w", err)
 	}
 	var addrs [4]string
 	for i := range addrs {
 		if addrs[i], err = freeAddr(); err != nil {
-			return fmt.Errorf("demo: find a free port: %w", err)
+			return nil, fmt.Errorf("demo: find a free port: %w", err)
 		}
 	}
 	const chainID = "elm-street-demo"
-	err = node.Init(o.home, node.Options{ChainID: chainID, AppState: appState, LogLevel: "error",
+	err = node.Init(o.Home, node.Options{ChainID: chainID, AppState: appState, LogLevel: "error",
 		TimeoutCommit: 300 * time.Millisecond, EmptyBlocksInterval: time.Second,
 		P2PAddress: "tcp://" + addrs[0], RPCAddress: "tcp://" + addrs[1], MetricsAddress: addrs[2], WebAddress: addrs[3]})
-	if err != nil && !errors.Is(err, node.ErrHomeExists) {
-		return fmt.Errorf("demo: %w", err)
-	}
 	if errors.Is(err, node.ErrHomeExists) {
-		return fmt.Errorf("demo: %s already holds a node; give an empty --home or none", o.home)
+		return nil, fmt.Errorf("demo: %s already holds a node; give an empty --home or none", o.Home)
 	}
-	say("Founding %q (chain %s) with %s, %s and %s", cons.Name, chainID, ada.name, bram.name, chiara.name)
-	say("  home: %s", o.home)
-	r, err := startNode(ctx, o.home, nil)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("demo: %w", err)
 	}
-	defer r.Stop()
+	say("Founding %q (chain %s) with %s, %s and %s", cons.Name, chainID, ada.Name, bram.Name, chiara.Name)
+	say("  home: %s", o.Home)
+	r, err := startNode(ctx, o.Home, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			r.Stop()
+		}
+	}()
 	cl, err := client.New(r.RPC())
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("demo: %w", err)
 	}
-	say("  node: %s", r.RPC())
-	say("  web:  %s", r.site)
+	d := &Demo{Home: o.Home, ChainID: chainID, Site: r.site, RPC: r.RPC(), Client: cl, Members: ms, Constitution: cons, r: r}
+	say("  node: %s", d.RPC)
+	say("  web:  %s", d.Site)
 
-	send := func(what string, items ...struct {
-		m    *demoMember
-		body tx.Body
-	}) error {
-		var ids []tx.ID
-		for _, it := range items {
-			raw, err := it.m.sign(chainID, it.body)
-			if err != nil {
-				return err
-			}
-			id, err := cl.Submit(ctx, raw)
-			if err != nil {
-				return fmt.Errorf("demo: %s by %s: %w", what, it.m.name, err)
-			}
-			ids = append(ids, id)
+	send := func(what string, acts ...DemoAct) error {
+		h, err := d.Do(ctx, acts...)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
 		}
-		var height int64
-		for _, id := range ids {
-			c, err := cl.Wait(ctx, id)
-			if err != nil {
-				return err
-			}
-			if c.Code != reject.OK {
-				return fmt.Errorf("demo: %s rejected: %s", what, c.Log)
-			}
-			height = max(height, c.Height)
-		}
-		say("  %-58s block %d", what, height)
+		say("  %-58s block %d", what, h)
 		return nil
 	}
-	type act = struct {
-		m    *demoMember
-		body tx.Body
-	}
-	vouch := func(by, who *demoMember) act {
-		return act{by, &tx.Vouch{Key: who.key[:], Name: who.name}}
+	vouch := func(by, who *DemoMember) DemoAct {
+		return DemoAct{by, &tx.Vouch{Key: who.Key[:], Name: who.Name}}
 	}
 	say("\nMembership (the constitution asks for %d vouches):", cons.VouchesRequired)
 	if err := send("Ada and Bram vouch for Dmitri; Ada and Chiara for Esi", vouch(ada, dmitri), vouch(bram, dmitri), vouch(ada, esi), vouch(chiara, esi)); err != nil {
-		return err
+		return nil, err
 	}
 	st, err := cl.Status(ctx)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("demo: %w", err)
 	}
 	say("  members now: %d", st.Members)
 
-	closes := time.Now().Add(o.window + 2*time.Second).Unix()
-	later := time.Now().Add(7 * 24 * time.Hour).Unix()
+	now := time.Now()
+	d.Closes = now.Add(o.Voting + 2*time.Second).Truncate(time.Second)
+	closes := d.Closes.Unix()
+	week := now.Add(7 * 24 * time.Hour).Unix()
+	soon, after := now.Add(2*24*time.Hour).Unix(), now.Add(9*24*time.Hour).Unix()
 	say("\nProposals:")
 	if err := send("1 \"Plant a community orchard\", 2 \"Bench into parking\", 3 …",
-		act{ada, &tx.Propose{Title: "Plant a community orchard on the empty lot", Category: "green spaces", Closes: closes,
+		DemoAct{ada, &tx.Propose{Title: "Plant a community orchard on the empty lot", Category: "green spaces", Closes: closes,
 			Body: "The lot at the corner of Elm and 3rd has been empty for years.\n\n" +
 				"**Proposal:** plant twelve fruit trees there this autumn and share the harvest.\n\n" +
 				"- cost: about 600 in saplings, from the garden budget\n- volunteers: the gardening group"}},
-		act{bram, &tx.Propose{Title: "Turn the reading bench into two parking spaces", Category: "streets", Closes: closes,
+		DemoAct{bram, &tx.Propose{Title: "Turn the reading bench into two parking spaces", Category: "streets", Closes: closes,
 			Body: "Parking is short on Elm Street. The bench by the library could make room for two cars."}},
-		act{chiara, &tx.Propose{Title: "Hold a monthly repair café in the community hall", Category: "general", Closes: later,
+		DemoAct{chiara, &tx.Propose{Title: "Hold a monthly repair café in the community hall", Category: "general", Closes: week,
 			Body: "Bring broken things, fix them together, keep them out of the bin. First Saturday of each month."}},
+		DemoAct{dmitri, &tx.Propose{Title: "Paint the bus shelter bright orange", Category: "streets", Opens: soon, Closes: after,
+			Body: "So that nobody misses the bus on a grey morning."}},
+		DemoAct{esi, &tx.Propose{Title: "Close Elm Street to cars on summer Sundays", Category: "streets", Opens: soon, Closes: after,
+			Body: "From June to August, 10:00 to 18:00: children play, neighbours meet, the street is ours.\n\n" +
+				"Deliveries and emergencies still pass."}},
 	); err != nil {
-		return err
+		return nil, err
 	}
 	say("\nDiscussion:")
 	if err := send("Dmitri and Chiara comment; Esi and Bram endorse",
-		act{dmitri, &tx.Comment{Proposal: 1, Text: "Which trees? Apples and plums would suit the soil."}},
-		act{esi, &tx.Endorse{Proposal: 1}}, act{bram, &tx.Endorse{Proposal: 3}},
-		act{chiara, &tx.Comment{Proposal: 2, Text: "The bench is the only shade on the street."}},
+		DemoAct{dmitri, &tx.Comment{Proposal: 1, Text: "Which trees? Apples and plums would suit the soil."}},
+		DemoAct{esi, &tx.Endorse{Proposal: 1}}, DemoAct{bram, &tx.Endorse{Proposal: 3}},
+		DemoAct{chiara, &tx.Comment{Proposal: 2, Text: "The bench is the only shade on the street."}},
+		DemoAct{ada, &tx.Endorse{Proposal: 5}},
+		DemoAct{bram, &tx.Comment{Proposal: 5, Text: "Could it start at 11, after the market van?"}},
 	); err != nil {
-		return err
+		return nil, err
 	}
-	if err := send("Ada replies to Dmitri",
-		act{ada, &tx.Comment{Proposal: 1, ReplyTo: 1, Text: "Apples, plums and two pears, if the nursery has them."}},
+	if err := send("Ada replies to Dmitri; Dmitri withdraws 4",
+		DemoAct{ada, &tx.Comment{Proposal: 1, ReplyTo: 1, Text: "Apples, plums and two pears, if the nursery has them."}},
+		DemoAct{dmitri, &tx.Withdraw{Proposal: 4}},
 	); err != nil {
-		return err
+		return nil, err
 	}
-	ballot := func(m *demoMember, p uint64, c tx.Choice) act { return act{m, &tx.Ballot{Proposal: p, Choice: c}} }
+	ballot := func(m *DemoMember, p uint64, c tx.Choice) DemoAct {
+		return DemoAct{m, &tx.Ballot{Proposal: p, Choice: c}}
+	}
 	say("\nVoting (open ballots; the last ballot of a member counts):")
 	if err := send("5 ballots on 1, 4 on 2, 2 on 3",
 		ballot(ada, 1, tx.Yes), ballot(bram, 1, tx.Yes), ballot(chiara, 1, tx.No), ballot(dmitri, 1, tx.Yes), ballot(esi, 1, tx.Abstain),
 		ballot(ada, 2, tx.No), ballot(bram, 2, tx.Yes), ballot(chiara, 2, tx.No), ballot(dmitri, 2, tx.No),
 		ballot(ada, 3, tx.Yes), ballot(esi, 3, tx.Yes),
 	); err != nil {
-		return err
+		return nil, err
 	}
 	if err := send("Chiara changes her ballot on 1 from no to yes", ballot(chiara, 1, tx.Yes)); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func runDemo(ctx context.Context, s *Streams, o demoOptions) error {
+	say := func(format string, a ...any) { fmt.Fprintf(s.Out, format+"\n", a...) }
+	start := time.Now()
+	d, err := StartDemo(ctx, DemoOptions{Home: o.home, Voting: o.window, Out: s.Out})
+	if err != nil {
 		return err
 	}
+	defer d.Stop()
+	cl := d.Client
 
-	say("\nWaiting for voting on 1 and 2 to close at %s (block time)…", time.Unix(closes, 0).UTC().Format("15:04:05 UTC"))
+	say("\nWaiting for voting on 1 and 2 to close at %s (block time)…", d.Closes.UTC().Format("15:04:05 UTC"))
 	for {
 		p1, err := cl.Proposal(ctx, 1)
 		if err != nil {
@@ -255,7 +363,7 @@ func runDemo(ctx context.Context, s *Streams, o demoOptions) error {
 		}
 	}
 	say("\nResults:")
-	for id := uint64(1); id <= 3; id++ {
+	for id := uint64(1); id <= 5; id++ {
 		p, err := cl.Proposal(ctx, id)
 		if err != nil {
 			return err
@@ -265,7 +373,7 @@ func runDemo(ctx context.Context, s *Streams, o demoOptions) error {
 	}
 
 	say("\nAudit: exporting the whole record and replaying it offline…")
-	file := filepath.Join(o.home, "history.fmh")
+	file := filepath.Join(d.Home, "history.fmh")
 	if _, err := exportTo(ctx, cl, file, s); err != nil {
 		return err
 	}
@@ -280,18 +388,18 @@ func runDemo(ctx context.Context, s *Streams, o demoOptions) error {
 		return fmt.Errorf("demo: the record does not verify: %w", verr)
 	}
 	say("\nCheck it yourself:  folkmoot verify %s", file)
-	say("Ask the node:       folkmoot show proposal 1 --node %s", r.RPC())
-	cfg := r.node.Config()
+	say("Ask the node:       folkmoot show proposal 1 --node %s", d.RPC)
+	cfg := d.r.node.Config()
 	say("Metrics:            http://%s/metrics", cfg.Comet.Instrumentation.PrometheusListenAddr)
-	say("Open the site:      %s", r.site)
+	say("Open the site:      %s", d.Site)
 	say("Demo ready in %.0f s.", time.Since(start).Seconds())
 	if o.once {
 		return nil
 	}
-	say("\nThe community keeps running; proposal 3 is still open. Press Ctrl-C to stop.")
+	say("\nThe community keeps running; proposal 3 is still open and 5 opens in two days. Press Ctrl-C to stop.")
 	select {
 	case <-ctx.Done():
-	case <-r.node.Done():
+	case <-d.Done():
 	}
 	return nil
 }

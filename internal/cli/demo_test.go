@@ -11,7 +11,9 @@ import (
 )
 
 // TestDemo runs the README's first command end to end on a real node: it
-// must found the community, decide two proposals and verify the export.
+// must found the community, leave a proposal in every state (passed,
+// failed, open, withdrawn, scheduled) with comments and endorsements, and
+// verify the export.
 func TestDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a real node and waits for votes to close")
@@ -28,6 +30,8 @@ func TestDemo(t *testing.T) {
 		"1. Plant a community orchard on the empty lot\n     PASSED — 4 yes, 0 no, 1 abstain; turnout 5 of 5",
 		"2. Turn the reading bench into two parking spaces\n     FAILED — 1 yes, 3 no, 0 abstain",
 		"3. Hold a monthly repair café in the community hall\n     open: 2 yes",
+		"4. Paint the bus shelter bright orange\n     withdrawn by its author before voting opened",
+		"5. Close Elm Street to cars on summer Sundays\n     scheduled: voting opens ",
 		"result      OK: every result and app hash matches the record",
 		"  web:  http://127.0.0.1:",
 		"Open the site:      http://127.0.0.1:",
@@ -48,8 +52,20 @@ func TestDemo(t *testing.T) {
 	}
 	defer st.Close()
 	ps, err := st.Proposals(store.ProposalFilter{})
-	if err != nil || len(ps) != 3 {
+	if err != nil || len(ps) != 5 {
 		t.Fatalf("projection has %d proposals (%v)", len(ps), err)
+	}
+	statuses := map[uint64]string{1: "decided", 2: "decided", 3: "open", 4: "withdrawn", 5: "scheduled"}
+	for _, p := range ps {
+		if p.Status != statuses[p.ID] {
+			t.Errorf("projection's proposal %d is %s, want %s", p.ID, p.Status, statuses[p.ID])
+		}
+	}
+	if p3, err := st.Proposal(3); err != nil || p3.Endorsements != 1 || p3.Yes != 2 {
+		t.Errorf("projection's proposal 3: %+v %v", p3, err)
+	}
+	if p5, err := st.Proposal(5); err != nil || p5.Endorsements != 1 || p5.Comments != 1 {
+		t.Errorf("projection's proposal 5: %+v %v", p5, err)
 	}
 	p1, err := st.Proposal(1)
 	if err != nil || p1.Result == nil || !p1.Result.Passed || p1.Yes != 4 || p1.Comments != 2 {

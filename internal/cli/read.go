@@ -203,8 +203,14 @@ func printProposal(s *Streams, p query.Proposal) {
 // resultLine says where a proposal stands in one line.
 func resultLine(p query.Proposal) string {
 	r := p.Result
-	if in := p.Initiative; in != nil && !in.Qualified {
-		return fmt.Sprintf("%s: no vote (%d of %d signatures)", p.Status, in.Endorsements, in.Needed)
+	switch {
+	case p.Initiative != nil && !p.Initiative.Qualified:
+		return fmt.Sprintf("%s: no vote (%d of %d signatures)", p.Status, p.Initiative.Endorsements, p.Initiative.Needed)
+	case r == nil && p.Status == "withdrawn":
+		return "withdrawn by its author before voting opened"
+	case r == nil && p.Status == "scheduled":
+		return fmt.Sprintf("scheduled: voting opens %s, closes %s",
+			p.Opens.UTC().Format("2006-01-02 15:04 UTC"), p.Closes.UTC().Format("2006-01-02 15:04 UTC"))
 	}
 	if r == nil {
 		return fmt.Sprintf("%s: %d yes, %d no, %d abstain so far of %d eligible; closes %s",

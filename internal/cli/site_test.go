@@ -39,7 +39,7 @@ func TestStartServesSite(t *testing.T) {
 	for path, want := range map[string]string{
 		"/":              "<h1>Site Street</h1>",
 		"/api/v1/status": `"community": "Site Street"`,
-		"/members":       "<td>Ada</td>",
+		"/members":       `<a href="/members/1?lang=en">Ada</a>`,
 	} {
 		res, err := http.Get(r.site + path)
 		if err != nil {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
-	"net/http/httptest"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,9 +19,9 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/folkmoot/folkmoot/internal/api/apitest"
+	"github.com/folkmoot/folkmoot/internal/cli"
 	"github.com/folkmoot/folkmoot/internal/keystore"
 	"github.com/folkmoot/folkmoot/internal/tx"
-	"github.com/folkmoot/folkmoot/internal/web"
 )
 
 // chromium finds a Chromium binary, or "" when there is none.
@@ -51,13 +53,16 @@ func artifacts(t *testing.T) string {
 }
 
 // TestBrowserJourney drives a real headless Chromium through a newcomer's
-// journey on a running community: create a key in the browser and back it
-// up, get vouched, propose, endorse (with the keyboard alone), reply to a
-// comment, vote by clicking and watch the tally change without a reload,
-// see a refused transaction's sentence, see the result after the close,
-// and open the ballot's proof; then a founder imports the CLI's backup of
-// his key and vouches for a newcomer from the vouch page. Every signature is made by WebCrypto in the
-// page; the node never holds the newcomer's key.
+// journey on the site `folkmoot demo` serves (the same StartDemo): create a
+// key in the browser and back it up, get vouched, propose, endorse (with
+// the keyboard alone), reply to a comment, vote by clicking and watch the
+// tally change without a reload, see a refused transaction's sentence, see
+// the result after the close, and open the ballot's proof; then a founder
+// imports the CLI's backup of his key and vouches for a newcomer from the
+// vouch page. Every signature is made by WebCrypto in the page; the node
+// never holds the newcomer's key. Then every page of the site (sitePages)
+// is scanned with axe-core and screenshotted at a desktop and a phone
+// width.
 func TestBrowserJourney(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a real node and a browser")
@@ -66,14 +71,23 @@ func TestBrowserJourney(t *testing.T) {
 	if bin == "" {
 		t.Skip("no chromium binary found (apt-get install chromium, or set FOLKMOOT_CHROMIUM): browser journey not run")
 	}
-	c := apitest.Start(t, "Ada", "Bram")
-	ada, bram := c.Founders[0], c.Founders[1]
-	site, err := web.New(web.Options{Service: c.Service, Poll: 100 * time.Millisecond})
+	axeJS, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(site.Handler()) // 127.0.0.1: a secure context for WebCrypto
-	defer srv.Close()
+	d, err := cli.StartDemo(context.Background(), cli.DemoOptions{Home: filepath.Join(t.TempDir(), "demo"), Voting: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Stop()
+	ada, bram := d.Member("Ada"), d.Member("Bram")
+	do := func(by *cli.DemoMember, body tx.Body) {
+		t.Helper()
+		if _, err := d.Do(context.Background(), cli.DemoAct{By: by, Body: body}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	site := d.Site // 127.0.0.1: a secure context for WebCrypto
 	dir := artifacts(t)
 	t.Logf("screenshots in %s", dir)
 
@@ -90,8 +104,13 @@ func TestBrowserJourney(t *testing.T) {
 	defer cancelAlloc()
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	defer cancelCtx()
-	ctx, cancel := context.WithTimeout(ctx, 100*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 360*time.Second)
 	defer cancel()
+	// Start the browser on ctx, so that a step's shorter context does
+	// not close it when the step ends.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
 
 	type step = chromedp.Action[chromedp.Void]
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
@@ -105,7 +124,9 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	run := func(what string, steps ...step) {
 		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
+		sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, steps...); err != nil {
 			status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](
 				`Array.from(document.querySelectorAll(".sign-status,#key-status")).map(e => e.textContent).join(" | ")`))
 			t.Fatalf("%s: %v (page says: %s)", what, err, status)
@@ -143,11 +164,24 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	// signed reviews what the page is about to sign, signs it and waits
 	// for the form's verdict.
+	// accessible scans the page in its present state, such as with the
+	// review dialog open.
+	accessible := func(name string) step {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			found, err := scan(ctx, string(axeJS))
+			if err != nil {
+				return err
+			}
+			report(t, name, found)
+			return nil
+		})
+	}
 	signed := func(form, want, name string) step {
 		return chromedp.Steps(
 			chromedp.WaitVisible(css("#review")),
 			poll(`document.querySelector("#review-fields").textContent.includes(`+quote(want)+`)`),
 			shot(name+"-review"),
+			accessible(name+" review dialog"),
 			chromedp.Click(css("#review-sign")),
 			poll(`document.querySelector("`+form+` .sign-status").getAttribute("data-done") === "ok"`),
 		)
@@ -155,12 +189,15 @@ func TestBrowserJourney(t *testing.T) {
 
 	// Join: a key made in the browser, shown as text.
 	run("create key",
-		chromedp.Navigate(srv.URL+"/join"),
+		chromedp.Navigate(site+"/join"),
 		chromedp.WaitVisible(css("#create-button")),
 		shot("01-join"),
-		chromedp.SetValue(css("#alias"), "chiara"),
+		chromedp.SetValue(css("#alias"), "farah"),
 		chromedp.Click(css("#create-button")),
 		poll(`/^[0-9a-f]{64}$/.test(document.querySelector("#pubkey").textContent)`),
+		// The key as a QR code, drawn by the site (TestQRCode decodes it).
+		poll(`document.querySelector("#pubkey-qr").getAttribute("src") === "/qr?text=" + document.querySelector("#pubkey").textContent`),
+		poll(`document.querySelector("#pubkey-qr").complete && document.querySelector("#pubkey-qr").naturalWidth > 0`),
 		shot("02-key"),
 	)
 	pub := eval(`document.querySelector("#pubkey").textContent`)
@@ -180,18 +217,22 @@ func TestBrowserJourney(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the browser's backup does not open with the keystore: %v", err)
 	}
-	if got := hex.EncodeToString(priv.Public().(ed25519.PublicKey)); alias != "chiara" || got != pub {
-		t.Fatalf("backup holds %s/%s, page shows chiara/%s", alias, got, pub)
+	if got := hex.EncodeToString(priv.Public().(ed25519.PublicKey)); alias != "farah" || got != pub {
+		t.Fatalf("backup holds %s/%s, page shows farah/%s", alias, got, pub)
 	}
 
-	// Vouched by a founder, from Go as the CLI would.
-	c.Do(t, ada, &tx.Vouch{Key: key[:], Name: "Chiara"})
+	// Vouched by two founders (the demo's constitution asks for two), from
+	// Go as the CLI would.
+	if _, err := d.Do(ctx, cli.DemoAct{By: ada, Body: &tx.Vouch{Key: key[:], Name: "Farah"}},
+		cli.DemoAct{By: bram, Body: &tx.Vouch{Key: key[:], Name: "Farah"}}); err != nil {
+		t.Fatal(err)
+	}
 
 	// A proposal, from the browser's form.
 	run("propose",
-		chromedp.Navigate(srv.URL+"/proposals/new"),
+		chromedp.Navigate(site+"/proposals/new"),
 		chromedp.WaitVisible(css("#propose-form")),
-		poll(`document.querySelector("[data-who]").textContent.includes("chiara")`),
+		poll(`document.querySelector("[data-who]").textContent.includes("farah")`),
 		chromedp.SetValue(css("#propose-title"), "Benches on the green"),
 		chromedp.SetValue(css("#propose-body"), "Four **oak** benches by the pond."),
 		chromedp.SetValue(css("#propose-hours"), "0.008"), // about 29 s
@@ -199,15 +240,18 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.Click(css("#propose-button")),
 		signed("#propose-form", "Benches on the green", "04-propose"),
 	)
-	p, err := c.Service.Proposal(1)
-	if err != nil || p.Title != "Benches on the green" || p.AuthorName != "Chiara" {
-		t.Fatalf("proposal 1 after the browser proposed: %+v, %v", p.Proposal, err)
+	// The demo holds proposals 1 to 5; this is the sixth.
+	const id = 6
+	page := fmt.Sprintf("%s/proposals/%d", site, id)
+	p, err := d.Client.Proposal(ctx, id)
+	if err != nil || p.Title != "Benches on the green" || p.AuthorName != "Farah" {
+		t.Fatalf("proposal %d after the browser proposed: %+v, %v", id, p, err)
 	}
-	c.Do(t, bram, &tx.Comment{Proposal: 1, Text: "Which wood?"})
+	do(bram, &tx.Comment{Proposal: id, Text: "Which wood?"})
 
 	// Endorse with the keyboard alone: focus the button, Enter, Enter.
 	run("endorse",
-		chromedp.Navigate(srv.URL+"/proposals/1"),
+		chromedp.Navigate(page),
 		chromedp.WaitVisible(css("#endorse-button")),
 		shot("05-proposal"),
 		chromedp.Focus(css("#endorse-button")),
@@ -218,7 +262,7 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.KeyEvent(kb.Enter),
 		poll(`document.querySelector("#endorse-form .sign-status").getAttribute("data-done") === "ok"`),
 		// The form reloads the page to show the endorsement.
-		poll(`document.querySelector("#endorse-h + ul").textContent.includes("Chiara")`),
+		poll(`document.querySelector("#endorse-h + ul").textContent.includes("Farah")`),
 	)
 
 	// A second endorsement is refused by CheckTx, and the page says why.
@@ -235,12 +279,13 @@ func TestBrowserJourney(t *testing.T) {
 	}
 
 	// Reply to Bram's comment.
+	bramsComment := eval(`document.querySelector("ol.comments li").id.replace("comment-", "")`)
 	run("comment",
 		chromedp.SetValue(css("#comment-text"), "Oak, from the town's own trees."),
-		chromedp.SetValue(css("#reply-to"), "1"),
+		chromedp.SetValue(css("#reply-to"), bramsComment),
 		chromedp.Click(css("#comment-button")),
 		signed("#comment-form", "in reply to comment", "07-comment"),
-		poll(`document.querySelector("#comment-2").textContent.includes("Oak, from")`),
+		poll(`document.querySelectorAll("ol.comments li")[1].textContent.includes("Oak, from")`),
 	)
 
 	// Vote by clicking; the tally changes without a reload, then again
@@ -254,9 +299,12 @@ func TestBrowserJourney(t *testing.T) {
 		poll(`document.querySelector("#tally title").textContent.includes("Yes 1")`),
 	)
 	receipt := eval(`document.querySelector("#vote-form .sign-status a").getAttribute("href")`)
-	c.Do(t, bram, &tx.Ballot{Proposal: 1, Choice: tx.Yes})
+	if _, err := d.Do(ctx, cli.DemoAct{By: bram, Body: &tx.Ballot{Proposal: id, Choice: tx.Yes}},
+		cli.DemoAct{By: ada, Body: &tx.Ballot{Proposal: id, Choice: tx.Yes}}); err != nil {
+		t.Fatal(err)
+	}
 	run("live tally",
-		poll(`document.querySelector("#tally title").textContent.includes("Yes 2")`),
+		poll(`document.querySelector("#tally title").textContent.includes("Yes 3")`),
 		poll(`window.journeyMarker === 42`),
 		shot("09-tally"),
 	)
@@ -267,7 +315,7 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			deadline := time.Now().Add(20 * time.Second)
 			for {
-				if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/proposals/1"), chromedp.WaitReady(css("main"))); err != nil {
+				if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitReady(css("main"))); err != nil {
 					return err
 				}
 				decided, err := chromedp.Evaluate[bool](`document.querySelector(".result") !== null`)(ctx, tg)
@@ -284,12 +332,12 @@ func TestBrowserJourney(t *testing.T) {
 	)
 	result := eval(`document.querySelector(".result").textContent`)
 	run("proof",
-		chromedp.Navigate(srv.URL+receipt),
+		chromedp.Navigate(site+receipt),
 		chromedp.WaitVisible(css("main pre")),
 		shot("11-proof"),
 	)
 	proof := eval(`document.querySelector("main").textContent`)
-	if !strings.Contains(result, "Passed") || !strings.Contains(result, "2 yes, 0 no") {
+	if !strings.Contains(result, "Passed") || !strings.Contains(result, "3 yes, 0 no") {
 		t.Errorf("result on the page = %q", result)
 	}
 	if !strings.Contains(proof, "folkmoot verify-proof") || !strings.Contains(proof, "ballot") {
@@ -305,7 +353,7 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	dora := apitest.NewMember(t, "Dora")
 	run("import and vouch",
-		chromedp.Navigate(srv.URL+"/join"),
+		chromedp.Navigate(site+"/join"),
 		chromedp.WaitVisible(css("#import-button")),
 		chromedp.SetValue(css("#import-text"), string(file)),
 		chromedp.SetValue(css("#import-pass"), "wrong"),
@@ -320,17 +368,157 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.Click(css("#import-button")),
 		poll(`document.querySelector("#pubkey").textContent === `+quote(bram.Key.String())),
 		shot("12-imported"),
-		chromedp.Navigate(srv.URL+"/vouch"),
+		chromedp.Navigate(site+"/vouch"),
 		chromedp.WaitVisible(css("#vouch-form")),
+		// Scanning is offered only where the browser can read QR codes.
+		poll(`document.querySelector("[data-scan]").hidden === !("BarcodeDetector" in window)`),
 		poll(`document.querySelector("[data-who]").textContent.includes("bram")`),
 		chromedp.SetValue(css("#vouch-key"), dora.Key.String()),
 		chromedp.SetValue(css("#vouch-name"), "Dora"),
 		chromedp.Click(css("#vouch-button")),
 		signed("#vouch-form", dora.Key.String(), "13-vouch"),
 	)
-	if m, err := c.Service.Member(dora.Key.String()); err != nil || m.Name != "Dora" {
-		t.Errorf("Dora after Bram vouched in the browser: %+v, %v", m, err)
+	// Bram's vouch from the browser is the first of the two Dora needs.
+	do(ada, &tx.Vouch{Key: dora.Key[:], Name: "Dora"})
+	var dm struct{ Name string }
+	if err := fetchJSON(ctx, site+"/api/v1/members/"+dora.Key.String(), &dm); err != nil || dm.Name != "Dora" {
+		t.Errorf("Dora after Bram vouched in the browser: %+v, %v", dm, err)
 	}
+
+	// Every page: no serious or critical accessibility violation, and a
+	// screenshot at a desktop and a phone width.
+	// The scan can fail: a picture without a text alternative is found.
+	run("axe canary", chromedp.Navigate(site+"/"), chromedp.WaitReady(css("main")))
+	eval(`document.querySelector("main").append(Object.assign(document.createElement("img"), {src: "/qr?text=` + pub + `"})), "added"`)
+	if found, err := scan(ctx, string(axeJS)); err != nil || !slices.ContainsFunc(found, func(v violation) bool { return v.ID == "image-alt" && v.Impact == "critical" }) {
+		t.Fatalf("axe-core missed an image without alt: %+v, %v", found, err)
+	}
+	vars := strings.NewReplacer("{ada}", ada.Key.String(), "{receipt}", receipt)
+	for _, pg := range sitePages() {
+		url := site + vars.Replace(pg.path)
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1100, 1000), chromedp.Navigate(url), chromedp.WaitReady(css("main"))); err != nil {
+			t.Fatalf("%s (%s): %v", pg.name, url, err)
+		}
+		if text := eval(`document.querySelector("main").textContent`); !strings.Contains(text, pg.want) {
+			t.Errorf("%s (%s) does not say %q:\n%s", pg.name, url, pg.want, text)
+		}
+		found, err := scan(ctx, string(axeJS))
+		if err != nil {
+			t.Fatalf("axe on %s (%s): %v", pg.name, url, err)
+		}
+		report(t, pg.name+" ("+url+")", found)
+		run("screenshot "+pg.name,
+			shot("page-"+pg.name+"-desktop"),
+			chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)),
+			chromedp.Navigate(url), chromedp.WaitReady(css("main")),
+			shot("page-"+pg.name+"-phone"),
+		)
+	}
+}
+
+// sitePage is one page of the site for the accessibility scan and the
+// screenshots: its name, its path (where {ada} is a founder's key and
+// {receipt} the audit page of the journey's ballot) and words it shows.
+type sitePage struct{ name, path, want string }
+
+// sitePages lists every page of the site in the demo's states, one line
+// each: a new page is a new line.
+func sitePages() []sitePage {
+	return []sitePage{
+		{"home", "/", "Recent decisions"},
+		{"proposals", "/proposals", "Plant a community orchard"},
+		{"proposals-open", "/proposals?status=open", "repair café"},
+		{"proposals-search", "/proposals?q=orchard&category=green+spaces", "Plant a community orchard"},
+		{"proposals-none", "/proposals?q=zeppelin", "No proposal matches."},
+		{"proposal-passed", "/proposals/1", "Passed."},
+		{"proposal-failed", "/proposals/2", "Failed."},
+		{"proposal-open", "/proposals/3", "The tally updates by itself"},
+		{"proposal-withdrawn", "/proposals/4", "Its author withdrew it"},
+		{"proposal-scheduled", "/proposals/5", "Voting opens"},
+		{"propose", "/proposals/new", "New proposal"},
+		{"members", "/members", "Dmitri"},
+		{"member", "/members/{ada}", "Member no. 1"},
+		{"join", "/join", "Create a key"},
+		{"vouch", "/vouch", "Vouch for a newcomer"},
+		{"audit", "{receipt}", "folkmoot verify-proof"},
+		{"constitution", "/constitution", "green spaces"},
+		{"member-number", "/members/3", "This member delegates to nobody and nobody delegates to them."},
+		{"laws", "/laws", "No law was in force."},
+		{"laws-past", "/laws?at=2020-01-01", "The register as it stood at the end of 2020-01-01 (UTC)."},
+		{"offices", "/offices", "The constitution has no offices."},
+		{"elections", "/elections", "No election has been held."},
+		{"not-found", "/no/such/page", "There is no page at /no/such/page."},
+		{"bad-request", "/proposals/twelve", "A proposal number"},
+		{"home-ca", "/?lang=ca", "Decisions recents"},
+		{"proposal-passed-ca", "/proposals/1?lang=ca", "Aprovada"},
+		{"join-ca", "/join?lang=ca", "Uneix-te a la comunitat"},
+		{"vouch-ca", "/vouch?lang=ca", "Avala"},
+		{"member-ca", "/members/2?lang=ca", "Membre núm. 2"},
+		{"laws-ca", "/laws?lang=ca", "No hi havia cap llei en vigor."},
+		{"offices-ca", "/offices?lang=ca", "La constitució no té càrrecs."},
+		{"elections-ca", "/elections?lang=ca", "No s'ha fet cap elecció."},
+	}
+}
+
+// report fails the test for each serious or critical violation and logs
+// the others.
+func report(t *testing.T, where string, found []violation) {
+	t.Helper()
+	for _, v := range found {
+		msg := fmt.Sprintf("%s: %s [%s] %s — %s", where, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "; "))
+		if v.Impact == "serious" || v.Impact == "critical" {
+			t.Errorf("accessibility: %s", msg)
+		} else {
+			t.Logf("accessibility (not failing): %s", msg)
+		}
+	}
+}
+
+// violation is one axe-core rule a page breaks.
+type violation struct {
+	ID, Impact, Help string
+	Nodes            []string // CSS targets, each with axe's summary of the fix
+}
+
+// scan evaluates axe-core in the current page and runs it.
+func scan(ctx context.Context, axeJS string) ([]violation, error) {
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axeJS+";true")); err != nil {
+		return nil, fmt.Errorf("inject axe-core: %w", err)
+	}
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document).then(r => JSON.stringify({Passed: r.passes.length, Violations: r.violations.map(v => ({
+		ID: v.id, Impact: v.impact || "", Help: v.help + " (" + v.helpUrl + ")",
+		Nodes: v.nodes.map(n => n.target.join(" ") + (n.failureSummary ? ": " + n.failureSummary.replace(/\s+/g, " ") : ""))}))}))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		return nil, fmt.Errorf("axe.run: %w", err)
+	}
+	var res struct {
+		Passed     int
+		Violations []violation
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		return nil, fmt.Errorf("axe.run's answer: %w", err)
+	}
+	if res.Passed == 0 {
+		return nil, fmt.Errorf("axe.run checked no rule: %s", out)
+	}
+	return res.Violations, nil
+}
+
+// fetchJSON reads a JSON answer of the site, for a caller with a context.
+func fetchJSON(ctx context.Context, url string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, res.Status)
+	}
+	return json.NewDecoder(res.Body).Decode(out)
 }
 
 // quote makes a JavaScript string literal of s (no quotes or backslashes in

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -62,32 +63,44 @@ func (s *Site) constitution(r *http.Request) (string, any, error) {
 }
 
 type memberData struct {
-	M        query.Member
-	Vouchers []query.Member
-	Graph    query.DelegationGraph
+	M                    query.Member
+	Vouchers, VouchedFor []query.Member
+	Proposals            []query.Proposal
+	Graph                query.DelegationGraph
 }
 
-// member shows one member, by number, with their delegations.
+// member shows one member, by number or key: who vouched for them, whom
+// they vouched for, their proposals and their delegations.
 func (s *Site) member(r *http.Request) (string, any, error) {
-	ref := r.PathValue("n")
-	if _, err := api.MemberNumber(ref); err != nil {
-		return "", nil, err
-	}
-	m, err := s.svc.Member(ref)
+	m, err := s.svc.Member(r.PathValue("ref"))
 	if err != nil {
 		return "", nil, err
 	}
-	g, err := s.svc.Delegations(ref)
+	g, err := s.svc.Delegations(strconv.FormatUint(uint64(m.Number), 10))
+	if err != nil {
+		return "", nil, err
+	}
+	all, err := s.svc.Members(true)
 	if err != nil {
 		return "", nil, err
 	}
 	d := memberData{M: m, Graph: g}
-	for _, v := range m.VouchedBy {
-		vm, err := s.svc.Member(strconv.FormatUint(uint64(v), 10))
-		if err != nil {
-			return "", nil, err
+	for _, o := range all {
+		if slices.Contains(m.VouchedBy, o.Number) {
+			d.Vouchers = append(d.Vouchers, o)
 		}
-		d.Vouchers = append(d.Vouchers, vm)
+		if slices.Contains(o.VouchedBy, m.Number) {
+			d.VouchedFor = append(d.VouchedFor, o)
+		}
+	}
+	ps, err := s.svc.Proposals(api.Filter{Limit: 500})
+	if err != nil {
+		return "", nil, err
+	}
+	for _, p := range ps {
+		if p.Author == m.Number {
+			d.Proposals = append(d.Proposals, p)
+		}
 	}
 	return "member", d, nil
 }

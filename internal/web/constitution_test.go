@@ -131,7 +131,7 @@ func TestConstitutionPages(t *testing.T) {
 			"Nobody delegates to them on this category.", `<dt>Vouched for by</dt><dd><a href="/members/1?lang=en">Ada</a></dd>`}, nil},
 		{"member in Catalan", "/members/2?lang=ca", 200, []string{"Delegacions", "Categoria: general", "(profunditat 1)"}, nil},
 		{"member unknown", "/members/99", 404, []string{"There is no member 99."}, nil},
-		{"member bad number", "/members/abc", 400, []string{"A member number is a whole number"}, nil},
+		{"member bad number", "/members/abc", 400, []string{"Give a member number or a key of 64 hex digits."}, nil},
 		{"members link", "/members", 200, []string{`<a href="/members/3?lang=en">Cara&lt;script&gt;`}, nil},
 		{"nav", "/", 200, []string{`<a href="/laws?lang=en">Laws</a>`}, nil},
 	}

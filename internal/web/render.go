@@ -10,6 +10,7 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 
+	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/query"
 )
 
@@ -99,21 +100,52 @@ func tallySVG(p query.Proposal, l tallyLabels, quorum, threshold [2]uint64) temp
 	}
 	// Turnout bar: yes, no, abstain stacked over the electorate.
 	y := 10.0
-	fmt.Fprintf(&b, `<text x="0" y="%.0f" font-size="12" fill="#222">%s</text>`, y+14, e(l.Quorum))
+	fmt.Fprintf(&b, `<text x="0" y="%.0f" font-size="14" fill="#222">%s</text>`, y+14, e(l.Quorum))
 	fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="%.0f" height="20" fill="#e6e6e6"/>`, x0, y, barW)
 	bar(y, parts, eligible)
 	qx := x0 + frac(quorum[0], quorum[1])
 	fmt.Fprintf(&b, `<line class="quorum" x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#000" stroke-width="2" stroke-dasharray="4 2"/>`, qx, y-6, qx, y+26)
 	// Threshold bar: yes against yes+no.
 	y = 55
-	fmt.Fprintf(&b, `<text x="0" y="%.0f" font-size="12" fill="#222">%s</text>`, y+14, e(l.Threshold))
+	fmt.Fprintf(&b, `<text x="0" y="%.0f" font-size="14" fill="#222">%s</text>`, y+14, e(l.Threshold))
 	fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="%.0f" height="20" fill="#e6e6e6"/>`, x0, y, barW)
 	bar(y, parts[:4], yes+no)
 	tx := x0 + frac(threshold[0], threshold[1])
 	fmt.Fprintf(&b, `<line class="threshold" x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#000" stroke-width="2" stroke-dasharray="4 2"/>`, tx, y-6, tx, y+26)
-	fmt.Fprintf(&b, `<text x="%.0f" y="102" font-size="12" fill="#222">%s</text>`, x0, line)
+	fmt.Fprintf(&b, `<text x="%.0f" y="102" font-size="14" fill="#222">%s</text>`, x0, line)
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // #nosec: numbers and escaped labels only
+}
+
+// span writes a duration of the constitution for people, in its largest
+// whole units: "5s", "90m", "72h", "30d", "1d 12h".
+func span(d core.Duration) string {
+	switch t := d.Duration; {
+	case t <= 0:
+		return "0s"
+	case t%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", t/(24*time.Hour))
+	case t >= 48*time.Hour && t%time.Hour == 0:
+		return fmt.Sprintf("%dd %dh", t/(24*time.Hour), t%(24*time.Hour)/time.Hour)
+	case t%time.Hour == 0:
+		return fmt.Sprintf("%dh", t/time.Hour)
+	case t%time.Minute == 0:
+		return fmt.Sprintf("%dm", t/time.Minute)
+	}
+	return d.String()
+}
+
+// ruleWords says a rule written by count.Ratio's Words or QuorumWords
+// ("at least 1/3", "more than 1/2") in lang; anything else is returned as
+// it is.
+func ruleWords(cat *Catalog, lang, words string) string {
+	var num, den uint64
+	for _, form := range []struct{ key, format string }{{"rule.at_least", "at least %d/%d"}, {"rule.more_than", "more than %d/%d"}} {
+		if n, err := fmt.Sscanf(words, form.format, &num, &den); err == nil && n == 2 && fmt.Sprintf(form.format, num, den) == words {
+			return cat.T(lang, form.key, num, den)
+		}
+	}
+	return words
 }
 
 // timeLeft says how long until t, coarsely, for people.

@@ -84,9 +84,12 @@ func New(o Options) (*Site, error) {
 			"tally":     func(p api.Proposal) template.HTML { return s.tally(lang, p) },
 			"status":    func(st string) string { return cat.T(lang, "status."+st) },
 			"inc64":     func(n int64) int64 { return n + 1 },
+			"plus":      func(a, b int) int { return a + b },
 			"statuses":  func() []string { return []string{"open", "decided", "scheduled", "withdrawn", "gathering", "lapsed"} },
 			"short":     func(k fmt.Stringer) string { return k.String()[:8] },
 			"jskeys":    scriptMessages,
+			"dur":       span,
+			"rule":      func(words string) string { return ruleWords(cat, lang, words) },
 			"days":      func(d string) string { return days(cat, lang, d) },
 			"graph":     func(g query.DelegationGraph, c query.CategoryDelegations) template.HTML { return s.graph(lang, g, c) },
 			"lawstatus": func(st string) string { return cat.T(lang, "law."+st) },
@@ -125,7 +128,11 @@ func dict(kv ...any) map[string]any {
 // the signing script says; the layout hands them to it in the page's
 // language.
 func scriptMessages() []string {
-	return []string{"who", "nokey", "nokey_link", "preparing", "sending", "recorded", "receipt", "not_signed", "need_key", "created", "bad_alias", "replace", "need_pass", "no_key", "encrypting", "ready", "opening", "imported", "wrong_pass", "not_backup", "mismatch", "other_author", "f_version", "f_chain", "f_author", "f_nonce", "f_kind", "f_newcomer_key", "f_newcomer_name", "f_title", "f_text", "f_category", "f_voting_opens", "f_voting_closes", "f_proposal", "f_in_reply_to_comment", "f_comment", "f_choice", "f_election", "f_ranking", "f_office", "f_member", "f_delegate_key", "no_rank", "dup_rank"}
+	return []string{"who", "nokey", "nokey_link", "preparing", "sending", "recorded", "receipt", "not_signed", "need_key", "created", "bad_alias", "replace", "need_pass", "no_key", "encrypting", "ready", "opening", "imported", "wrong_pass", "not_backup", "mismatch", "other_author", "f_version", "f_chain", "f_author", "f_nonce", "f_kind", "f_newcomer_key", "f_newcomer_name", "f_title", "f_text", "f_category", "f_voting_opens", "f_voting_closes", "f_proposal", "f_in_reply_to_comment", "f_comment", "f_choice",
+		"f_election", "f_ranking", "f_office", "f_member", "f_delegate_key", "no_rank", "dup_rank",
+		"bad_payload", "bad_iterations", "backup_mismatch", "not_in_block", "field", "f_type", "f_measure", "f_law", "f_sunset", "f_rules",
+		"k_vouch", "k_leave", "k_rotate", "k_propose", "k_withdraw", "k_comment", "k_endorse", "k_ballot",
+		"k_delegate", "k_undelegate", "k_candidacy", "k_withdraw_candidacy", "k_rank", "k_recall", "c_yes", "c_no", "c_abstain"}
 }
 
 func (s *Site) tally(lang string, p api.Proposal) template.HTML {
@@ -154,7 +161,7 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("GET /join", s.page(s.static("join")))
 	mux.HandleFunc("GET /vouch", s.page(s.static("vouch")))
 	mux.HandleFunc("GET /members", s.page(s.members))
-	mux.HandleFunc("GET /members/{n}", s.page(s.member))
+	mux.HandleFunc("GET /members/{ref}", s.page(s.member))
 	mux.HandleFunc("GET /constitution", s.page(s.constitution))
 	mux.HandleFunc("GET /laws", s.page(s.laws))
 	mux.HandleFunc("GET /laws/{n}", s.page(s.law))
@@ -163,6 +170,7 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("GET /elections/{id}", s.page(s.election))
 	mux.HandleFunc("GET /audit/tx/{id}", s.page(s.audit))
 	mux.HandleFunc("GET /feed.atom", s.feed)
+	mux.HandleFunc("GET /qr", s.qrCode)
 	mux.HandleFunc("GET /events/proposals/{id}", s.events)
 	mux.HandleFunc("/", s.page(func(r *http.Request) (string, any, error) {
 		return "", nil, api.NotFound("There is no page at %s.", r.URL.Path)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -72,7 +73,7 @@ func TestPages(t *testing.T) {
 		want       []string
 	}{
 		{"home", "/", 200, []string{"<h1>Elm Street Test</h1>", "3 members", "Open proposals", `href="/proposals/1"`, "left", "Validators", "Nothing has been decided yet."}},
-		{"home in Catalan", "/?lang=ca", 200, []string{`<html lang="ca">`, "3 membres", "Propostes obertes", "queden "}},
+		{"home in Catalan", "/?lang=ca", 200, []string{`<html lang="ca">`, "3 membres", "Propostes obertes", "queden ", "Per aprovar-se: més de 1/2."}},
 		{"proposals", "/proposals", 200, []string{`Orchard &lt;script&gt;`, `<label for="q">Search</label>`}},
 		{"proposals search", "/proposals?q=fruit&status=open", 200, []string{`href="/proposals/1"`}},
 		{"proposals search miss", "/proposals?q=bicycle", 200, []string{"No proposal matches."}},
@@ -85,14 +86,22 @@ func TestPages(t *testing.T) {
 			`<option value="1">1 · Bram</option>`, `id="endorse-button"`, "<noscript>", "Signing needs JavaScript",
 			"folkmoot vote 1 yes --as &lt;you&gt;", "folkmoot endorse 1 --as &lt;you&gt;", `<script src="/static/sign.js" defer></script>`, `<dialog id="review"`}},
 		{"join", "/join", 200, []string{`<label for="alias">`, `<output id="pubkey"`, `<label for="export-pass">Passphrase</label>`,
-			`<label for="import-file">`, "folkmoot key new &lt;you&gt;", "folkmoot key import", "QR code is not offered"}},
+			`<label for="import-file">`, "folkmoot key new &lt;you&gt;", "folkmoot key import", `<img id="pubkey-qr" class="qr" alt="QR code of your public key"`}},
 		{"join in Catalan", "/join?lang=ca", 200, []string{"Uneix-te a la comunitat", "Contrasenya", `<span data-k="f_choice">opció</span>`, `<span data-k="who">Signes com a %s`}},
-		{"vouch", "/vouch", 200, []string{`<label for="vouch-key">`, `pattern="[0-9a-fA-F]{64}"`, "when 1 members have vouched", "folkmoot member vouch"}},
+		{"vouch", "/vouch", 200, []string{`<label for="vouch-key">`, `pattern="[0-9a-fA-F]{64}"`, "when 1 members have vouched", "folkmoot member vouch",
+			`<div data-scan hidden`, `data-msg-found="Key read from the QR code.`, `<script src="/static/scan.js" defer></script>`}},
 		{"new proposal", "/proposals/new", 200, []string{`<label for="propose-title">Title</label>`, `<option>green spaces</option>`,
 			`name="voting_hours"`, `value="72"`, "folkmoot propose --as"}},
 		{"proposal unknown", "/proposals/9", 404, []string{"There is no proposal 9."}},
 		{"proposal bad id", "/proposals/abc", 400, []string{"A proposal number"}},
 		{"members", "/members", 200, []string{`<a href="/members/1?lang=en">Ada</a>`, "founder", "Eve&lt;img src=x onerror=alert(1)&gt;"}},
+		{"member", "/members/1", 200, []string{"<h1>Ada</h1>", "Member no. 1", ada.Key.String(), "founder",
+			`<a href="/members/3?lang=en">Eve&lt;img src=x onerror=alert(1)&gt;</a>`, `href="/proposals/1"`}},
+		{"member by key", "/members/" + evil.Key.String() + "?lang=ca", 200, []string{"Membre núm. 3", `<a href="/members/1?lang=ca">Ada</a>`, "Encara cap proposta."}},
+		{"member unknown", "/members/99", 404, []string{"There is no member 99."}},
+		{"member bad", "/members/someone", 400, []string{"64 hex digits"}},
+		{"qr code", "/qr?text=" + ada.Key.String(), 200, []string{`<svg xmlns="http://www.w3.org/2000/svg"`, `<path fill="#000" d="M4 4h7`}},
+		{"qr code refused", "/qr?text=hello", 400, []string{"Give one public key of 64 hex digits"}},
 		{"constitution", "/constitution", 200, []string{"green spaces", "Ada"}},
 		{"audit", "/audit/tx/" + vote.ID.String(), 200, []string{"folkmoot verify-proof proof.json --app-hash ", "folkmoot prove " + vote.ID.String(), "was accepted"}},
 		{"audit unknown", "/audit/tx/" + strings.Repeat("0", 64), 404, []string{"is not in any block"}},
@@ -122,6 +131,18 @@ func TestPages(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("audit counts the hashes it lists", func(t *testing.T) {
+		_, body := get(t, srv.URL+"/audit/tx/"+vote.ID.String())
+		m := regexp.MustCompile(`Inclusion proof \((\d+) hashes\)`).FindStringSubmatch(body)
+		list := regexp.MustCompile(`(?s)<ol class="hashes">(.*?)</ol>`).FindStringSubmatch(body)
+		if m == nil || list == nil {
+			t.Fatalf("no proof heading or list in:\n%s", body)
+		}
+		if n := strings.Count(list[1], "<li>"); strconv.Itoa(n) != m[1] {
+			t.Errorf("heading says %s hashes, list has %d", m[1], n)
+		}
+	})
 
 	t.Run("csp forbids inline script", func(t *testing.T) {
 		for _, directive := range []string{"default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "base-uri 'none'"} {

@@ -35,7 +35,7 @@
 
   function hex(u8) { return Array.from(u8, function (b) { return b.toString(16).padStart(2, "0"); }).join(""); }
   function unhex(s) {
-    if (!/^([0-9a-f]{2})*$/i.test(s)) { throw new Error("not hex"); }
+    if (!/^([0-9a-f]{2})*$/i.test(s)) { throw new Error(msg("bad_payload")); }
     return new Uint8Array((s.match(/../g) || []).map(function (h) { return parseInt(h, 16); }));
   }
   function b64(u8) { var s = ""; u8.forEach(function (b) { s += String.fromCharCode(b); }); return btoa(s); }
@@ -64,26 +64,26 @@
     function arg(info) {
       if (info < 24) { return info; }
       var n = { 24: 1, 25: 2, 26: 4, 27: 8 }[info];
-      if (!n || pos + n > u8.length) { throw new Error("bad CBOR length"); }
+      if (!n || pos + n > u8.length) { throw new Error(msg("bad_payload")); }
       var v = 0;
       for (var i = 0; i < n; i++) { v = v * 256 + u8[pos++]; }
       return v;
     }
     function item() {
-      if (pos >= u8.length) { throw new Error("truncated CBOR"); }
+      if (pos >= u8.length) { throw new Error(msg("bad_payload")); }
       var b = u8[pos++], major = b >> 5, n = arg(b & 31), out, i;
       switch (major) {
         case 0: return n;
         case 1: return -1 - n;
         case 2: case 3:
-          if (pos + n > u8.length) { throw new Error("truncated CBOR"); }
+          if (pos + n > u8.length) { throw new Error(msg("bad_payload")); }
           out = u8.slice(pos, pos + n); pos += n;
           return major === 2 ? out : new TextDecoder("utf-8", { fatal: true }).decode(out);
         case 4: out = []; for (i = 0; i < n; i++) { out.push(item()); } return out;
         case 5: out = new Map(); for (i = 0; i < n; i++) { var k = item(); out.set(k, item()); } return out;
         case 7: if ((b & 31) === 20) { return false; } if ((b & 31) === 21) { return true; }
       }
-      throw new Error("unexpected CBOR item");
+      throw new Error(msg("bad_payload"));
     }
     var start = pos, v = item();
     return { value: v, end: pos, start: start, raw: u8 };
@@ -106,10 +106,10 @@
   // describe turns a payload into rows of [label, value] in words.
   function describe(payload) {
     var env = cborDecode(payload).value, rows = [], kind = "";
-    if (!(env instanceof Map)) { throw new Error("the payload is not an envelope"); }
+    if (!(env instanceof Map)) { throw new Error(msg("bad_payload")); }
     env.forEach(function (v, k) {
-      var name = label(ENVELOPE[k] || ("field " + k));
-      if (k === 4) { kind = KINDS[v] || String(v); rows.push([name, kind]); return; }
+      var name = ENVELOPE[k] ? label(ENVELOPE[k]) : msg("field", "field %s", k);
+      if (k === 4) { kind = KINDS[v] || String(v); rows.push([name, msg("k_" + kind.replace(/-/g, "_"), kind)]); return; }
       if (k === 5) { return; }
       rows.push([name, v instanceof Uint8Array ? hex(v) : String(v)]);
     });
@@ -118,9 +118,9 @@
       var names = BODIES[kind] || {};
       body.forEach(function (v, k) {
         var value = v instanceof Uint8Array ? hex(v) : String(v);
-        if (kind === "ballot" && k === 1) { value = CHOICES[v] || value; }
+        if (kind === "ballot" && k === 1 && CHOICES[v]) { value = msg("c_" + CHOICES[v], CHOICES[v]); }
         if (kind === "propose" && (k === 3 || k === 4)) { value = new Date(v * 1000).toISOString().replace(".000", ""); }
-        rows.push([label(names[k] || ("field " + k)), value]);
+        rows.push([names[k] ? label(names[k]) : msg("field", "field %s", k), value]);
       });
     }
     return { kind: kind, rows: rows, author: env.get(2) instanceof Uint8Array ? hex(env.get(2)) : "" };
@@ -197,7 +197,7 @@
       return Promise.reject(new Error(msg("not_backup")));
     }
     if (!(f.iterations >= 600000 && f.iterations <= 10000000)) {
-      return Promise.reject(new Error("The backup asks for an iteration count outside 600000 to 10000000."));
+      return Promise.reject(new Error(msg("bad_iterations")));
     }
     return aesKey(passphrase, unb64(f.salt), f.iterations).then(function (key) {
       return crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(f.nonce) }, key, unb64(f.ciphertext));
@@ -206,7 +206,7 @@
     }).then(function (plain) {
       var p = JSON.parse(new TextDecoder().decode(plain));
       return importSeed(p.alias, unhex(p.seed)).then(function (rec) {
-        if (p.public_key && p.public_key !== rec.pub) { throw new Error("The backup's public key does not match its seed."); }
+        if (p.public_key && p.public_key !== rec.pub) { throw new Error(msg("backup_mismatch")); }
         return rec;
       });
     });
@@ -233,7 +233,7 @@
       (function poll() {
         fetch("/api/v1/txs/" + id).then(function (res) {
           if (res.ok) { return res.json().then(resolve); }
-          if (++tries > 60) { reject(new Error("Sent, but not yet in a block; reload later to see it.")); return; }
+          if (++tries > 60) { reject(new Error(msg("not_in_block"))); return; }
           setTimeout(poll, 250);
         }, reject);
       })();
@@ -352,6 +352,8 @@
     });
     var pk = $("#pubkey");
     if (pk) { pk.textContent = rec ? rec.pub : ""; }
+    var qr = $("#pubkey-qr");
+    if (qr && rec) { qr.src = "/qr?text=" + rec.pub; }
     document.querySelectorAll("[data-has-key]").forEach(function (el) { el.hidden = !rec; });
   }
 
