@@ -144,7 +144,7 @@ key = %q
 	if err := json.Unmarshal([]byte(mustRun(t, "law", "list", "--node", node, "--output", "json")), &laws); err != nil || len(laws) != 2 {
 		t.Fatalf("law list json: %v %+v", err, laws)
 	}
-	if laws[0].Proposal != 1 || laws[1].Proposal != 3 || laws[0].Status != "in force" || laws[0].Expires.Sub(laws[0].Enacted) != 8760*time.Hour {
+	if laws[0].Proposal != 1 || laws[1].Proposal != 3 || laws[0].Status != "in_force" || laws[0].Expires.Sub(laws[0].Enacted) != 8760*time.Hour {
 		t.Fatalf("laws %+v", laws)
 	}
 	if out := mustRun(t, "law", "list", "--at", "2020-01-01T00:00:00Z", "--node", node); !strings.Contains(out, "no laws in force") {
