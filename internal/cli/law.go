@@ -90,7 +90,7 @@ func newLawCmd(s *Streams) *cobra.Command {
   folkmoot law list --at 2027-06-01T12:00:00Z --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var ls []query.Law
+			var ls []query.LawEntry
 			if err := list.get("/laws", at, &ls); err != nil {
 				return err
 			}
@@ -130,7 +130,7 @@ func newLawCmd(s *Streams) *cobra.Command {
 			if show.output == "json" {
 				return writeJSON(s, d)
 			}
-			fmt.Fprintf(s.Out, "Law %d: %s\n%s; sunset %s\n\n", d.Number, d.Title, d.Status, d.Expires.Format(timeFormat))
+			fmt.Fprintf(s.Out, "Law %d: %s\n%s; sunset %s\n\n", d.Number, d.Title, strings.ReplaceAll(d.Status, "_", " "), d.Expires.Format(timeFormat))
 			for _, e := range d.History {
 				line := fmt.Sprintf("%s  %s", e.Time.Format(timeFormat), e.What)
 				if e.Proposal != 0 {
@@ -224,7 +224,7 @@ force after block H.`,
 			case cmd.Flags().Changed("height"):
 				q = "height=" + strconv.FormatInt(height, 10)
 			}
-			var vs []query.RuleVersion
+			var vs []query.RuleVersionEntry
 			if err := r.get("/rules", q, &vs); err != nil {
 				return err
 			}
@@ -246,7 +246,7 @@ force after block H.`,
 	return c
 }
 
-func printRules(s *Streams, v query.RuleVersion) {
+func printRules(s *Streams, v query.RuleVersionEntry) {
 	c := v.Constitution
 	if v.Proposal == 0 {
 		fmt.Fprintf(s.Out, "version %d: the genesis constitution (%s)\n", v.Version, v.Time.Format(timeFormat))

@@ -42,7 +42,7 @@ categories = ["general", "rules"]
 [initiative]
 threshold = "2/3"
 window = "1h"
-voting_period = "15s"
+voting_period = "20s"
 
 [[founders]]
 name = "Ada"
@@ -79,12 +79,11 @@ key = %q
 	}
 
 	// 1: a law; 2: an amendment; 3: an initiative for a second law.
-	mustRun(t, as("ada", "propose", "--title", "Quiet hours", "--measure", "law", "--sunset", "8760h", "--voting", "25s")...)
-	mustRun(t, as("ada", "propose", "--title", "Half must vote", "--category", "rules", "--measure", "amendment", "--rules-file", rules, "--voting", "25s")...)
-	for _, who := range []string{"ada", "bram", "chiara"} {
-		mustRun(t, as(who, "vote", "1", "yes")...)
-		mustRun(t, as(who, "vote", "2", "yes")...)
-	}
+	mustRun(t, as("ada", "propose", "--title", "Quiet hours", "--measure", "law", "--sunset", "8760h", "--voting", "20s")...)
+	mustRun(t, as("ada", "propose", "--title", "Half must vote", "--category", "rules", "--measure", "amendment", "--rules-file", rules, "--voting", "20s")...)
+	// One yes of three members meets a quorum of a third and any threshold.
+	mustRun(t, as("ada", "vote", "1", "yes")...)
+	mustRun(t, as("ada", "vote", "2", "yes")...)
 	if out := mustRun(t, as("chiara", "initiative", "start", "--title", "Car-free Sundays", "--measure", "law")...); !strings.Contains(out, "propose recorded in block") {
 		t.Fatalf("initiative start: %s", out)
 	}
@@ -117,14 +116,13 @@ key = %q
 		t.Fatalf("show proposal 3 after the second signature:\n%s", out)
 	}
 	mustRun(t, as("ada", "vote", "3", "yes")...)
-	mustRun(t, as("bram", "vote", "3", "yes")...)
 
 	// Wait for the three decisions.
-	deadline := time.Now().Add(40 * time.Second)
+	deadline := time.Now().Add(90 * time.Second)
 	var out string
 	for {
 		out = mustRun(t, "law", "list", "--node", node)
-		if strings.Contains(out, "Car-free Sundays") || time.Now().After(deadline) {
+		if (strings.Contains(out, "Car-free Sundays") && strings.Contains(out, "Quiet hours")) || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(300 * time.Millisecond)
@@ -144,21 +142,28 @@ key = %q
 	if err := json.Unmarshal([]byte(mustRun(t, "law", "list", "--node", node, "--output", "json")), &laws); err != nil || len(laws) != 2 {
 		t.Fatalf("law list json: %v %+v", err, laws)
 	}
-	if laws[0].Proposal != 1 || laws[1].Proposal != 3 || laws[0].Status != "in force" || laws[0].Expires.Sub(laws[0].Enacted) != 8760*time.Hour {
+	quiet := laws[0] // the laws are numbered in the order they passed
+	if quiet.Proposal != 1 {
+		quiet = laws[1]
+	}
+	if quiet.Proposal != 1 || laws[0].Proposal+laws[1].Proposal != 4 || quiet.Status != "in_force" || quiet.Expires.Sub(quiet.Enacted) != 8760*time.Hour {
 		t.Fatalf("laws %+v", laws)
 	}
+	qn := fmt.Sprint(quiet.Number)
 	if out := mustRun(t, "law", "list", "--at", "2020-01-01T00:00:00Z", "--node", node); !strings.Contains(out, "no laws in force") {
 		t.Fatalf("law list in 2020: %s", out)
 	}
-	if out := mustRun(t, "law", "show", "1", "--node", node); !strings.Contains(out, "Law 1: Quiet hours") || !strings.Contains(out, "enacted by proposal 1, to expire") {
-		t.Fatalf("law show 1:\n%s", out)
+	if out := mustRun(t, "law", "show", qn, "--node", node); !strings.Contains(out, "Law "+qn+": Quiet hours") || !strings.Contains(out, "enacted by proposal 1, to expire") {
+		t.Fatalf("law show %s:\n%s", qn, out)
 	}
 	if out := mustRun(t, "initiative", "list", "--node", node); !strings.Contains(strings.Join(strings.Fields(out), " "), "Car-free Sundays law decided 2/2 passed at") {
 		t.Fatalf("initiative list after the vote:\n%s", out)
 	}
-	out = mustRun(t, "rules", "--node", node)
+	for out = mustRun(t, "rules", "--node", node); !strings.Contains(out, "version 2") && time.Now().Before(deadline); out = mustRun(t, "rules", "--node", node) {
+		time.Sleep(300 * time.Millisecond) // the amendment closes a block or two after the law
+	}
 	for _, want := range []string{"version 1: the genesis constitution", "version 2: amended by proposal 2 in block",
-		"initiatives need 2/3 of members within 1h0m0s, then vote for 15s", "ordinary   quorum at least 1/2 of members"} {
+		"initiatives need 2/3 of members within 1h0m0s, then vote for 20s", "ordinary   quorum at least 1/2 of members"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("rules lack %q:\n%s", want, out)
 		}
@@ -169,10 +174,10 @@ key = %q
 	if out := mustRun(t, "rules", "--height", "1", "--node", node); !strings.Contains(out, "version 1:") {
 		t.Fatalf("rules at height 1:\n%s", out)
 	}
-	if out := mustRun(t, as("ada", "law", "renew", "1", "--title", "Keep the quiet hours", "--sunset", "8760h", "--voting", "5s")...); !strings.Contains(out, "propose recorded in block") {
+	if out := mustRun(t, as("ada", "law", "renew", qn, "--title", "Keep the quiet hours", "--sunset", "8760h", "--voting", "5s")...); !strings.Contains(out, "propose recorded in block") {
 		t.Fatalf("law renew: %s", out)
 	}
-	if out := mustRun(t, "show", "proposal", "4", "--node", node); !strings.Contains(out, "measure renewal of law 1") {
+	if out := mustRun(t, "show", "proposal", "4", "--node", node); !strings.Contains(out, "measure renewal of law "+qn) {
 		t.Fatalf("show proposal 4:\n%s", out)
 	}
 

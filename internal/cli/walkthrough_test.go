@@ -65,7 +65,7 @@ func TestWalkthrough(t *testing.T) {
 	if out := mustRun(t, "members", "--node", node); !strings.Contains(out, "Chiara") {
 		t.Fatalf("members: %s", out)
 	}
-	mustRun(t, as("ada", "propose", "--title", "Plant an orchard", "--body", "Twelve trees.", "--voting", "5s")...)
+	mustRun(t, as("ada", "propose", "--title", "Plant an orchard", "--body", "Twelve trees.", "--voting", "20s")...)
 	mustRun(t, as("chiara", "comment", "1", "--text", "Apples and plums, please.")...)
 	mustRun(t, as("bram", "endorse", "1")...)
 	mustRun(t, as("ada", "vote", "1", "yes")...)
@@ -85,8 +85,10 @@ func TestWalkthrough(t *testing.T) {
 		t.Fatalf("unknown proposal: exit %d, %q", code, errOut)
 	}
 
-	// Wait for the close, then the result.
-	deadline := time.Now().Add(30 * time.Second)
+	// Wait for the close, then the result. The vote lasts 20 s so that a
+	// busy machine (every command decrypts a keystore) still casts the
+	// ballots above in time.
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		out = mustRun(t, "show", "proposal", "1", "--node", node)
 		if strings.Contains(out, "PASSED") || time.Now().After(deadline) {

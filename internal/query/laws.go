@@ -2,28 +2,13 @@ package query
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/folkmoot/folkmoot/internal/core"
 )
-
-// Law is an entry of the register of laws as clients see it.
-type Law struct {
-	Number   uint64    `json:"number"`
-	Title    string    `json:"title"`
-	Proposal uint64    `json:"proposal"` // the proposal that enacted it
-	Enacted  time.Time `json:"enacted"`
-	// Expires is the sunset: the law leaves the register at this time
-	// unless renewed before.
-	Expires time.Time `json:"expires"`
-	Status  string    `json:"status"` // "in force", "expired" or "repealed"
-	// Ended is when it left the register; absent while in force.
-	Ended      *time.Time `json:"ended,omitempty"`
-	Renewals   []uint64   `json:"renewals"`
-	RepealedBy uint64     `json:"repealed_by,omitempty"`
-}
 
 // LawEvent is one step of a law's history.
 type LawEvent struct {
@@ -36,24 +21,13 @@ type LawEvent struct {
 
 // LawDetail is a law with its history, oldest step first.
 type LawDetail struct {
-	Law
+	LawEntry
 	History []LawEvent `json:"history"`
-}
-
-// LawOf converts a law.
-func LawOf(l *core.Law) Law {
-	v := Law{Number: l.Number, Title: l.Title, Proposal: l.Proposal, Enacted: t(l.Enacted), Expires: t(l.Expires),
-		Status: l.Status.String(), Renewals: append([]uint64{}, l.Renewals...), RepealedBy: l.RepealedBy}
-	if l.Ended != 0 {
-		e := t(l.Ended)
-		v.Ended = &e
-	}
-	return v
 }
 
 // Laws lists the register of laws in force, by number: now when at is
 // empty, or at a past time written in RFC 3339.
-func Laws(s *core.State, at string) ([]Law, error) {
+func Laws(s *core.State, at string) ([]LawEntry, error) {
 	ls := s.LawsInForce()
 	if at != "" {
 		when, err := time.Parse(time.RFC3339, at)
@@ -62,9 +36,9 @@ func Laws(s *core.State, at string) ([]Law, error) {
 		}
 		ls = s.LawsInForceAt(when)
 	}
-	out := make([]Law, 0, len(ls))
+	out := make([]LawEntry, 0, len(ls))
 	for _, l := range ls {
-		out = append(out, LawOf(l))
+		out = append(out, LawEntryOf(l))
 	}
 	return out, nil
 }
@@ -77,7 +51,7 @@ func LawByNumber(s *core.State, n uint64) (LawDetail, error) {
 	if !ok {
 		return LawDetail{}, fmt.Errorf("there is no law %d", n)
 	}
-	d := LawDetail{Law: LawOf(l)}
+	d := LawDetail{LawEntry: LawEntryOf(l)}
 	// The sunset each step set is not kept once a later renewal moves it,
 	// except for the last.
 	d.History = append(d.History, LawEvent{Time: t(l.Enacted), What: "enacted", Proposal: l.Proposal})
@@ -98,31 +72,15 @@ func LawByNumber(s *core.State, n uint64) (LawDetail, error) {
 	return d, nil
 }
 
-// RuleVersion is one version of the constitution and when it took effect.
-type RuleVersion struct {
-	Version      uint32            `json:"version"`
-	Height       int64             `json:"height"` // the block whose EndBlock decided the amendment; 0 for genesis
-	Time         time.Time         `json:"time"`
-	Proposal     uint64            `json:"proposal,omitempty"` // the amendment; absent for genesis
-	Constitution core.Constitution `json:"constitution"`
-}
-
-// RuleVersionOf converts a version of the constitution.
-func RuleVersionOf(v *core.RuleVersion) RuleVersion {
-	return RuleVersion{Version: v.Version, Height: v.Height, Time: t(v.Time), Proposal: v.Proposal, Constitution: v.Constitution}
-}
-
 // Rules answers the rule history: every version, oldest first, for an
 // empty question; "proposal=N" gives the version that applied to proposal
 // N; "height=H" the version in force after block H.
-func Rules(s *core.State, question string) ([]RuleVersion, error) {
+func Rules(s *core.State, question string) ([]RuleVersionEntry, error) {
 	key, val, _ := strings.Cut(question, "=")
 	switch key {
 	case "":
-		var out []RuleVersion
-		for _, v := range s.RuleHistory() {
-			out = append(out, RuleVersionOf(v))
-		}
+		out := RuleHistoryOf(s)
+		slices.Reverse(out)
 		return out, nil
 	case "proposal":
 		id, err := strconv.ParseUint(val, 10, 64)
@@ -133,7 +91,7 @@ func Rules(s *core.State, question string) ([]RuleVersion, error) {
 		if !ok {
 			return nil, fmt.Errorf("there is no proposal %d", id)
 		}
-		return []RuleVersion{RuleVersionOf(v)}, nil
+		return []RuleVersionEntry{ruleVersionEntry(s, v.Version)}, nil
 	case "height":
 		h, err := strconv.ParseInt(val, 10, 64)
 		if err != nil || h < 0 {
@@ -142,7 +100,7 @@ func Rules(s *core.State, question string) ([]RuleVersion, error) {
 		if h > s.Height() {
 			return nil, fmt.Errorf("height %d is after the last block (%d)", h, s.Height())
 		}
-		return []RuleVersion{RuleVersionOf(s.RulesAt(h))}, nil
+		return []RuleVersionEntry{ruleVersionEntry(s, s.RulesAt(h).Version)}, nil
 	}
 	return nil, fmt.Errorf("ask for the rules with proposal=N or height=H, not %q", question)
 }

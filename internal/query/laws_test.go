@@ -87,7 +87,7 @@ func TestLawsRulesInitiatives(t *testing.T) {
 	}
 	d, _ := query.LawByNumber(c.s, 1)
 	if d.History[1].Proposal != renewal || !d.History[1].Expires.Equal(d.Expires) || d.Expires.Sub(d.Enacted) != 20*day {
-		t.Fatalf("renewal step %+v of %+v", d.History[1], d.Law)
+		t.Fatalf("renewal step %+v of %+v", d.History[1], d.LawEntry)
 	}
 	if d2, _ := query.LawByNumber(c.s, 2); d2.RepealedBy != repeal || d2.History[1].Proposal != repeal {
 		t.Fatalf("repeal: %+v", d2)

@@ -120,18 +120,26 @@ func RuleHistoryOf(s *core.State) []RuleVersionEntry {
 	hist := s.RuleHistory()
 	out := make([]RuleVersionEntry, 0, len(hist))
 	for i := len(hist) - 1; i >= 0; i-- {
-		v := hist[i]
-		rv := RuleVersionEntry{Version: v.Version, Height: v.Height, Time: t(v.Time), Proposal: v.Proposal,
-			Constitution: v.Constitution, Changes: []RuleDiff{}}
-		if p, ok := s.Proposal(v.Proposal); ok {
-			rv.ProposalTitle = p.Title
-		}
-		if i > 0 {
-			rv.Changes = diffRules(jsonKeys(hist[i-1].Constitution), jsonKeys(v.Constitution))
-		}
-		out = append(out, rv)
+		out = append(out, ruleVersionEntry(s, hist[i].Version))
 	}
 	return out
+}
+
+// ruleVersionEntry describes version v of the constitution (versions count
+// from 1, in the order of the rule history) and what it changed.
+func ruleVersionEntry(s *core.State, version uint32) RuleVersionEntry {
+	hist := s.RuleHistory()
+	i := slices.IndexFunc(hist, func(v *core.RuleVersion) bool { return v.Version == version })
+	v := hist[i]
+	rv := RuleVersionEntry{Version: v.Version, Height: v.Height, Time: t(v.Time), Proposal: v.Proposal,
+		Constitution: v.Constitution, Changes: []RuleDiff{}}
+	if p, ok := s.Proposal(v.Proposal); ok {
+		rv.ProposalTitle = p.Title
+	}
+	if i > 0 {
+		rv.Changes = diffRules(jsonKeys(hist[i-1].Constitution), jsonKeys(v.Constitution))
+	}
+	return rv
 }
 
 // jsonKeys returns the top-level keys of v's JSON with their compact
