@@ -76,6 +76,45 @@ func TestPageCacheRendersOnceUnderLoad(t *testing.T) {
 	}
 }
 
+// TestPageCacheServesThePreviousPageWhileRendering checks that while one
+// request renders a page for a new block, the others get the page of the
+// block before rather than wait; the renderer gets the new page, and so
+// does everyone once it is done.
+func TestPageCacheServesThePreviousPageWhileRendering(t *testing.T) {
+	c := newPageCache()
+	c.get("1/1", "en /", func() (int, []byte) { return 200, []byte("old") })
+	started, release := make(chan struct{}), make(chan struct{})
+	fresh := make(chan string)
+	go func() {
+		p := c.get("2/2", "en /", func() (int, []byte) {
+			close(started)
+			<-release
+			return 200, []byte("new")
+		})
+		fresh <- string(p.plain)
+	}()
+	<-started
+	if p := c.get("2/2", "en /", func() (int, []byte) { t.Error("rendered twice"); return 200, nil }); string(p.plain) != "old" {
+		t.Fatalf("while rendering: %q, want the previous page", p.plain)
+	}
+	if p := c.get("2/2", "ca /", func() (int, []byte) { return 200, []byte("nou") }); string(p.plain) != "nou" {
+		t.Fatalf("a page with no previous version: %q", p.plain)
+	}
+	close(release)
+	if got := <-fresh; got != "new" {
+		t.Fatalf("the renderer got %q", got)
+	}
+	if p := c.get("2/2", "en /", func() (int, []byte) { t.Error("rendered again"); return 200, nil }); string(p.plain) != "new" {
+		t.Fatalf("after rendering: %q", p.plain)
+	}
+	// Two versions on, the page of version 1 is never served.
+	c.get("3/3", "ca /", func() (int, []byte) { return 200, []byte("nou 3") })
+	c.get("4/4", "ca /", func() (int, []byte) { return 200, []byte("nou 4") })
+	if p := c.get("4/4", "en /", func() (int, []byte) { return 200, []byte("new 4") }); string(p.plain) != "new 4" {
+		t.Fatalf("a page two versions old was served: %q", p.plain)
+	}
+}
+
 // TestPageCacheIsBounded checks that a flood of distinct URLs (searches)
 // is rendered but not kept beyond maxCachedPages.
 func TestPageCacheIsBounded(t *testing.T) {

@@ -9,6 +9,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -236,7 +237,9 @@ func (s *Site) page(fn func(r *http.Request) (name string, data any, err error))
 // render renders one page: its status and HTML.
 func (s *Site) render(r *http.Request, lang string, fn func(r *http.Request) (name string, data any, err error)) (int, []byte) {
 	v := view{Lang: lang, Langs: s.cat.Langs(), Path: r.URL.Path, Fingerprint: s.fingerprint}
-	st, err := s.svc.Status(r.Context())
+	// Other requests may wait for this rendering: the first one leaving
+	// must not cut it short.
+	st, err := s.svc.Status(context.WithoutCancel(r.Context()))
 	name, data := "", any(nil)
 	if err == nil {
 		v.Status = st
