@@ -57,27 +57,6 @@ func (f *measureFlags) apply(p *tx.Propose) error {
 	return nil
 }
 
-// readFlags are the flags of a command that reads from a node.
-type readFlags struct{ node, output string }
-
-func (r *readFlags) add(c *cobra.Command) {
-	nodeFlag(c, &r.node)
-	outputFlag(c, &r.output)
-}
-
-// get asks the node's path with data into out.
-func (r *readFlags) get(path, data string, out any) error {
-	if err := checkOutput(r.output); err != nil {
-		return err
-	}
-	cl, ctx, cancel, err := dial(r.node)
-	if err != nil {
-		return err
-	}
-	defer cancel()
-	return cl.Query(ctx, path, data, out)
-}
-
 func newLawCmd(s *Streams) *cobra.Command {
 	law := &cobra.Command{Use: "law", Short: "The register of laws: list, show, renew, repeal"}
 

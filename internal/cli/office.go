@@ -17,26 +17,18 @@ const timeFormat = "2006-01-02 15:04:05 UTC"
 
 func newOfficeCmd(s *Streams) *cobra.Command {
 	o := &cobra.Command{Use: "office", Short: "The community's offices: holders, elections, notices and payments"}
-	var node, output string
+	var list readFlags
 	lc := &cobra.Command{
 		Use:     "list",
 		Short:   "List the offices with their holders, term ends and next elections",
 		Example: "  folkmoot office list\n  folkmoot office list --output json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkOutput(output); err != nil {
-				return err
-			}
-			cl, ctx, cancel, err := dial(node)
-			if err != nil {
-				return err
-			}
-			defer cancel()
 			var os []query.Office
-			if err := cl.Query(ctx, "/offices", "", &os); err != nil {
+			if err := list.get("/offices", "", &os); err != nil {
 				return err
 			}
-			if output == "json" {
+			if list.output == "json" {
 				return writeJSON(s, os)
 			}
 			if len(os) == 0 {
@@ -55,37 +47,27 @@ func newOfficeCmd(s *Streams) *cobra.Command {
 			return w.Flush()
 		},
 	}
-	nodeFlag(lc, &node)
-	outputFlag(lc, &output)
+	list.add(lc)
 
-	var snode, soutput string
+	var show readFlags
 	sc := &cobra.Command{
 		Use:     "show NAME",
 		Short:   "Show an office: rules, holders, elections, petitions, notices and payments",
 		Example: "  folkmoot office show clerk\n  folkmoot office show treasurer --output json",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(soutput); err != nil {
-				return err
-			}
-			cl, ctx, cancel, err := dial(snode)
-			if err != nil {
-				return err
-			}
-			defer cancel()
 			var d query.OfficeDetail
-			if err := cl.Query(ctx, "/office", args[0], &d); err != nil {
+			if err := show.get("/office", args[0], &d); err != nil {
 				return err
 			}
-			if soutput == "json" {
+			if show.output == "json" {
 				return writeJSON(s, d)
 			}
 			printOffice(s, d)
 			return nil
 		},
 	}
-	nodeFlag(sc, &snode)
-	outputFlag(sc, &soutput)
+	show.add(sc)
 
 	var na actFlags
 	var title, text, textFile string
@@ -377,37 +359,28 @@ by-election opens.`,
 }
 
 func newShowElectionCmd(s *Streams) *cobra.Command {
-	var node, output string
+	var r readFlags
 	c := &cobra.Command{
 		Use:     "election N",
 		Short:   "Show an election: candidates, status, and the round-by-round count once decided",
 		Example: "  folkmoot show election 1\n  folkmoot show election 1 --output json",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(output); err != nil {
-				return err
-			}
 			if _, err := parseElection(args[0]); err != nil {
 				return err
 			}
-			cl, ctx, cancel, err := dial(node)
-			if err != nil {
-				return err
-			}
-			defer cancel()
 			var e query.Election
-			if err := cl.Query(ctx, "/election", args[0], &e); err != nil {
+			if err := r.get("/election", args[0], &e); err != nil {
 				return err
 			}
-			if output == "json" {
+			if r.output == "json" {
 				return writeJSON(s, e)
 			}
 			printElection(s, e)
 			return nil
 		},
 	}
-	nodeFlag(c, &node)
-	outputFlag(c, &output)
+	r.add(c)
 	return c
 }
 

@@ -41,6 +41,27 @@ func dial(url string) (*client.Client, context.Context, context.CancelFunc, erro
 	return cl, ctx, cancel, nil
 }
 
+// readFlags are the flags of a command that reads from a node.
+type readFlags struct{ node, output string }
+
+func (r *readFlags) add(c *cobra.Command) {
+	nodeFlag(c, &r.node)
+	outputFlag(c, &r.output)
+}
+
+// get asks the node's path with data into out.
+func (r *readFlags) get(path, data string, out any) error {
+	if err := checkOutput(r.output); err != nil {
+		return err
+	}
+	cl, ctx, cancel, err := dial(r.node)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	return cl.Query(ctx, path, data, out)
+}
+
 func newStatusCmd(s *Streams) *cobra.Command {
 	var node, output string
 	c := &cobra.Command{
@@ -81,26 +102,18 @@ func newStatusCmd(s *Streams) *cobra.Command {
 }
 
 func newMembersCmd(s *Streams) *cobra.Command {
-	var node, output string
+	var r readFlags
 	c := &cobra.Command{
 		Use:     "members",
 		Short:   "List the current members",
 		Example: "  folkmoot members\n  folkmoot members --output json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkOutput(output); err != nil {
-				return err
-			}
-			cl, ctx, cancel, err := dial(node)
-			if err != nil {
-				return err
-			}
-			defer cancel()
 			var ms []query.Member
-			if err := cl.Query(ctx, "/members", "", &ms); err != nil {
+			if err := r.get("/members", "", &ms); err != nil {
 				return err
 			}
-			if output == "json" {
+			if r.output == "json" {
 				return writeJSON(s, ms)
 			}
 			w := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
@@ -119,8 +132,7 @@ func newMembersCmd(s *Streams) *cobra.Command {
 			return w.Flush()
 		},
 	}
-	nodeFlag(c, &node)
-	outputFlag(c, &output)
+	r.add(c)
 	return c
 }
 
