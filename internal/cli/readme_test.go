@@ -9,7 +9,8 @@ import (
 )
 
 // TestReadmeConstitution founds a community from the README's example
-// constitution file, so the documentation cannot drift from the format.
+// constitution file, so the documentation cannot drift from the format,
+// and checks that examples/constitution.toml is that same file.
 func TestReadmeConstitution(t *testing.T) {
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
@@ -19,13 +20,20 @@ func TestReadmeConstitution(t *testing.T) {
 	if m == nil {
 		t.Fatal("README has no toml example")
 	}
-	example := regexp.MustCompile(`key = "[^"]*"`).ReplaceAllString(string(m[1]), `key = "`+strings.Repeat("ab", 32)+`"`)
-	dir := t.TempDir()
-	file := filepath.Join(dir, "town.toml")
-	if err := os.WriteFile(file, []byte(example), 0o600); err != nil {
+	file, err := os.ReadFile("../../examples/constitution.toml")
+	if err != nil {
 		t.Fatal(err)
 	}
-	out := mustRun(t, "init", "--home", filepath.Join(dir, "home"), "--constitution", file)
+	if string(file) != string(m[1]) {
+		t.Error("examples/constitution.toml differs from the README's example")
+	}
+	example := regexp.MustCompile(`key = "[^"]*"`).ReplaceAllString(string(m[1]), `key = "`+strings.Repeat("ab", 32)+`"`)
+	dir := t.TempDir()
+	town := filepath.Join(dir, "town.toml")
+	if err := os.WriteFile(town, []byte(example), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := mustRun(t, "init", "--home", filepath.Join(dir, "home"), "--constitution", town)
 	if !strings.Contains(out, `founded "Elm Street"`) {
 		t.Fatalf("init: %s", out)
 	}
