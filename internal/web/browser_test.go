@@ -366,6 +366,7 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.WaitVisible(css("#review")),
 		poll(`document.querySelector("#review-fields").textContent.includes("popular initiative")`),
 		poll(`document.querySelector("#review-fields").textContent.includes("365 days")`),
+		poll(`document.querySelector("#review-fields").textContent.includes("vote opens when enough members sign it")`),
 		poll(`document.activeElement.id === "review-sign"`),
 		shot("15-initiative-review"),
 		chromedp.KeyEvent(kb.Enter),

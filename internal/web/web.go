@@ -143,7 +143,7 @@ func scriptMessages() []string {
 	return []string{"who", "nokey", "nokey_link", "preparing", "sending", "recorded", "receipt", "not_signed", "need_key", "created", "bad_alias", "replace", "need_pass", "no_key", "encrypting", "ready", "opening", "imported", "wrong_pass", "not_backup", "mismatch", "other_author", "f_version", "f_chain", "f_author", "f_nonce", "f_kind", "f_newcomer_key", "f_newcomer_name", "f_title", "f_text", "f_category", "f_voting_opens", "f_voting_closes", "f_proposal", "f_in_reply_to_comment", "f_comment", "f_choice",
 		"f_election", "f_ranking", "f_office", "f_member", "f_delegate_key", "no_rank", "dup_rank",
 		"bad_payload", "bad_iterations", "backup_mismatch", "not_in_block", "field", "f_type", "f_measure", "f_law", "f_sunset", "f_rules",
-		"f_amount", "f_initiative", "m_resolution", "m_law", "m_renewal", "m_repeal", "m_amendment", "v_true", "days", "bad_rules",
+		"f_amount", "f_initiative", "m_resolution", "m_law", "m_renewal", "m_repeal", "m_amendment", "v_true", "days", "bad_rules", "on_signatures",
 		"k_vouch", "k_leave", "k_rotate", "k_propose", "k_withdraw", "k_comment", "k_endorse", "k_ballot",
 		"k_delegate", "k_undelegate", "k_candidacy", "k_withdraw_candidacy", "k_rank", "k_recall", "c_yes", "c_no", "c_abstain"}
 }

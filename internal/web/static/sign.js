@@ -122,6 +122,7 @@
         var value = v instanceof Uint8Array ? hex(v) : String(v);
         if (kind === "ballot" && k === 1 && CHOICES[v]) { value = msg("c_" + CHOICES[v], CHOICES[v]); }
         if (kind === "propose" && (k === 3 || k === 4)) { value = new Date(v * 1000).toISOString().replace(".000", ""); }
+        if (kind === "propose" && k === 4 && v === 0) { value = msg("on_signatures", "not set: an initiative's vote opens when enough members sign it"); }
         if (kind === "propose" && k === 6 && MEASURES[v]) { value = msg("m_" + MEASURES[v], MEASURES[v]); }
         if (kind === "propose" && k === 8) { value = msg("days", "%s days", Math.round(v / 864) / 100); }
         if (v === true) { value = msg("v_true", "yes"); }
