@@ -55,6 +55,7 @@ func TestAPI(t *testing.T) {
 	c.Do(t, ada, &tx.Comment{Proposal: 1, ReplyTo: 1, Text: "And plums."})
 	c.Do(t, bram, &tx.Endorse{Proposal: 1})
 	vote := c.Do(t, ada, &tx.Ballot{Proposal: 1, Choice: tx.Yes})
+	c.Do(t, bram, &tx.Propose{Title: "Car-free Sundays", Category: "green spaces", Measure: tx.Enact, Initiative: true})
 
 	reads := []struct {
 		name, path string
@@ -63,12 +64,16 @@ func TestAPI(t *testing.T) {
 	}{
 		{"status", "/api/v1/status", 200, []string{`"community": "Elm Street Test"`, `"members": 2`, `"open_proposals": 1`, `"validators": 1`}},
 		{"members", "/api/v1/members", 200, []string{`"name": "Ada"`, `"name": "Bram"`}},
-		{"member by number", "/api/v1/members/2", 200, []string{`"name": "Bram"`, `"next_nonce": 3`}},
+		{"member by number", "/api/v1/members/2", 200, []string{`"name": "Bram"`, `"next_nonce": 4`}},
 		{"member by key", "/api/v1/members/" + ada.Key.String(), 200, []string{`"name": "Ada"`, `"next_nonce": 4`}},
 		{"member unknown", "/api/v1/members/9", 404, []string{`"code": "not_found"`, "There is no member 9."}},
 		{"member bad ref", "/api/v1/members/xyz", 400, []string{`"code": "bad_request"`}},
 		{"proposals", "/api/v1/proposals", 200, []string{`"title": "Plant an \u003cscript\u003ealert(1)\u003c/script\u003e orchard"`}},
 		{"proposals open", "/api/v1/proposals?status=open", 200, []string{`"id": 1`}},
+		{"proposals gathering", "/api/v1/proposals?status=gathering", 200, []string{`"id": 2`, `"needed": 1`}},
+		{"initiatives", "/api/v1/initiatives", 200, []string{`"title": "Car-free Sundays"`, `"endorsements": 0`, `"needed": 1`, `"window_end"`, `"qualified": false`}},
+		{"initiatives lapsed", "/api/v1/initiatives?status=lapsed", 200, []string{"[]"}},
+		{"initiatives bad status", "/api/v1/initiatives?status=maybe", 400, []string{"Status must be"}},
 		{"proposals decided", "/api/v1/proposals?status=decided", 200, []string{"[]"}},
 		{"proposals search hit", "/api/v1/proposals?q=tree", 200, []string{`"id": 1`}},
 		{"proposals search miss", "/api/v1/proposals?q=bicycle", 200, []string{"[]"}},
@@ -263,6 +268,20 @@ func TestAPI(t *testing.T) {
 			}
 		})
 	}
+	t.Run("unsigned initiative with times", func(t *testing.T) {
+		req, _ := json.Marshal(api.Action{Author: ada.Key.String(), Kind: "propose", Title: "x", Category: "general", Initiative: true, Closes: 1900000000})
+		a := do(t, h, "POST", "/api/v1/unsigned", "application/json", req)
+		if a.status != 400 || !strings.Contains(a.body, "no voting times") {
+			t.Fatalf("%d %s", a.status, a.body)
+		}
+	})
+	t.Run("unsigned bad measure", func(t *testing.T) {
+		req, _ := json.Marshal(api.Action{Author: ada.Key.String(), Kind: "propose", Title: "x", Category: "general", Measure: "decree"})
+		a := do(t, h, "POST", "/api/v1/unsigned", "application/json", req)
+		if a.status != 400 || !strings.Contains(a.body, "measure") {
+			t.Fatalf("%d %s", a.status, a.body)
+		}
+	})
 	t.Run("unsigned unknown field", func(t *testing.T) {
 		a := do(t, h, "POST", "/api/v1/unsigned", "application/json", []byte(`{"author":"x","privkey":"..."}`))
 		if a.status != 400 {
@@ -283,6 +302,23 @@ func TestAPI(t *testing.T) {
 		{"recall", api.Action{Kind: "recall", Office: "town clerk", Member: 2}, &tx.Recall{Office: "town clerk", Member: 2}},
 		{"delegate", api.Action{Kind: "delegate", Category: "general", Member: 2}, &tx.Delegate{Category: "general", Member: 2}},
 		{"undelegate", api.Action{Kind: "undelegate", Category: "general"}, &tx.Undelegate{Category: "general"}},
+		// The new-proposal form: as "folkmoot propose" and "folkmoot
+		// initiative start" build them.
+		{"propose resolution", api.Action{Kind: "propose", Title: "Orchard", Body: "Plant it.", Category: "general", Closes: 1900000000},
+			&tx.Propose{Title: "Orchard", Body: "Plant it.", Category: "general", Closes: 1900000000}},
+		{"propose law", api.Action{Kind: "propose", Title: "Quiet hours", Category: "general", Measure: "law", Sunset: 63072000, Closes: 1900000000},
+			&tx.Propose{Title: "Quiet hours", Category: "general", Measure: tx.Enact, Sunset: 63072000, Closes: 1900000000}},
+		{"propose renewal", api.Action{Kind: "propose", Title: "Keep them", Category: "general", Measure: "renewal", Law: 2, Opens: 1800000000, Closes: 1900000000},
+			&tx.Propose{Title: "Keep them", Category: "general", Measure: tx.Renew, Law: 2, Opens: 1800000000, Closes: 1900000000}},
+		{"propose repeal", api.Action{Kind: "propose", Title: "Drop them", Category: "general", Measure: "repeal", Law: 2, Closes: 1900000000},
+			&tx.Propose{Title: "Drop them", Category: "general", Measure: tx.Repeal, Law: 2, Closes: 1900000000}},
+		{"propose amendment", api.Action{Kind: "propose", Title: "Two thirds", Category: "general", Type: "amendment", Measure: "amendment",
+			Rules: " {\"threshold\": \"2/3\"}\n", Closes: 1900000000},
+			&tx.Propose{Title: "Two thirds", Category: "general", Type: "amendment", Measure: tx.Amend, Rules: `{"threshold": "2/3"}`, Closes: 1900000000}},
+		{"propose budget", api.Action{Kind: "propose", Title: "Roof", Category: "general", Type: "budget", Amount: 1200000, Closes: 1900000000},
+			&tx.Propose{Title: "Roof", Category: "general", Type: "budget", Amount: 1200000, Closes: 1900000000}},
+		{"propose initiative", api.Action{Kind: "propose", Title: "Car-free Sundays", Category: "general", Measure: "law", Initiative: true},
+			&tx.Propose{Title: "Car-free Sundays", Category: "general", Measure: tx.Enact, Initiative: true}},
 	}
 	for _, tc := range officeActions {
 		t.Run("unsigned "+tc.name, func(t *testing.T) {

@@ -33,6 +33,7 @@ const maxRequest = tx.MaxTxBytes*4/3 + 4096
 //	GET  /api/v1/proposals/{id}             a proposal with its comment thread and endorsements
 //	GET  /api/v1/proposals/{id}/ballots[?after=MEMBER&limit=N]
 //	                                        the counted ballots, a page at a time
+//	GET  /api/v1/initiatives[?status=]      popular initiatives with endorsements, needed and window end
 //	GET  /api/v1/laws[?at=2026-03-01]       the register of laws (now, or at the end of a past day)
 //	GET  /api/v1/laws/{n}                   one law
 //	GET  /api/v1/rules                      every version of the constitution, what each changed
@@ -96,6 +97,7 @@ func (s *Service) Handler() http.Handler {
 		}
 		return s.Ballots(id, after, limit)
 	})
+	get("/initiatives", func(r *http.Request) (any, error) { return s.Initiatives(r.URL.Query().Get("status")) })
 	get("/offices", func(r *http.Request) (any, error) { return s.Offices() })
 	get("/offices/{name}", func(r *http.Request) (any, error) { return s.Office(r.PathValue("name")) })
 	get("/elections", func(r *http.Request) (any, error) { return s.Elections(r.URL.Query().Get("office")) })

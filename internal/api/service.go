@@ -231,6 +231,19 @@ func (s *Service) Proposals(f Filter) ([]query.Proposal, error) {
 	return out, err
 }
 
+// Initiatives lists the popular initiatives, newest first; status (one of
+// gathering, lapsed, open, decided or "" for all) filters.
+func (s *Service) Initiatives(status string) ([]query.Proposal, error) {
+	switch status {
+	case "", "gathering", "lapsed", "open", "decided", "withdrawn":
+	default:
+		return nil, BadRequest("Status must be gathering, lapsed, open, decided or withdrawn, not %q.", status)
+	}
+	var out []query.Proposal
+	err := s.view(func(c *core.State) error { out = query.Initiatives(c, status); return nil })
+	return out, err
+}
+
 // Proposal is one proposal with its discussion and endorsements.
 type Proposal struct {
 	query.Proposal

@@ -42,6 +42,20 @@ type Action struct {
 	// Member is also the delegate of a delegation (on Category).
 	Office string `json:"office,omitempty"`
 	Member uint32 `json:"member,omitempty"`
+	// Type, Measure, Law, Sunset, Rules, Amount and Initiative are a
+	// proposal's decision type ("" for the category's), what passing does
+	// (resolution, law, renewal, repeal or amendment; "" is resolution),
+	// the law a renewal or repeal is about, a law's life or a renewal's
+	// extension in seconds (0 for the constitution's default), an
+	// amendment's JSON rules, a budget's amount, and whether it is a
+	// popular initiative (then Opens and Closes must be 0).
+	Type       string `json:"type,omitempty"`
+	Measure    string `json:"measure,omitempty"`
+	Law        uint64 `json:"law,omitempty"`
+	Sunset     int64  `json:"sunset,omitempty"`
+	Rules      string `json:"rules,omitempty"`
+	Amount     uint64 `json:"amount,omitempty"`
+	Initiative bool   `json:"initiative,omitempty"`
 }
 
 // Unsigned is the exact payload a member signs for an Action.
@@ -107,7 +121,7 @@ func (a Action) body() (tx.Body, error) {
 	case "leave":
 		return &tx.Leave{}, nil
 	case "propose":
-		return &tx.Propose{Title: a.Title, Body: a.Body, Category: a.Category, Opens: a.Opens, Closes: a.Closes}, nil
+		return a.propose()
 	case "withdraw":
 		return &tx.Withdraw{Proposal: a.Proposal}, nil
 	case "comment":
@@ -136,6 +150,31 @@ func (a Action) body() (tx.Body, error) {
 		return nil, BadRequest("Rotating a key needs the new key's signature too; use \"folkmoot member rotate\".")
 	}
 	return nil, BadRequest("Unknown kind %q: use vouch, leave, propose, withdraw, comment, endorse, ballot, delegate, undelegate, candidacy, withdraw-candidacy, rank or recall.", a.Kind)
+}
+
+// propose is the body of a proposal, built as "folkmoot propose" builds
+// it from the same choices.
+func (a Action) propose() (tx.Body, error) {
+	p := &tx.Propose{Title: a.Title, Body: a.Body, Category: a.Category, Type: a.Type, Law: a.Law,
+		Sunset: a.Sunset, Rules: strings.TrimSpace(a.Rules), Amount: a.Amount, Initiative: a.Initiative}
+	if a.Measure != "" {
+		m, err := tx.ParseMeasure(a.Measure)
+		if err != nil {
+			return nil, BadRequest("The measure must be resolution, law, renewal, repeal or amendment, not %q.", a.Measure)
+		}
+		p.Measure = m
+	}
+	if a.Sunset < 0 {
+		return nil, BadRequest("A sunset is a positive number of seconds.")
+	}
+	if a.Initiative {
+		if a.Opens != 0 || a.Closes != 0 {
+			return nil, BadRequest("An initiative has no voting times: voting opens when enough members sign it.")
+		}
+		return p, nil
+	}
+	p.Opens, p.Closes = a.Opens, a.Closes
+	return p, nil
 }
 
 // Submitted is the mempool's answer to a relayed transaction.

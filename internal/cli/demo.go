@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -22,6 +24,7 @@ import (
 	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/history"
 	"github.com/folkmoot/folkmoot/internal/node"
+	"github.com/folkmoot/folkmoot/internal/query"
 	"github.com/folkmoot/folkmoot/internal/reject"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
@@ -69,10 +72,11 @@ type DemoOptions struct {
 
 // Demo is the running demo community "Elm Street Commons": a
 // single-validator node serving the web site, five members (Ada, Bram and
-// Chiara founded it; Dmitri and Esi were vouched in) and five proposals,
-// one in each state once the first two votes close: 1 passes, 2 fails,
-// 3 stays open with comments, an endorsement and ballots, 4 was withdrawn
-// and 5 is scheduled to open in two days.
+// Chiara founded it; Dmitri and Esi were vouched in) and six proposals,
+// one in each state once the first two votes close: 1 passes and becomes
+// law 1, 2 fails, 3 stays open with comments, an endorsement and ballots,
+// 4 was withdrawn, 5 is scheduled to open in two days and 6 is a popular
+// initiative gathering signatures (1 of the 3 it needs).
 type Demo struct {
 	Home    string
 	ChainID string
@@ -217,6 +221,15 @@ func StartDemo(ctx context.Context, o DemoOptions) (_ *Demo, err error) {
 		{Key: ada.Key, Name: ada.Name}, {Key: bram.Key, Name: bram.Name}, {Key: chiara.Key, Name: chiara.Name}})
 	cons.MinVoting.Duration = 5 * time.Second
 	cons.Categories = []string{"general", "green spaces", "budget", "streets"}
+	// Three of the five members must sign an initiative: the demo's
+	// drinking-fountain initiative, with one signature, keeps gathering.
+	cons.Initiative.Threshold.Num, cons.Initiative.Threshold.Den = 3, 5
+	// One office, whose first election runs during the demo: nominations
+	// from genesis for demoNomination, then voting as long as the votes on
+	// proposals 1 and 2.
+	cons.Offices = []core.Office{{Name: "tree warden", Seats: 1, Term: core.Duration{Duration: 365 * 24 * time.Hour},
+		MaxConsecutiveTerms: 2, MaxTerms: 4, NominationPeriod: core.Duration{Duration: demoNomination},
+		VotingPeriod: core.Duration{Duration: o.Voting}, Powers: []string{core.PowerNotice}}}
 	appState, err := json.Marshal(core.Genesis{Constitution: cons})
 	if err != nil {
 		return nil, fmt.Errorf("demo: genesis: %w", err)
@@ -267,6 +280,11 @@ func StartDemo(ctx context.Context, o DemoOptions) (_ *Demo, err error) {
 	vouch := func(by, who *DemoMember) DemoAct {
 		return DemoAct{by, &tx.Vouch{Key: who.Key[:], Name: who.Name}}
 	}
+	say("\nElection 1, tree warden (nominations close %s after genesis):", demoNomination)
+	if err := send("Ada, Bram and Chiara stand",
+		DemoAct{ada, &tx.Candidacy{Election: 1}}, DemoAct{bram, &tx.Candidacy{Election: 1}}, DemoAct{chiara, &tx.Candidacy{Election: 1}}); err != nil {
+		return nil, err
+	}
 	say("\nMembership (the constitution asks for %d vouches):", cons.VouchesRequired)
 	if err := send("Ada and Bram vouch for Dmitri; Ada and Chiara for Esi", vouch(ada, dmitri), vouch(bram, dmitri), vouch(ada, esi), vouch(chiara, esi)); err != nil {
 		return nil, err
@@ -283,8 +301,9 @@ func StartDemo(ctx context.Context, o DemoOptions) (_ *Demo, err error) {
 	week := now.Add(7 * 24 * time.Hour).Unix()
 	soon, after := now.Add(2*24*time.Hour).Unix(), now.Add(9*24*time.Hour).Unix()
 	say("\nProposals:")
-	if err := send("1 \"Plant a community orchard\", 2 \"Bench into parking\", 3 …",
+	if err := send("1 \"Plant a community orchard\" (a law), 2 \"Bench into parking\", 3 …",
 		DemoAct{ada, &tx.Propose{Title: "Plant a community orchard on the empty lot", Category: "green spaces", Closes: closes,
+			Measure: tx.Enact,
 			Body: "The lot at the corner of Elm and 3rd has been empty for years.\n\n" +
 				"**Proposal:** plant twelve fruit trees there this autumn and share the harvest.\n\n" +
 				"- cost: about 600 in saplings, from the garden budget\n- volunteers: the gardening group"}},
@@ -297,16 +316,20 @@ func StartDemo(ctx context.Context, o DemoOptions) (_ *Demo, err error) {
 		DemoAct{esi, &tx.Propose{Title: "Close Elm Street to cars on summer Sundays", Category: "streets", Opens: soon, Closes: after,
 			Body: "From June to August, 10:00 to 18:00: children play, neighbours meet, the street is ours.\n\n" +
 				"Deliveries and emergencies still pass."}},
+		DemoAct{esi, &tx.Propose{Title: "Put a drinking fountain in the square", Category: "general", Initiative: true,
+			Body: "A popular initiative: when three of us sign it, it goes to a vote.\n\n" +
+				"The square gets hot in summer and the nearest tap is in the hall, which is often closed."}},
 	); err != nil {
 		return nil, err
 	}
 	say("\nDiscussion:")
-	if err := send("Dmitri and Chiara comment; Esi and Bram endorse",
+	if err := send("Dmitri and Chiara comment; Esi and Bram endorse; Chiara signs 6",
 		DemoAct{dmitri, &tx.Comment{Proposal: 1, Text: "Which trees? Apples and plums would suit the soil."}},
 		DemoAct{esi, &tx.Endorse{Proposal: 1}}, DemoAct{bram, &tx.Endorse{Proposal: 3}},
 		DemoAct{chiara, &tx.Comment{Proposal: 2, Text: "The bench is the only shade on the street."}},
 		DemoAct{ada, &tx.Endorse{Proposal: 5}},
 		DemoAct{bram, &tx.Comment{Proposal: 5, Text: "Could it start at 11, after the market van?"}},
+		DemoAct{chiara, &tx.Endorse{Proposal: 6}},
 	); err != nil {
 		return nil, err
 	}
@@ -330,7 +353,62 @@ func StartDemo(ctx context.Context, o DemoOptions) (_ *Demo, err error) {
 	if err := send("Chiara changes her ballot on 1 from no to yes", ballot(chiara, 1, tx.Yes)); err != nil {
 		return nil, err
 	}
+	if err := d.waitElection(ctx, 1, "voting"); err != nil {
+		return nil, err
+	}
+	rank := func(m *DemoMember, ranking ...uint32) DemoAct {
+		return DemoAct{m, &tx.Rank{Election: 1, Ranking: ranking}}
+	}
+	if err := send("5 ranked ballots for tree warden",
+		rank(ada, 1, 3), rank(bram, 2, 1), rank(chiara, 3, 1), rank(dmitri, 2, 3), rank(esi, 1, 2)); err != nil {
+		return nil, err
+	}
 	return d, nil
+}
+
+// demoNomination is how long the demo's first election takes candidacies,
+// from genesis: long enough for a loaded machine to start the node.
+const demoNomination = 15 * time.Second
+
+// waitElection waits until election id has status (nominating, voting or
+// decided).
+func (d *Demo) waitElection(ctx context.Context, id uint64, status string) error {
+	for {
+		var e query.Election
+		if err := d.Client.Query(ctx, "/election", strconv.FormatUint(id, 10), &e); err != nil {
+			return fmt.Errorf("demo: election %d: %w", id, err)
+		}
+		if e.Status == status {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("demo: waiting for election %d to be %s: %w", id, status, ctx.Err())
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+// WaitDecided waits until the votes on proposals 1 and 2 and election 1
+// are decided.
+func (d *Demo) WaitDecided(ctx context.Context) error {
+	for _, id := range []uint64{1, 2} {
+		for {
+			p, err := d.Client.Proposal(ctx, id)
+			if err != nil {
+				return err
+			}
+			if p.Result != nil {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(250 * time.Millisecond):
+			}
+		}
+	}
+	return d.waitElection(ctx, 1, "decided")
 }
 
 func runDemo(ctx context.Context, s *Streams, o demoOptions) error {
@@ -343,27 +421,12 @@ func runDemo(ctx context.Context, s *Streams, o demoOptions) error {
 	defer d.Stop()
 	cl := d.Client
 
-	say("\nWaiting for voting on 1 and 2 to close at %s (block time)…", d.Closes.UTC().Format("15:04:05 UTC"))
-	for {
-		p1, err := cl.Proposal(ctx, 1)
-		if err != nil {
-			return err
-		}
-		p2, err := cl.Proposal(ctx, 2)
-		if err != nil {
-			return err
-		}
-		if p1.Result != nil && p2.Result != nil {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Second):
-		}
+	say("\nWaiting for voting on 1 and 2 to close at %s (block time), and for the tree warden's election…", d.Closes.UTC().Format("15:04:05 UTC"))
+	if err := d.WaitDecided(ctx); err != nil {
+		return err
 	}
 	say("\nResults:")
-	for id := uint64(1); id <= 5; id++ {
+	for id := uint64(1); id <= 6; id++ {
 		p, err := cl.Proposal(ctx, id)
 		if err != nil {
 			return err
@@ -371,6 +434,15 @@ func runDemo(ctx context.Context, s *Streams, o demoOptions) error {
 		say("  %d. %s", p.ID, p.Title)
 		say("     %s", resultLine(p))
 	}
+	var e query.Election
+	if err := cl.Query(ctx, "/election", "1", &e); err != nil {
+		return err
+	}
+	winners := make([]string, len(e.Winners))
+	for i, w := range e.Winners {
+		winners[i] = w.Name
+	}
+	say("  Election 1, %s: %s elected after %d rounds", e.Office, strings.Join(winners, ", "), len(e.Rounds))
 
 	say("\nAudit: exporting the whole record and replaying it offline…")
 	file := filepath.Join(d.Home, "history.fmh")

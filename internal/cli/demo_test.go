@@ -11,8 +11,9 @@ import (
 )
 
 // TestDemo runs the README's first command end to end on a real node: it
-// must found the community, leave a proposal in every state (passed,
-// failed, open, withdrawn, scheduled) with comments and endorsements, and
+// must found the community, leave a proposal in every state (passed into
+// law, failed, open, withdrawn, scheduled, an initiative gathering
+// signatures) with comments and endorsements, elect a tree warden, and
 // verify the export.
 func TestDemo(t *testing.T) {
 	if testing.Short() {
@@ -32,6 +33,8 @@ func TestDemo(t *testing.T) {
 		"3. Hold a monthly repair café in the community hall\n     open: 2 yes",
 		"4. Paint the bus shelter bright orange\n     withdrawn by its author before voting opened",
 		"5. Close Elm Street to cars on summer Sundays\n     scheduled: voting opens ",
+		"6. Put a drinking fountain in the square\n     gathering: no vote (1 of 3 signatures)",
+		"Election 1, tree warden: Ada elected after 2 rounds",
 		"result      OK: every result and app hash matches the record",
 		"  web:  http://127.0.0.1:",
 		"Open the site:      http://127.0.0.1:",
@@ -52,10 +55,10 @@ func TestDemo(t *testing.T) {
 	}
 	defer st.Close()
 	ps, err := st.Proposals(store.ProposalFilter{})
-	if err != nil || len(ps) != 5 {
+	if err != nil || len(ps) != 6 {
 		t.Fatalf("projection has %d proposals (%v)", len(ps), err)
 	}
-	statuses := map[uint64]string{1: "decided", 2: "decided", 3: "open", 4: "withdrawn", 5: "scheduled"}
+	statuses := map[uint64]string{1: "decided", 2: "decided", 3: "open", 4: "withdrawn", 5: "scheduled", 6: "gathering"}
 	for _, p := range ps {
 		if p.Status != statuses[p.ID] {
 			t.Errorf("projection's proposal %d is %s, want %s", p.ID, p.Status, statuses[p.ID])

@@ -240,8 +240,8 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.Click(css("#propose-button")),
 		signed("#propose-form", "Benches on the green", "04-propose"),
 	)
-	// The demo holds proposals 1 to 5; this is the sixth.
-	const id = 6
+	// The demo holds proposals 1 to 6; this is the seventh.
+	const id = 7
 	page := fmt.Sprintf("%s/proposals/%d", site, id)
 	p, err := d.Client.Proposal(ctx, id)
 	if err != nil || p.Title != "Benches on the green" || p.AuthorName != "Farah" {
@@ -344,6 +344,39 @@ func TestBrowserJourney(t *testing.T) {
 		t.Errorf("proof page = %q", proof)
 	}
 
+	// A popular initiative, from the new-proposal form with the keyboard
+	// alone: the box hides the voting hours, the review shows it.
+	run("initiative",
+		chromedp.Navigate(site+"/proposals/new"),
+		chromedp.WaitVisible(css("#propose-form")),
+		poll(`document.querySelector("[data-who]").textContent.includes("farah")`),
+		chromedp.Focus(css("#propose-title")),
+		chromedp.KeyEvent("Swings for the square"),
+		chromedp.Focus(css("#propose-initiative")),
+		chromedp.KeyEvent(" "),
+		poll(`document.querySelector("#propose-hours").disabled && document.querySelector("#propose-hours").closest("p").hidden`),
+		chromedp.Focus(css("#measure-law")),
+		chromedp.KeyEvent(" "),
+		poll(`!document.querySelector("#propose-sunset").closest("p").hidden`),
+		chromedp.Focus(css("#propose-sunset")),
+		chromedp.KeyEvent("365"),
+		shot("14-initiative"),
+		chromedp.Focus(css("#propose-button")),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(css("#review")),
+		poll(`document.querySelector("#review-fields").textContent.includes("popular initiative")`),
+		poll(`document.querySelector("#review-fields").textContent.includes("365 days")`),
+		poll(`document.querySelector("#review-fields").textContent.includes("vote opens when enough members sign it")`),
+		poll(`document.activeElement.id === "review-sign"`),
+		shot("15-initiative-review"),
+		chromedp.KeyEvent(kb.Enter),
+		poll(`document.querySelector("#propose-form .sign-status").getAttribute("data-done") === "ok"`),
+	)
+	if ip, err := d.Client.Proposal(ctx, id+1); err != nil || ip.Title != "Swings for the square" || ip.Initiative == nil ||
+		ip.Status != "gathering" || ip.Measure != "law" {
+		t.Errorf("initiative %d from the browser: %+v, %v", id+1, ip, err)
+	}
+
 	// A key moves from the CLI's keystore to the browser through the
 	// backup file: Bram imports his, then vouches for a newcomer by
 	// pasting the newcomer's key.
@@ -443,10 +476,14 @@ func sitePages() []sitePage {
 		{"audit", "{receipt}", "folkmoot verify-proof"},
 		{"constitution", "/constitution", "green spaces"},
 		{"member-number", "/members/3", "This member delegates to nobody and nobody delegates to them."},
-		{"laws", "/laws", "No law was in force."},
+		{"laws", "/laws", "Plant a community orchard on the empty lot"},
+		{"law", "/laws/1", "Plant a community orchard on the empty lot"},
+		{"proposal-initiative", "/proposals/6", "Sign this initiative"},
+		{"proposals-gathering", "/proposals?status=gathering", "Put a drinking fountain in the square"},
 		{"laws-past", "/laws?at=2020-01-01", "The register as it stood at the end of 2020-01-01 (UTC)."},
-		{"offices", "/offices", "The constitution has no offices."},
-		{"elections", "/elections", "No election has been held."},
+		{"offices", "/offices", "tree warden"},
+		{"elections", "/elections", "tree warden"},
+		{"election", "/elections/1", "Election 1: tree warden"},
 		{"not-found", "/no/such/page", "There is no page at /no/such/page."},
 		{"bad-request", "/proposals/twelve", "A proposal number"},
 		{"home-ca", "/?lang=ca", "Decisions recents"},
@@ -454,9 +491,11 @@ func sitePages() []sitePage {
 		{"join-ca", "/join?lang=ca", "Uneix-te a la comunitat"},
 		{"vouch-ca", "/vouch?lang=ca", "Avala"},
 		{"member-ca", "/members/2?lang=ca", "Membre núm. 2"},
-		{"laws-ca", "/laws?lang=ca", "No hi havia cap llei en vigor."},
-		{"offices-ca", "/offices?lang=ca", "La constitució no té càrrecs."},
-		{"elections-ca", "/elections?lang=ca", "No s'ha fet cap elecció."},
+		{"laws-ca", "/laws?lang=ca", "Plant a community orchard on the empty lot"},
+		{"offices-ca", "/offices?lang=ca", "tree warden"},
+		{"elections-ca", "/elections?lang=ca", "tree warden"},
+		{"election-ca", "/elections/1?lang=ca", "tree warden"},
+		{"proposal-initiative-ca", "/proposals/6?lang=ca", "Signar aquesta iniciativa"},
 	}
 }
 

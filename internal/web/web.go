@@ -103,6 +103,7 @@ func New(o Options) (*Site, error) {
 			"votes":     votesOf,
 			"under":     func(s string) string { return strings.ReplaceAll(s, " ", "_") },
 			"estatus":   func(st string) string { return cat.T(lang, "election."+st) },
+			"gdur":      goDuration,
 		}
 		t, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
 		if err != nil {
@@ -111,6 +112,16 @@ func New(o Options) (*Site, error) {
 		s.pages[lang] = t
 	}
 	return s, nil
+}
+
+// goDuration writes a duration given as Go writes it ("336h0m0s") the
+// way the site writes durations ("14d"); other text is returned as is.
+func goDuration(s string) string {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return s
+	}
+	return span(core.Duration{Duration: d})
 }
 
 // dict makes a map of key and value pairs, for handing a nested template
@@ -132,6 +143,7 @@ func scriptMessages() []string {
 	return []string{"who", "nokey", "nokey_link", "preparing", "sending", "recorded", "receipt", "not_signed", "need_key", "created", "bad_alias", "replace", "need_pass", "no_key", "encrypting", "ready", "opening", "imported", "wrong_pass", "not_backup", "mismatch", "other_author", "f_version", "f_chain", "f_author", "f_nonce", "f_kind", "f_newcomer_key", "f_newcomer_name", "f_title", "f_text", "f_category", "f_voting_opens", "f_voting_closes", "f_proposal", "f_in_reply_to_comment", "f_comment", "f_choice",
 		"f_election", "f_ranking", "f_office", "f_member", "f_delegate_key", "no_rank", "dup_rank",
 		"bad_payload", "bad_iterations", "backup_mismatch", "not_in_block", "field", "f_type", "f_measure", "f_law", "f_sunset", "f_rules",
+		"f_amount", "f_initiative", "m_resolution", "m_law", "m_renewal", "m_repeal", "m_amendment", "v_true", "days", "bad_rules", "on_signatures",
 		"k_vouch", "k_leave", "k_rotate", "k_propose", "k_withdraw", "k_comment", "k_endorse", "k_ballot",
 		"k_delegate", "k_undelegate", "k_candidacy", "k_withdraw_candidacy", "k_rank", "k_recall", "c_yes", "c_no", "c_abstain"}
 }
@@ -261,7 +273,7 @@ func (s *Site) render(r *http.Request, lang string, fn func(r *http.Request) (na
 }
 
 type homeData struct {
-	Open, Decided []query.Proposal
+	Open, Decided, Gathering []query.Proposal
 }
 
 func (s *Site) home(r *http.Request) (string, any, error) {
@@ -273,7 +285,11 @@ func (s *Site) home(r *http.Request) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	return "home", homeData{Open: open, Decided: decided}, nil
+	gathering, err := s.svc.Proposals(api.Filter{Status: "gathering", Limit: 10})
+	if err != nil {
+		return "", nil, err
+	}
+	return "home", homeData{Open: open, Decided: decided, Gathering: gathering}, nil
 }
 
 type proposalsData struct {
@@ -314,18 +330,52 @@ func (s *Site) proposal(r *http.Request) (string, any, error) {
 	return "proposal", proposalData{P: p}, nil
 }
 
-// propose renders the new-proposal form; its data is the default voting
-// time in hours: the constitution's least, or 72 hours if that is longer.
+// proposeData is what the new-proposal form needs from the constitution.
+type proposeData struct {
+	// Hours is the default voting time: the constitution's least, or 72
+	// hours if that is longer.
+	Hours string
+	// Types are the decision types, "ordinary" first.
+	Types []string
+	// Needed is how many signatures an initiative started now needs;
+	// Window how long it may gather them, Voting how long its ballot lasts.
+	Needed         uint64
+	Window, Voting core.Duration
+	// SunsetDays and MaxSunsetDays are a law's default and longest life.
+	SunsetDays, MaxSunsetDays int64
+	// Laws are the laws in force, for a renewal or repeal.
+	Laws []query.LawEntry
+}
+
+// propose renders the new-proposal form.
 func (s *Site) propose(r *http.Request) (string, any, error) {
 	st, err := s.svc.Status(r.Context())
 	if err != nil {
 		return "", nil, err
 	}
-	hours := max(st.Constitution.MinVoting.Hours(), 72)
-	if most := st.Constitution.MaxVoting.Hours(); most > 0 && hours > most {
+	c := st.Constitution
+	hours := max(c.MinVoting.Hours(), 72)
+	if most := c.MaxVoting.Hours(); most > 0 && hours > most {
 		hours = most
 	}
-	return "propose", fmt.Sprintf("%g", hours), nil
+	reg, err := s.svc.Laws(time.Time{})
+	if err != nil {
+		return "", nil, err
+	}
+	thr, window, voting := c.InitiativeRules()
+	return "propose", proposeData{Hours: fmt.Sprintf("%g", hours), Types: c.TypeNames(),
+		Needed: initiativeNeeded(thr.Num, thr.Den, st.Members), Window: core.Duration{Duration: window}, Voting: core.Duration{Duration: voting},
+		SunsetDays: int64(c.DefaultSunset.Hours() / 24), MaxSunsetDays: int64(c.MaxSunset.Hours() / 24),
+		Laws: reg.InForce}, nil
+}
+
+// initiativeNeeded is the core's count of signatures an initiative needs:
+// num/den of the members, rounded up, and at least one.
+func initiativeNeeded(num, den, members uint64) uint64 {
+	if den == 0 {
+		return 1
+	}
+	return max((num*members+den-1)/den, 1)
 }
 
 // static renders a page that needs nothing but the layout's status: its

@@ -235,3 +235,64 @@ func TestPages(t *testing.T) {
 		}
 	})
 }
+
+// TestInitiativePages shows a popular initiative while it gathers
+// signatures (a progress bar, the sign form, no vote form) and after it
+// qualifies, and the new-proposal form's measures, types and initiative
+// box.
+func TestInitiativePages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real node")
+	}
+	c := apitest.Start(t, "Ada", "Bram")
+	ada, bram := c.Founders[0], c.Founders[1]
+	c.Do(t, ada, &tx.Propose{Title: "Car-free Sundays", Category: "general", Measure: tx.Enact, Initiative: true})
+	c.Do(t, bram, &tx.Propose{Title: "A bench by the pond", Category: "green spaces", Initiative: true})
+	c.Do(t, ada, &tx.Endorse{Proposal: 2})
+
+	site, err := web.New(web.Options{Service: c.Service})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(site.Handler())
+	defer srv.Close()
+
+	for _, tc := range []struct {
+		name, path string
+		want, not  []string
+	}{
+		{"gathering", "/proposals/1", []string{"Popular initiative", `<label for="init-progress">0 of 1 signatures</label>`,
+			`<progress id="init-progress" max="1" value="0">0/1</progress>`, "It gathers signatures until ", "opens automatically for 14d",
+			`<button type="submit" id="endorse-button">Sign this initiative</button>`, "folkmoot initiative sign 1 --as &lt;you&gt;",
+			"It enacts a law"}, []string{`id="vote-form"`, `id="tally"`}},
+		{"gathering in Catalan", "/proposals/1?lang=ca", []string{"Iniciativa popular", "0 de 1 signatures", "Signar aquesta iniciativa"}, nil},
+		{"qualified", "/proposals/2", []string{"It reached its 1 signatures and voting opened automatically.", `id="vote-form"`, `id="tally"`,
+			"Signed by", "popular initiative"}, []string{"init-progress"}},
+		{"gathering list", "/proposals?status=gathering", []string{`href="/proposals/1"`, "0 of 1 signatures, until "}, []string{`href="/proposals/2"`}},
+		{"home", "/", []string{"Initiatives gathering signatures", `href="/proposals/1"`}, nil},
+		{"new proposal", "/proposals/new", []string{"Start as a popular initiative (voting opens when 1 members sign it)",
+			`<option value="budget">budget</option>`, `<option value="amendment">amendment</option>`, `id="measure-law"`,
+			`id="measure-renewal" disabled`, `name="sunset_days"`, `placeholder="1460"`, `name="rules"`, `name="amount"`,
+			`data-hide-initiative`, "(no law is in force)"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, body := get(t, srv.URL+tc.path)
+			if res.StatusCode != 200 {
+				t.Fatalf("status %d:\n%s", res.StatusCode, body)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(body, w) {
+					t.Errorf("page has %q", w)
+				}
+			}
+			if m := inlineScript.FindString(body); m != "" {
+				t.Errorf("inline script: %s", m)
+			}
+		})
+	}
+}

@@ -19,7 +19,8 @@
   var ENVELOPE = { 0: "version", 1: "chain", 2: "author", 3: "nonce", 4: "kind", 5: "body" };
   var BODIES = {
     vouch: { 0: "newcomer key", 1: "newcomer name" },
-    propose: { 0: "title", 1: "text", 2: "category", 3: "voting opens", 4: "voting closes", 5: "type", 6: "measure", 7: "law", 8: "sunset", 9: "rules" },
+    propose: { 0: "title", 1: "text", 2: "category", 3: "voting opens", 4: "voting closes", 5: "type", 6: "measure", 7: "law", 8: "sunset", 9: "rules",
+      10: "amount", 11: "initiative" },
     withdraw: { 0: "proposal" },
     comment: { 0: "proposal", 1: "in reply to comment", 2: "comment" },
     endorse: { 0: "proposal" },
@@ -32,6 +33,7 @@
     recall: { 0: "office", 1: "member" }
   };
   var CHOICES = { 1: "yes", 2: "no", 3: "abstain" };
+  var MEASURES = ["resolution", "law", "renewal", "repeal", "amendment"];
 
   function hex(u8) { return Array.from(u8, function (b) { return b.toString(16).padStart(2, "0"); }).join(""); }
   function unhex(s) {
@@ -120,6 +122,10 @@
         var value = v instanceof Uint8Array ? hex(v) : String(v);
         if (kind === "ballot" && k === 1 && CHOICES[v]) { value = msg("c_" + CHOICES[v], CHOICES[v]); }
         if (kind === "propose" && (k === 3 || k === 4)) { value = new Date(v * 1000).toISOString().replace(".000", ""); }
+        if (kind === "propose" && k === 4 && v === 0) { value = msg("on_signatures", "not set: an initiative's vote opens when enough members sign it"); }
+        if (kind === "propose" && k === 6 && MEASURES[v]) { value = msg("m_" + MEASURES[v], MEASURES[v]); }
+        if (kind === "propose" && k === 8) { value = msg("days", "%s days", Math.round(v / 864) / 100); }
+        if (v === true) { value = msg("v_true", "yes"); }
         rows.push([names[k] ? label(names[k]) : msg("field", "field %s", k), value]);
       });
     }
@@ -289,8 +295,23 @@
         a[k] = Number(v);
       } else if (k === "voting_hours") {
         a.closes = Math.floor(Date.now() / 1000 + Number(v) * 3600);
+      } else if (k === "law" || k === "amount") {
+        a[k] = Number(v);
+      } else if (k === "sunset_days") {
+        a.sunset = Math.round(Number(v) * 86400);
+      } else if (k === "initiative") {
+        a.initiative = true;
       } else { a[k] = String(v); }
     });
+    if (a.kind === "propose") {
+      // What "folkmoot propose" would leave out: an initiative has no
+      // voting times; a resolution needs no measure.
+      if (a.initiative) { delete a.closes; }
+      if (a.measure === "resolution") { delete a.measure; }
+      if (a.rules) {
+        try { JSON.parse(a.rules); } catch (e) { throw new Error(msg("bad_rules", "The new rules are not valid JSON: %s", e.message)); }
+      }
+    }
     if (a.kind === "rank") {
       if (!prefs.length) { throw new Error(msg("no_rank", "Rank at least one candidate.")); }
       prefs.sort(function (x, y) { return x[0] - y[0]; });
@@ -371,6 +392,29 @@
     });
   }
 
+  // wirePropose shows the new-proposal form's fields that matter for the
+  // chosen measure, type and initiative box, and disables the others so
+  // they are neither sent nor required.
+  function wirePropose() {
+    var form = $("#propose-form");
+    if (!form) { return; }
+    function update() {
+      var m = $("input[name=measure]:checked", form), measure = m ? m.value : "resolution";
+      var type = $("#propose-type", form).value, init = $("#propose-initiative", form).checked;
+      function show(el, on) {
+        el.hidden = !on;
+        el.querySelectorAll("input, select, textarea").forEach(function (i) { i.disabled = !on; });
+      }
+      form.querySelectorAll("[data-show-measure]").forEach(function (el) {
+        show(el, el.getAttribute("data-show-measure").split(" ").indexOf(measure) >= 0);
+      });
+      form.querySelectorAll("[data-show-type]").forEach(function (el) { show(el, el.getAttribute("data-show-type") === type); });
+      form.querySelectorAll("[data-hide-initiative]").forEach(function (el) { show(el, !init); });
+    }
+    form.addEventListener("change", update);
+    update();
+  }
+
   function wireJoin(get, set) {
     var status = $("#key-status");
     var create = $("#create-key");
@@ -431,5 +475,6 @@
   document.querySelectorAll(".needs-js").forEach(function (el) { el.hidden = false; });
   get().then(showWho, function () { showWho(null); });
   wireForms(get);
+  wirePropose();
   wireJoin(get, set);
 })();
