@@ -103,30 +103,7 @@ func TestDelegationRejections(t *testing.T) {
 			w := delegationWorld(t, edit)
 			bad := tt.setup(w)
 			w.block(time.Second)
-			before, err := w.s.MarshalBinary()
-			if err != nil {
-				t.Fatal(err)
-			}
-			root := w.s.Root()
-			var got core.Result
-			if decoded, derr := tx.Decode(bad); derr != nil {
-				got = core.Result{Code: derr.Code, Log: derr.Msg}
-			} else {
-				got = w.s.Apply(decoded)
-			}
-			if got.Code != tt.code {
-				t.Fatalf("code %d (%s) %q, want %d (%s)", got.Code, got.Code, got.Log, tt.code, tt.code)
-			}
-			if !strings.Contains(got.Log, tt.says) {
-				t.Fatalf("sentence %q does not say %q", got.Log, tt.says)
-			}
-			if len(got.Leaves) != 0 || len(got.Events) != 0 {
-				t.Fatal("rejected tx produced leaves or events")
-			}
-			after, _ := w.s.MarshalBinary()
-			if !bytes.Equal(before, after) || w.s.Root() != root {
-				t.Fatal("state changed by a rejected transaction")
-			}
+			refuses(t, w.s, bad, tt.code, tt.says)
 		})
 	}
 }

@@ -1,8 +1,6 @@
 package core_test
 
 import (
-	"bytes"
-	"strings"
 	"testing"
 	"time"
 
@@ -217,26 +215,7 @@ func TestOfficeRejections(t *testing.T) {
 			if _, err := w.s.BeginBlock(w.s.Height()+1, w.now.Add(time.Nanosecond)); err != nil {
 				t.Fatal(err)
 			}
-			before, err := w.s.MarshalBinary()
-			if err != nil {
-				t.Fatal(err)
-			}
-			root := w.s.Root()
-			var got core.Result
-			if d, derr := tx.Decode(bad); derr != nil {
-				got = core.Result{Code: derr.Code, Log: derr.Msg}
-			} else {
-				got = w.s.Apply(d)
-			}
-			if got.Code != tt.code || !strings.Contains(got.Log, tt.says) {
-				t.Fatalf("code %d (%s) %q, want %d (%s) saying %q", got.Code, got.Code, got.Log, tt.code, tt.code, tt.says)
-			}
-			if len(got.Leaves) != 0 || len(got.Events) != 0 {
-				t.Fatal("rejected tx produced leaves or events")
-			}
-			if after, _ := w.s.MarshalBinary(); !bytes.Equal(before, after) || w.s.Root() != root {
-				t.Fatal("state changed by a rejected transaction")
-			}
+			refuses(t, w.s, bad, tt.code, tt.says)
 		})
 	}
 }
