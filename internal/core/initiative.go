@@ -1,6 +1,7 @@
 package core
 
 import (
+	"github.com/folkmoot/folkmoot/internal/count"
 	"github.com/folkmoot/folkmoot/internal/reject"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
@@ -30,13 +31,21 @@ import (
 // force lapses, an amendment no longer valid over the rules in force
 // lapses, and so does a renewal whose vote closed after its law's sunset.
 
+// ShareOf returns the share r of n members, rounded up, and never fewer
+// than one: how many signatures an initiative or a recall petition needs.
+// Den is at most 1,000,000 (count.ParseRatio) and member counts fit in 32
+// bits, so the product cannot overflow; a zero ratio needs one.
+func ShareOf(r count.Ratio, n uint64) uint64 {
+	if r.Den == 0 {
+		return 1
+	}
+	return max((r.Num*n+r.Den-1)/r.Den, 1)
+}
+
 // needed returns how many endorsements an initiative started now needs.
 func (s *State) needed() uint64 {
 	thr, _, _ := s.cons.InitiativeRules()
-	// Den is at most 1,000,000 (count.ParseRatio) and members fit in 32
-	// bits, so the product cannot overflow.
-	n := (thr.Num*s.current + thr.Den - 1) / thr.Den
-	return max(n, 1)
+	return ShareOf(thr, s.current)
 }
 
 // initiative checks and records a popular initiative.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/core/coretest"
+	"github.com/folkmoot/folkmoot/internal/count"
 	"github.com/folkmoot/folkmoot/internal/history"
 	"github.com/folkmoot/folkmoot/internal/reject"
 	"github.com/folkmoot/folkmoot/internal/tx"
@@ -444,5 +445,26 @@ func TestInitiativeAmendmentRejected(t *testing.T) {
 	r := w.block(time.Second, w.signed(tx.Propose{Measure: tx.Amend, Rules: `{"initiative": {"voting_period": "1000h"}}`}))
 	if r.Txs[0].Code != reject.BadAmendment || !strings.Contains(r.Txs[0].Log, "initiative voting_period (1000h0m0s) must be within") {
 		t.Fatalf("%d %s", r.Txs[0].Code, r.Txs[0].Log)
+	}
+}
+
+// TestShareOf counts signatures as initiatives and recall petitions need
+// them: the share of the members, rounded up, and never fewer than one.
+func TestShareOf(t *testing.T) {
+	for _, tc := range []struct {
+		num, den, members, want uint64
+	}{
+		{1, 20, 5, 1},
+		{1, 20, 20, 1},
+		{1, 20, 21, 2},
+		{3, 5, 5, 3},
+		{3, 5, 6, 4},
+		{1, 2, 0, 1},
+		{0, 0, 10, 1},
+		{1, 1_000_000, 1 << 32, 4295},
+	} {
+		if got := core.ShareOf(count.Ratio{Num: tc.num, Den: tc.den}, tc.members); got != tc.want {
+			t.Errorf("%d/%d of %d = %d, want %d", tc.num, tc.den, tc.members, got, tc.want)
+		}
 	}
 }

@@ -83,8 +83,7 @@ func (s *State) Petitions() []*Petition { return s.petitions }
 // signaturesNeeded is the petition share of the current members, rounded
 // up, and at least one.
 func (s *State) signaturesNeeded() uint64 {
-	p := s.cons.RecallRules().Petition
-	return max(1, (p.Num*s.current+p.Den-1)/p.Den)
+	return ShareOf(s.cons.RecallRules().Petition.Ratio, s.current)
 }
 
 func (s *State) recall(m *Member, b *tx.Recall) (func(*Result), *reject.Error) {

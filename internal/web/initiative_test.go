@@ -10,25 +10,6 @@ import (
 	"github.com/folkmoot/folkmoot/internal/query"
 )
 
-// TestInitiativeNeeded counts signatures as the core does: the share of
-// the members, rounded up, and never fewer than one.
-func TestInitiativeNeeded(t *testing.T) {
-	for _, tc := range []struct {
-		num, den, members, want uint64
-	}{
-		{1, 20, 5, 1},
-		{1, 20, 21, 2},
-		{3, 5, 5, 3},
-		{3, 5, 6, 4},
-		{1, 2, 0, 1},
-		{0, 0, 10, 1},
-	} {
-		if got := initiativeNeeded(tc.num, tc.den, tc.members); got != tc.want {
-			t.Errorf("%d/%d of %d = %d, want %d", tc.num, tc.den, tc.members, got, tc.want)
-		}
-	}
-}
-
 // TestInitiativeStates renders an initiative's page in the states a
 // real node reaches only after its window (lapsed) as well as while it
 // gathers: the sentence for each, the sign form only while it gathers,

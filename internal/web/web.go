@@ -364,18 +364,9 @@ func (s *Site) propose(r *http.Request) (string, any, error) {
 	}
 	thr, window, voting := c.InitiativeRules()
 	return "propose", proposeData{Hours: fmt.Sprintf("%g", hours), Types: c.TypeNames(),
-		Needed: initiativeNeeded(thr.Num, thr.Den, st.Members), Window: core.Duration{Duration: window}, Voting: core.Duration{Duration: voting},
+		Needed: core.ShareOf(thr, st.Members), Window: core.Duration{Duration: window}, Voting: core.Duration{Duration: voting},
 		SunsetDays: int64(c.DefaultSunset.Hours() / 24), MaxSunsetDays: int64(c.MaxSunset.Hours() / 24),
 		Laws: reg.InForce}, nil
-}
-
-// initiativeNeeded is the core's count of signatures an initiative needs:
-// num/den of the members, rounded up, and at least one.
-func initiativeNeeded(num, den, members uint64) uint64 {
-	if den == 0 {
-		return 1
-	}
-	return max((num*members+den-1)/den, 1)
 }
 
 // static renders a page that needs nothing but the layout's status: its
