@@ -316,6 +316,28 @@ func (s *State) propose(m *Member, b *tx.Propose) (func(*Result), *reject.Error)
 		return nil, reject.Errorf(reject.BadWindow, "proposal rejected: voting from %s to %s lasts %s; the constitution allows %s to %s",
 			formatTime(opens), formatTime(closes), fmtDuration(period), s.cons.MinVoting, s.cons.MaxVoting)
 	}
+	p, err := s.newProposal(m, b, closes)
+	if err != nil {
+		return nil, err
+	}
+	p.Opens, p.Closes, p.Status = opens, closes, Scheduled
+	return func(r *Result) {
+		s.addProposal(p, r)
+		if opens <= s.now {
+			s.open(p)
+			r.Events = append(r.Events, Opened{Proposal: p.ID, Eligible: p.Eligible})
+		} else {
+			d := deadline{At: opens, ID: p.ID}
+			s.opening.insert(d)
+			s.record(func() { s.opening.remove(d) })
+		}
+	}, nil
+}
+
+// newProposal checks what every proposal a member makes must pass, whatever
+// its voting times — its decision type, its measure as if voting closed at
+// closes, and its amount — and returns it built from b, not yet recorded.
+func (s *State) newProposal(m *Member, b *tx.Propose, closes int64) (*Proposal, *reject.Error) {
 	typ, err := s.decisionType(b)
 	if err != nil {
 		return nil, err
@@ -327,41 +349,19 @@ func (s *State) propose(m *Member, b *tx.Propose) (func(*Result), *reject.Error)
 	if b.Amount != 0 && typ.Name != TypeBudget {
 		return nil, reject.Errorf(reject.AmountNotBudget, "proposal rejected: only a budget carries an amount; this proposal would be decided under the %q rules (use the decision type \"budget\")", typ.Name)
 	}
-	return func(r *Result) {
-		p := &Proposal{
-			ID:           uint64(len(s.proposals) + 1),
-			Author:       m.Number,
-			Title:        b.Title,
-			Body:         b.Body,
-			Category:     b.Category,
-			Created:      s.now,
-			Opens:        opens,
-			Closes:       closes,
-			Status:       Scheduled,
-			ballots:      make(map[uint32]tx.Choice),
-			endorsers:    make(map[uint32]struct{}),
-			Quorum:       typ.Quorum.Ratio,
-			Threshold:    typ.Threshold.Ratio,
-			Type:         typ.Name,
-			RulesVersion: uint32(len(s.rules)),
-			Measure:      b.Measure,
-			Law:          b.Law,
-			Sunset:       sunset,
-			Amendment:    b.Rules,
-			Amount:       b.Amount,
-		}
-		s.proposals = append(s.proposals, p)
-		s.record(func() { s.proposals = s.proposals[:len(s.proposals)-1] })
-		r.Events = append(r.Events, Proposed{Proposal: p.ID})
-		if opens <= s.now {
-			s.open(p)
-			r.Events = append(r.Events, Opened{Proposal: p.ID, Eligible: p.Eligible})
-		} else {
-			d := deadline{At: opens, ID: p.ID}
-			s.opening.insert(d)
-			s.record(func() { s.opening.remove(d) })
-		}
-	}, nil
+	return &Proposal{Author: m.Number, Title: b.Title, Body: b.Body, Category: b.Category,
+		Quorum: typ.Quorum.Ratio, Threshold: typ.Threshold.Ratio, Type: typ.Name,
+		Measure: b.Measure, Law: b.Law, Sunset: sunset, Amendment: b.Rules, Amount: b.Amount}, nil
+}
+
+// addProposal records p as the next proposal, made now under the rules in
+// force, with no ballots or endorsements yet.
+func (s *State) addProposal(p *Proposal, r *Result) {
+	p.ID, p.Created, p.RulesVersion = uint64(len(s.proposals)+1), s.now, uint32(len(s.rules))
+	p.ballots, p.endorsers = make(map[uint32]tx.Choice), make(map[uint32]struct{})
+	s.proposals = append(s.proposals, p)
+	s.record(func() { s.proposals = s.proposals[:len(s.proposals)-1] })
+	r.Events = append(r.Events, Proposed{Proposal: p.ID})
 }
 
 // open starts voting on p: the electorate is the current membership.

@@ -51,46 +51,16 @@ func (s *State) needed() uint64 {
 // initiative checks and records a popular initiative.
 func (s *State) initiative(m *Member, b *tx.Propose) (func(*Result), *reject.Error) {
 	_, window, voting := s.cons.InitiativeRules()
-	typ, err := s.decisionType(b)
+	p, err := s.newProposal(m, b, addSat(s.now, int64(voting)))
 	if err != nil {
 		return nil, err
 	}
-	sunset, err := s.checkMeasure(b, addSat(s.now, int64(voting)))
-	if err != nil {
-		return nil, err
-	}
+	p.Status, p.Initiative, p.GatherUntil, p.Needed, p.VotingPeriod = Gathering, true, addSat(s.now, int64(window)), s.needed(), int64(voting)
 	return func(r *Result) {
-		p := &Proposal{
-			ID:           uint64(len(s.proposals) + 1),
-			Author:       m.Number,
-			Title:        b.Title,
-			Body:         b.Body,
-			Category:     b.Category,
-			Created:      s.now,
-			Status:       Gathering,
-			ballots:      make(map[uint32]tx.Choice),
-			endorsers:    make(map[uint32]struct{}),
-			Quorum:       typ.Quorum.Ratio,
-			Threshold:    typ.Threshold.Ratio,
-			Type:         typ.Name,
-			RulesVersion: uint32(len(s.rules)),
-			Measure:      b.Measure,
-			Law:          b.Law,
-			Sunset:       sunset,
-			Amendment:    b.Rules,
-			Initiative:   true,
-			GatherUntil:  addSat(s.now, int64(window)),
-			Needed:       s.needed(),
-			VotingPeriod: int64(voting),
-		}
-		s.proposals = append(s.proposals, p)
+		s.addProposal(p, r)
 		d := deadline{At: p.GatherUntil, ID: p.ID}
 		s.gathering.insert(d)
-		s.record(func() {
-			s.proposals = s.proposals[:len(s.proposals)-1]
-			s.gathering.remove(d)
-		})
-		r.Events = append(r.Events, Proposed{Proposal: p.ID})
+		s.record(func() { s.gathering.remove(d) })
 	}, nil
 }
 

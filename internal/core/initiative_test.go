@@ -124,6 +124,9 @@ func TestInitiativeRejections(t *testing.T) {
 		{"initiative amending with a simple majority", nil, func(w *world) []byte {
 			return w.m["dave"].Sign(&tx.Propose{Title: "T", Category: "general", Initiative: true, Measure: tx.Amend, Type: "ordinary", Rules: `{"quorum": "1/2"}`})
 		}, reject.AmendmentType, "decided under the amendment rules"},
+		{"initiative carrying an amount without the budget rules", nil, func(w *world) []byte {
+			return w.m["dave"].Sign(&tx.Propose{Title: "T", Category: "general", Initiative: true, Amount: 500})
+		}, reject.AmountNotBudget, "only a budget carries an amount"},
 		{"ballot while gathering", third, func(w *world) []byte {
 			id := w.start("dave", tx.Propose{})
 			w.ok(endorse(w.m["erin"], id))

@@ -162,26 +162,22 @@ func (s *State) recall(m *Member, b *tx.Recall) (func(*Result), *reject.Error) {
 func (s *State) openRecall(pt *Petition, target *Member, r *Result) {
 	rules := s.cons.RecallRules()
 	p := &Proposal{
-		ID:     uint64(len(s.proposals) + 1),
 		Author: pt.Signers[0],
 		Title:  fmt.Sprintf("Recall %s as %s", target.Name, pt.Office),
 		Body: fmt.Sprintf("%d members signed petition %d to recall %s (member %d) from the office of %s. If this ballot passes, the seat is vacated and a by-election opens.",
 			len(pt.Signers), pt.ID, target.Name, target.Number, pt.Office),
-		Created: s.now, Opens: s.now, Closes: addSat(s.now, int64(rules.Voting.Duration)), Status: Scheduled,
-		ballots: make(map[uint32]tx.Choice), endorsers: make(map[uint32]struct{}),
-		Quorum: rules.Quorum.Ratio, Threshold: rules.Threshold.Ratio, Type: TypeRecall, RulesVersion: uint32(len(s.rules)),
+		Opens: s.now, Closes: addSat(s.now, int64(rules.Voting.Duration)), Status: Scheduled,
+		Quorum: rules.Quorum.Ratio, Threshold: rules.Threshold.Ratio, Type: TypeRecall,
 		Measure: tx.RecallVote, Office: pt.Office, Holder: pt.Member, Petition: pt.ID,
 	}
-	s.proposals = append(s.proposals, p)
+	s.addProposal(p, r)
 	pt.Status, pt.Proposal = PetitionBallot, p.ID
 	d := deadline{At: pt.Expires, ID: pt.ID}
 	s.petitionLapse.remove(d)
 	s.record(func() {
-		s.proposals = s.proposals[:len(s.proposals)-1]
 		pt.Status, pt.Proposal = PetitionOpen, 0
 		s.petitionLapse.insert(d)
 	})
-	r.Events = append(r.Events, Proposed{Proposal: p.ID})
 	s.open(p)
 	r.Events = append(r.Events, Opened{Proposal: p.ID, Eligible: p.Eligible})
 	s.fact(r, factRecallOpened(pt, s.now))
