@@ -52,6 +52,31 @@ func artifacts(t *testing.T) string {
 	return dir
 }
 
+// browser starts a real headless Chromium (bin) for t, as CI runs it, and
+// returns a context that ends after limit and the function that closes it.
+func browser(t *testing.T, bin string, limit time.Duration) (context.Context, func()) {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1100, 1000))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	return ctx, func() { cancel(); cancelCtx(); cancelAlloc() }
+}
+
+// screenshot saves the whole page as dir/name.png.
+func screenshot(dir, name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		png, err := chromedp.FullScreenshot(100)(ctx, tg)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+	})
+}
+
 // TestBrowserJourney drives a real headless Chromium through a newcomer's
 // journey on the site `folkmoot demo` serves (the same StartDemo): create a
 // key in the browser and back it up, get vouched, propose, endorse (with
@@ -91,21 +116,8 @@ func TestBrowserJourney(t *testing.T) {
 	dir := artifacts(t)
 	t.Logf("screenshots in %s", dir)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1100, 1000),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	defer cancelCtx()
-	ctx, cancel := context.WithTimeout(ctx, 360*time.Second)
-	defer cancel()
+	ctx, closeBrowser := browser(t, bin, 360*time.Second)
+	defer closeBrowser()
 	// Start the browser on ctx, so that a step's shorter context does
 	// not close it when the step ends.
 	if err := chromedp.Do(ctx); err != nil {
@@ -132,15 +144,7 @@ func TestBrowserJourney(t *testing.T) {
 			t.Fatalf("%s: %v (page says: %s)", what, err, status)
 		}
 	}
-	shot := func(name string) step {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			png, err := chromedp.FullScreenshot(100)(ctx, tg)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
-		})
-	}
+	shot := func(name string) step { return screenshot(dir, name) }
 	// poll waits until expr is true, across page loads (a form may reload
 	// its page when its transaction is recorded).
 	poll := func(expr string) step {

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -213,26 +211,10 @@ func rankInBrowser(t *testing.T, bin, base string, m *apitest.Member) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1100, 1000))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	defer cancelCtx()
-	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
+	ctx, closeBrowser := browser(t, bin, 60*time.Second)
+	defer closeBrowser()
 	dir := artifacts(t)
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			png, err := chromedp.FullScreenshot(100)(ctx, tg)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
-		})
-	}
+	shot := func(name string) chromedp.Action[chromedp.Void] { return screenshot(dir, name) }
 	poll := func(expr string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			for {
@@ -295,26 +277,12 @@ func rankInBrowser(t *testing.T, bin, base string, m *apitest.Member) {
 // a real headless Chromium renders it.
 func screenshots(t *testing.T, bin, base string, pages map[string]string) {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1100, 1000))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	defer cancelCtx()
-	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
+	ctx, closeBrowser := browser(t, bin, 60*time.Second)
+	defer closeBrowser()
 	dir := artifacts(t)
 	for _, name := range slices.Sorted(maps.Keys(pages)) {
 		err := chromedp.Do(ctx, chromedp.Navigate(base+pages[name]), chromedp.WaitVisible(chromedp.CSS("main")),
-			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-				png, err := chromedp.FullScreenshot(100)(ctx, tg)
-				if err != nil {
-					return err
-				}
-				return os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
-			}))
+			screenshot(dir, name))
 		if err != nil {
 			t.Fatalf("screenshot of %s: %v", pages[name], err)
 		}
