@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,29 +13,11 @@ func TestDelegateCommands(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a real node")
 	}
-	home := filepath.Join(t.TempDir(), "home")
-	t.Setenv(PassphraseEnv, "a long and careful passphrase")
-	keyOf := func(alias string) string {
-		return strings.TrimSpace(mustRun(t, "key", "show", alias, "--key-only", "--home", home))
-	}
-	for _, k := range []string{"ada", "bram", "chiara", "dmitri"} {
-		mustRun(t, "key", "new", k, "--home", home)
-	}
+	home, keyOf := keyring(t, "ada", "bram", "chiara", "dmitri")
 	mustRun(t, "init", "--home", home, "--name", "Elm Street", "--founder", "Ada="+keyOf("ada"), "--founder", "Bram="+keyOf("bram"),
 		"--founder", "Chiara="+keyOf("chiara"), "--founder", "Dmitri="+keyOf("dmitri"),
 		"--vouches", "2", "--quorum", "1/3", "--threshold", "1/2", "--min-voting", "4s", "--timeout-commit", "200ms", "--empty-blocks", "500ms")
-	rpc, _ := freeAddr()
-	p2p, _ := freeAddr()
-	setPorts(t, home, p2p, rpc)
-	node := "http://" + rpc
-	r, err := startNode(context.Background(), home, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Stop()
-	as := func(alias string, args ...string) []string {
-		return append(args, "--as", alias, "--home", home, "--node", node)
-	}
+	node, as := serve(t, home)
 	// Chiara delegates to Bram by key, Dmitri to Chiara by number (a
 	// chain); Ada delegates and withdraws.
 	if out := mustRun(t, as("chiara", "delegate", "--category", "general", "--to", keyOf("bram"))...); !strings.Contains(out, "delegate recorded in block") {

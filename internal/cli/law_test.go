@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -22,14 +21,7 @@ func TestLawsRulesAndInitiatives(t *testing.T) {
 		t.Skip("starts a real node")
 	}
 	dir := t.TempDir()
-	home := filepath.Join(dir, "home")
-	t.Setenv(PassphraseEnv, "a long and careful passphrase")
-	keyOf := func(alias string) string {
-		return strings.TrimSpace(mustRun(t, "key", "show", alias, "--key-only", "--home", home))
-	}
-	for _, k := range []string{"ada", "bram", "chiara"} {
-		mustRun(t, "key", "new", k, "--home", home)
-	}
+	home, keyOf := keyring(t, "ada", "bram", "chiara")
 	constitution := fmt.Sprintf(`name = "Elm Street"
 vouches_required = 2
 min_voting_period = "4s"
@@ -65,18 +57,7 @@ key = %q
 		t.Fatal(err)
 	}
 	mustRun(t, "init", "--home", home, "--constitution", file, "--timeout-commit", "200ms", "--empty-blocks", "500ms")
-	rpc, _ := freeAddr()
-	p2p, _ := freeAddr()
-	setPorts(t, home, p2p, rpc)
-	node := "http://" + rpc
-	r, err := startNode(context.Background(), home, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Stop()
-	as := func(alias string, args ...string) []string {
-		return append(args, "--as", alias, "--home", home, "--node", node)
-	}
+	node, as := serve(t, home)
 
 	// 1: a law; 2: an amendment; 3: an initiative for a second law.
 	mustRun(t, as("ada", "propose", "--title", "Quiet hours", "--measure", "law", "--sunset", "8760h", "--voting", "20s")...)

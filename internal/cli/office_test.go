@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,28 +16,10 @@ func TestOfficeCommands(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a real node")
 	}
-	home := filepath.Join(t.TempDir(), "home")
-	t.Setenv(PassphraseEnv, "a long and careful passphrase")
-	keyOf := func(alias string) string {
-		return strings.TrimSpace(mustRun(t, "key", "show", alias, "--key-only", "--home", home))
-	}
-	for _, k := range []string{"ada", "bram", "chiara"} {
-		mustRun(t, "key", "new", k, "--home", home)
-	}
+	home, keyOf := keyring(t, "ada", "bram", "chiara")
 	mustRun(t, "init", "--home", home, "--constitution", filepath.Join("testdata", "offices.toml"), "--founder", "Ada="+keyOf("ada"),
 		"--founder", "Bram="+keyOf("bram"), "--founder", "Chiara="+keyOf("chiara"), "--timeout-commit", "200ms", "--empty-blocks", "500ms")
-	rpc, _ := freeAddr()
-	p2p, _ := freeAddr()
-	setPorts(t, home, p2p, rpc)
-	node := "http://" + rpc
-	r, err := startNode(context.Background(), home, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Stop()
-	as := func(alias string, args ...string) []string {
-		return append(args, "--as", alias, "--home", home, "--node", node)
-	}
+	node, as := serve(t, home)
 	refused := func(says string, args ...string) {
 		t.Helper()
 		_, errOut, code := run(t, args...)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -35,31 +34,13 @@ func TestWalkthrough(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a real node")
 	}
-	home := filepath.Join(t.TempDir(), "home")
-	t.Setenv(PassphraseEnv, "a long and careful passphrase")
-	keyOf := func(alias string) string {
-		return strings.TrimSpace(mustRun(t, "key", "show", alias, "--key-only", "--home", home))
-	}
-	for _, k := range []string{"ada", "bram", "chiara"} {
-		mustRun(t, "key", "new", k, "--home", home)
-	}
+	home, keyOf := keyring(t, "ada", "bram", "chiara")
 	if out := mustRun(t, "key", "list", "--home", home); !strings.Contains(out, "chiara") {
 		t.Fatalf("key list: %s", out)
 	}
 	mustRun(t, "init", "--home", home, "--name", "Elm Street", "--founder", "Ada="+keyOf("ada"), "--founder", "Bram="+keyOf("bram"),
 		"--vouches", "2", "--quorum", "1/3", "--threshold", "1/2", "--min-voting", "4s", "--timeout-commit", "200ms", "--empty-blocks", "500ms")
-	rpc, _ := freeAddr()
-	p2p, _ := freeAddr()
-	setPorts(t, home, p2p, rpc)
-	node := "http://" + rpc
-	r, err := startNode(context.Background(), home, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Stop()
-	as := func(alias string, args ...string) []string {
-		return append(args, "--as", alias, "--home", home, "--node", node)
-	}
+	node, as := serve(t, home)
 	mustRun(t, as("ada", "member", "vouch", keyOf("chiara"), "--name", "Chiara")...)
 	mustRun(t, as("bram", "member", "vouch", keyOf("chiara"), "--name", "Chiara")...)
 	if out := mustRun(t, "members", "--node", node); !strings.Contains(out, "Chiara") {
