@@ -128,6 +128,14 @@ func (a *App) InitChain(_ context.Context, req *abcitypes.InitChainRequest) (*ab
 	if req.InitialHeight > 1 {
 		return nil, fmt.Errorf("init chain: initial_height %d is not supported; folkmoot chains start at 1", req.InitialHeight)
 	}
+	for i, v := range req.Validators {
+		if v.PubKeyType != "ed25519" {
+			continue
+		}
+		if err := tx.CheckKey("the key", v.PubKeyBytes); err != nil {
+			return nil, fmt.Errorf("init chain %s: genesis validator %d: %s", req.ChainId, i, err.Msg)
+		}
+	}
 	s, err := core.New(req.ChainId, req.Time, req.AppStateBytes)
 	if err != nil {
 		return nil, fmt.Errorf("init chain %s: %w", req.ChainId, err)

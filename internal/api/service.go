@@ -369,12 +369,10 @@ type Tx struct {
 
 // ParseTxID reads a transaction id (64 hex digits).
 func ParseTxID(s string) (tx.ID, error) {
-	var id tx.ID
-	k, err := tx.ParsePublicKey(s)
+	id, err := tx.ParseID(s)
 	if err != nil {
 		return id, BadRequest("A transaction id is 64 hex digits.")
 	}
-	copy(id[:], k[:])
 	return id, nil
 }
 

@@ -78,7 +78,7 @@ type Unsigned struct {
 func (s *Service) Unsigned(a Action) (Unsigned, error) {
 	author, err := tx.ParsePublicKey(a.Author)
 	if err != nil {
-		return Unsigned{}, BadRequest("The author must be a key of 64 hex digits.")
+		return Unsigned{}, keyError("The author", err)
 	}
 	body, err := a.body()
 	if err != nil {
@@ -115,7 +115,7 @@ func (a Action) body() (tx.Body, error) {
 	case "vouch":
 		k, err := tx.ParsePublicKey(a.Key)
 		if err != nil {
-			return nil, BadRequest("The newcomer's key must be 64 hex digits.")
+			return nil, keyError("The newcomer's key", err)
 		}
 		return &tx.Vouch{Key: k[:], Name: a.Name}, nil
 	case "leave":
@@ -150,6 +150,16 @@ func (a Action) body() (tx.Body, error) {
 		return nil, BadRequest("Rotating a key needs the new key's signature too; use \"folkmoot member rotate\".")
 	}
 	return nil, BadRequest("Unknown kind %q: use vouch, leave, propose, withdraw, comment, endorse, ballot, delegate, undelegate, candidacy, withdraw-candidacy, rank or recall.", a.Kind)
+}
+
+// keyError explains why a key cannot be used: not 64 hex digits, or a key
+// that may never enter the state (tx.CheckKey), in the core's sentence.
+func keyError(what string, err error) error {
+	var r *reject.Error
+	if errors.As(err, &r) {
+		return BadRequest("%s cannot be used: %s.", what, r.Msg)
+	}
+	return BadRequest("%s must be a key of 64 hex digits.", what)
 }
 
 // propose is the body of a proposal, built as "folkmoot propose" builds

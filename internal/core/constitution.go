@@ -335,6 +335,9 @@ func (c *Constitution) validate(members int) error {
 		if f.Key == (tx.PublicKey{}) {
 			return fmt.Errorf("founders[%d]: the key is missing", i)
 		}
+		if err := tx.CheckKey("the key", f.Key[:]); err != nil {
+			return fmt.Errorf("founders[%d]: %s", i, err.Msg)
+		}
 		if j, dup := seen[f.Key]; dup {
 			return fmt.Errorf("founders[%d]: key %s is already founder %d", i, f.Key.Short(), j)
 		}

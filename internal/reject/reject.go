@@ -29,6 +29,8 @@ const (
 	BadBody           Code = 7  // body fields out of their documented limits
 	BadKey            Code = 8  // not a 32-byte ed25519 public key
 	BadNonce          Code = 9  // nonce is not last+1 for the author
+	WeakKey           Code = 10 // a small-order or non-canonically encoded public key
+	HiddenText        Code = 11 // a bidirectional override or zero-width character
 	NotMember         Code = 30 // author was never a member
 	FormerMember      Code = 31 // author has left
 	DeadKey           Code = 32 // author's key was rotated away
@@ -103,7 +105,7 @@ const (
 var names = map[Code]string{
 	OK: "ok", Malformed: "malformed", TooLarge: "too_large", BadVersion: "bad_version",
 	WrongChain: "wrong_chain", BadSignature: "bad_signature", UnknownKind: "unknown_kind",
-	BadBody: "bad_body", BadKey: "bad_key", BadNonce: "bad_nonce", NotMember: "not_member",
+	BadBody: "bad_body", BadKey: "bad_key", BadNonce: "bad_nonce", WeakKey: "weak_key", HiddenText: "hidden_text", NotMember: "not_member",
 	FormerMember: "former_member", DeadKey: "dead_key", AlreadyMember: "already_member",
 	AlreadyVouched: "already_vouched", KeyRetired: "key_retired",
 	BadRotationProof: "bad_rotation_proof", NameMismatch: "name_mismatch", UnknownCategory: "unknown_category",

@@ -303,8 +303,8 @@ func (*Endorse) Kind() Kind { return KindEndorse }
 func (*Ballot) Kind() Kind { return KindBallot }
 
 func (b *Vouch) check() *reject.Error {
-	if len(b.Key) != 32 {
-		return reject.Errorf(reject.BadKey, "vouch rejected: the key must be 32 bytes, not %d", len(b.Key))
+	if err := CheckKey("vouch rejected: the key", b.Key); err != nil {
+		return err
 	}
 	return CheckName("vouch rejected: the display name", b.Name)
 }
@@ -312,8 +312,8 @@ func (b *Vouch) check() *reject.Error {
 func (*Leave) check() *reject.Error { return nil }
 
 func (b *Rotate) check() *reject.Error {
-	if len(b.NewKey) != 32 {
-		return reject.Errorf(reject.BadKey, "rotation rejected: the new key must be 32 bytes, not %d", len(b.NewKey))
+	if err := CheckKey("rotation rejected: the new key", b.NewKey); err != nil {
+		return err
 	}
 	if len(b.Proof) != 64 {
 		return reject.Errorf(reject.BadRotationProof, "rotation rejected: the new key's proof must be a 64-byte signature, not %d bytes", len(b.Proof))
@@ -432,6 +432,9 @@ func checkLine(what, s string, max int) *reject.Error {
 		if unicode.IsControl(r) {
 			return reject.Errorf(reject.BadBody, "%s contains a control character (U+%04X)", what, r)
 		}
+		if isBidiControl(r) || isZeroWidth(r) {
+			return hiddenText(what, r)
+		}
 	}
 	first, _ := utf8.DecodeRuneInString(s)
 	last, _ := utf8.DecodeLastRuneInString(s)
@@ -452,8 +455,30 @@ func checkText(what, s string, maxBytes int) *reject.Error {
 		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
 			return reject.Errorf(reject.BadBody, "%s contains a control character (U+%04X)", what, r)
 		}
+		if isBidiControl(r) {
+			return hiddenText(what, r)
+		}
 	}
 	return nil
+}
+
+// isBidiControl reports the explicit bidirectional embeddings, overrides
+// and isolates (U+202A–U+202E, U+2066–U+2069): they make text read in
+// another order than it is stored ("\u202egnp.exe" shows as "exe.png"),
+// so what a member signs could differ from what others read. Texts keep
+// the implicit marks (U+200E, U+200F) that right-to-left writing needs.
+func isBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// isZeroWidth reports the zero-width space, non-joiner and joiner (U+200B–
+// U+200D): in a name or a title they make two different strings look the
+// same. Longer texts may need them (emoji sequences, Persian), so only
+// one-line fields refuse them.
+func isZeroWidth(r rune) bool { return r >= 0x200B && r <= 0x200D }
+
+func hiddenText(what string, r rune) *reject.Error {
+	return reject.Errorf(reject.HiddenText, "%s contains an invisible character (U+%04X) that changes how the text reads; remove it", what, r)
 }
 
 // newBody returns an empty body for kind, or nil when the kind is unknown.

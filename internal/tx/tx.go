@@ -52,6 +52,17 @@ const SignPrefix = "folkmoot/tx/v1\n"
 // ID identifies a transaction: SHA-256 of its signed bytes.
 type ID [32]byte
 
+// ParseID reads a transaction id from 64 hex digits.
+func ParseID(s string) (ID, error) {
+	var id ID
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != len(id) {
+		return id, fmt.Errorf("transaction id must be 64 hex digits, got %q", s)
+	}
+	copy(id[:], b)
+	return id, nil
+}
+
 // String returns the id in lower-case hex.
 func (id ID) String() string { return hex.EncodeToString(id[:]) }
 
@@ -64,12 +75,16 @@ func (k PublicKey) String() string { return hex.EncodeToString(k[:]) }
 // Short returns the first 8 hex digits of the key, for sentences.
 func (k PublicKey) Short() string { return hex.EncodeToString(k[:4]) }
 
-// ParsePublicKey reads a key from 64 hex digits.
+// ParsePublicKey reads a key from 64 hex digits and refuses one that could
+// not enter the state (see CheckKey).
 func ParsePublicKey(s string) (PublicKey, error) {
 	var k PublicKey
 	b, err := hex.DecodeString(s)
 	if err != nil || len(b) != len(k) {
 		return k, fmt.Errorf("public key must be 64 hex digits, got %q", s)
+	}
+	if err := CheckKey("public key", b); err != nil {
+		return k, err
 	}
 	copy(k[:], b)
 	return k, nil
@@ -168,8 +183,11 @@ func Decode(b []byte) (*Tx, *reject.Error) {
 	if p.Version != Version {
 		return nil, reject.Errorf(reject.BadVersion, "transaction rejected: envelope version %d is not supported (this node understands version %d)", p.Version, Version)
 	}
-	if len(p.Author) != ed25519.PublicKeySize {
-		return nil, reject.Errorf(reject.BadKey, "transaction rejected: the author key must be %d bytes, not %d", ed25519.PublicKeySize, len(p.Author))
+	// A member's key was checked when it entered the state; checking the
+	// author's again here means no transaction under a small-order key
+	// (whose signature anyone can forge) gets as far as a signature check.
+	if err := CheckKey("transaction rejected: the author key", p.Author); err != nil {
+		return nil, err
 	}
 	if err := checkChainID(p.ChainID); err != nil {
 		return nil, err

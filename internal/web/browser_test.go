@@ -410,6 +410,13 @@ func TestBrowserJourney(t *testing.T) {
 		// Scanning is offered only where the browser can read QR codes.
 		poll(`document.querySelector("[data-scan]").hidden === !("BarcodeDetector" in window)`),
 		poll(`document.querySelector("[data-who]").textContent.includes("bram")`),
+		// The security review's critical finding: a vouch for the all-zero
+		// key (small order: anyone can forge its signatures) is refused in
+		// the page before anything is signed.
+		chromedp.SetValue(css("#vouch-key"), strings.Repeat("00", 32)),
+		chromedp.SetValue(css("#vouch-name"), "Dmitri"),
+		chromedp.Click(css("#vouch-button")),
+		poll(`document.querySelector("#vouch-form .sign-status").textContent.includes("small order")`),
 		chromedp.SetValue(css("#vouch-key"), dora.Key.String()),
 		chromedp.SetValue(css("#vouch-name"), "Dora"),
 		chromedp.Click(css("#vouch-button")),
