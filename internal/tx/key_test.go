@@ -38,6 +38,9 @@ func TestWeakKeysAreForgeable(t *testing.T) {
 			if err2 == nil || err2.Code != reject.WeakKey {
 				t.Fatalf("CheckKey(%s) = %v, want code %d", w.Hex, err2, reject.WeakKey)
 			}
+			if err3 := checkAuthor(k); err3 == nil || err3.Code != reject.WeakKey {
+				t.Fatalf("checkAuthor(%s) = %v, want code %d", w.Hex, err3, reject.WeakKey)
+			}
 		})
 	}
 	if canonical != 8 {
@@ -223,4 +226,18 @@ func FuzzForgedSignature(f *testing.F) {
 
 func payloadWith(author []byte, kind uint16, nonce uint64, body []byte) payload {
 	return payload{Version: Version, ChainID: "c", Author: author, Nonce: nonce, Kind: uint64(kind), Body: body}
+}
+
+// BenchmarkCheckKey is what refusing weak keys adds to the decoding of
+// every transaction (the author) and to every vouch and rotation.
+func BenchmarkCheckKey(b *testing.B) {
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := CheckKey("k", pub); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

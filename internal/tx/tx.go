@@ -183,10 +183,10 @@ func Decode(b []byte) (*Tx, *reject.Error) {
 	if p.Version != Version {
 		return nil, reject.Errorf(reject.BadVersion, "transaction rejected: envelope version %d is not supported (this node understands version %d)", p.Version, Version)
 	}
-	// A member's key was checked when it entered the state; checking the
-	// author's again here means no transaction under a small-order key
-	// (whose signature anyone can forge) gets as far as a signature check.
-	if err := CheckKey("transaction rejected: the author key", p.Author); err != nil {
+	if len(p.Author) != ed25519.PublicKeySize {
+		return nil, reject.Errorf(reject.BadKey, "transaction rejected: the author key must be %d bytes, not %d", ed25519.PublicKeySize, len(p.Author))
+	}
+	if err := checkAuthor(p.Author); err != nil {
 		return nil, err
 	}
 	if err := checkChainID(p.ChainID); err != nil {
