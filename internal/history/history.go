@@ -100,24 +100,50 @@ type Reader struct {
 	last   int64
 }
 
-// NewReader reads and checks the header.
+// ReadError says which part of a history file cannot be read, and why.
+type ReadError struct {
+	// Height is the height of the block that cannot be read, or 0 for
+	// the header.
+	Height int64 `json:"height"`
+	// What says what is wrong, in a sentence.
+	What string `json:"what"`
+	err  error
+}
+
+func readError(height int64, err error) *ReadError {
+	return &ReadError{Height: height, What: err.Error(), err: err}
+}
+
+// Error names the height: "cannot read the header: …" or "cannot read
+// the block at height 4: …".
+func (e *ReadError) Error() string {
+	if e.Height == 0 {
+		return "cannot read the header: " + e.What
+	}
+	return fmt.Sprintf("cannot read the block at height %d: %s", e.Height, e.What)
+}
+
+// Unwrap returns the cause.
+func (e *ReadError) Unwrap() error { return e.err }
+
+// NewReader reads and checks the header. A failure is a *ReadError.
 func NewReader(r io.Reader) (*Reader, error) {
 	dec := decMode.NewDecoder(bufio.NewReaderSize(r, 1<<20))
 	var h Header
 	if err := dec.Decode(&h); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("read history header: the file is empty")
+			return nil, readError(0, errors.New("the file is empty"))
 		}
-		return nil, fmt.Errorf("read history header: not a folkmoot history file (%v)", err)
+		return nil, readError(0, fmt.Errorf("not a folkmoot history file (%w)", err))
 	}
 	if h.Format != Format {
-		return nil, fmt.Errorf("read history header: format %q is not %q", h.Format, Format)
+		return nil, readError(0, fmt.Errorf("format %q is not %q", h.Format, Format))
 	}
 	if h.Version != Version {
-		return nil, fmt.Errorf("read history header: version %d; this build reads version %d", h.Version, Version)
+		return nil, readError(0, fmt.Errorf("version %d; this build reads version %d", h.Version, Version))
 	}
 	if len(h.GenesisRoot) != 32 {
-		return nil, fmt.Errorf("read history header: the genesis root must be 32 bytes")
+		return nil, readError(0, errors.New("the genesis root must be 32 bytes"))
 	}
 	return &Reader{dec: dec, header: h}, nil
 }
@@ -125,23 +151,28 @@ func NewReader(r io.Reader) (*Reader, error) {
 // Header returns the header.
 func (r *Reader) Header() Header { return r.header }
 
-// Next returns the next block, or io.EOF after the last one.
+// Next returns the next block, or io.EOF after the last one. A failure is
+// a *ReadError naming the height it expected.
 func (r *Reader) Next() (Block, error) {
 	var b Block
+	want := r.last + 1
 	if err := r.dec.Decode(&b); err != nil {
 		if errors.Is(err, io.EOF) {
 			return b, io.EOF
 		}
-		return b, fmt.Errorf("read history block after height %d: %w", r.last, err)
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return b, readError(want, fmt.Errorf("the file ends inside it (%w)", err))
+		}
+		return b, readError(want, err)
 	}
-	if b.Height != r.last+1 {
-		return b, fmt.Errorf("read history: block %d follows block %d; a block is missing or out of order", b.Height, r.last)
+	if b.Height != want {
+		return b, readError(want, fmt.Errorf("the file has block %d after block %d; a block is missing or out of order", b.Height, r.last))
 	}
 	if len(b.Codes) != len(b.Txs) {
-		return b, fmt.Errorf("read history block %d: %d transactions but %d result codes", b.Height, len(b.Txs), len(b.Codes))
+		return b, readError(want, fmt.Errorf("%d transactions but %d result codes", len(b.Txs), len(b.Codes)))
 	}
 	if len(b.AppHash) != 32 {
-		return b, fmt.Errorf("read history block %d: the app hash must be 32 bytes", b.Height)
+		return b, readError(want, errors.New("the app hash must be 32 bytes"))
 	}
 	r.last = b.Height
 	return b, nil
