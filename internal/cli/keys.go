@@ -68,9 +68,7 @@ func (k *keyFlags) load(s *Streams) (ed25519.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ks.IsInsecure(k.alias) {
-		fmt.Fprintln(s.Err, keystore.InsecureWarning(k.alias))
-	}
+	warnKey(s, ks, k.alias)
 	return ks.Load(k.alias, k.passphrase(s, fmt.Sprintf("key %q", k.alias), false))
 }
 
@@ -176,6 +174,7 @@ it to the members who will vouch for you.`,
 			if err != nil {
 				return err
 			}
+			warnKey(s, ks, args[0])
 			switch {
 			case keyOnly:
 				fmt.Fprintln(s.Out, info.PublicKey)
@@ -290,6 +289,17 @@ $` + PassphraseEnv + ` or the terminal (asked twice).`,
 	c.Flags().StringVar(&k.passFile, "passphrase-file", "", "passphrase to store the key under")
 	c.Flags().StringVar(&backupPassFile, "backup-passphrase-file", "", "read the backup file's passphrase from the first line of this file (else $"+BackupPassphraseEnv+" or the terminal)")
 	return c
+}
+
+// warnKey prints, on standard error, the store's warnings about a key
+// that is shown or used: unencrypted, or open to other users.
+func warnKey(s *Streams, ks *keystore.Store, alias string) {
+	if ks.IsInsecure(alias) {
+		fmt.Fprintln(s.Err, keystore.InsecureWarning(alias))
+	}
+	if w := ks.PermissionWarning(alias); w != "" {
+		fmt.Fprintln(s.Err, w)
+	}
 }
 
 // backupPassphrase asks for the passphrase of a backup file: from file,

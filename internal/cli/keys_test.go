@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,4 +101,50 @@ func mustOpen(t *testing.T, home string) *keystore.Store {
 		t.Fatal(err)
 	}
 	return ks
+}
+
+// TestKeyFileOpenToOthersWarns is the key-file half of finding 11 of issue
+// 10.
+//
+// Exploit: "cp -r" of a home, or an archive restored without modes, leaves
+// HOME/keys/ada.key mode 0644, readable by every user of the machine; the
+// CLI signed with it and showed it without a word. Like ssh, it now warns,
+// naming the file, its mode and the fix, whenever such a key is shown or
+// used.
+func TestKeyFileOpenToOthersWarns(t *testing.T) {
+	dir := t.TempDir()
+	home := filepath.Join(dir, "home")
+	t.Setenv(PassphraseEnv, "a long and careful passphrase")
+	t.Setenv(BackupPassphraseEnv, "another long passphrase")
+	mustRun(t, "key", "new", "ada", "--home", home)
+	key := filepath.Join(home, "keys", "ada.key")
+	tests := []struct {
+		name  string
+		mode  os.FileMode
+		warns bool
+	}{
+		{"as written", 0o600, false},
+		{"world-readable", 0o644, true},
+		{"group-readable", 0o640, true},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := os.Chmod(key, tt.mode); err != nil {
+				t.Fatal(err)
+			}
+			for _, args := range [][]string{
+				{"key", "show", "ada", "--home", home},
+				{"key", "export", "ada", "--home", home, "-o", filepath.Join(dir, fmt.Sprintf("ada-%d.json", i))},
+			} {
+				_, errOut, code := run(t, args...)
+				if code != 0 {
+					t.Fatalf("%v: exit %d: %s", args, code, errOut)
+				}
+				warned := strings.Contains(errOut, "WARNING") && strings.Contains(errOut, key) && strings.Contains(errOut, fmt.Sprintf("%04o", tt.mode))
+				if warned != tt.warns {
+					t.Fatalf("%v with mode %04o: stderr %q, want a warning: %v", args[:2], tt.mode, errOut, tt.warns)
+				}
+			}
+		})
+	}
 }
