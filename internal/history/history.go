@@ -13,6 +13,13 @@
 //	         2: [signed transactions (bytes)], 3: [result code per tx],
 //	         4: app hash after the block (32 bytes)}
 //
+// Every item is the one deterministic encoding of its value (RFC 8949
+// §4.2.1, core deterministic): shortest heads, definite lengths, keys in
+// order, no tags, every field present. An empty list (a block without
+// transactions) is null, never []; a transaction is a byte string, never
+// null. The reader refuses any other encoding, so a history has exactly one
+// file and a file's hash names its history.
+//
 // The codes and app hashes are what the exporting node claims; Verify
 // recomputes them from the genesis and the transactions alone and names the
 // first height where a claim and the recomputation differ.
@@ -20,9 +27,11 @@ package history
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/fxamacker/cbor/v2"
 )
@@ -62,7 +71,8 @@ type Writer struct {
 // NewWriter writes the header and returns a Writer for the blocks.
 func NewWriter(w io.Writer, h Header) (*Writer, error) {
 	h.Format, h.Version = Format, Version
-	bw := bufio.NewWriterSize(w, 1<<20)
+	h = h.canonical()
+	bw := bufio.NewWriterSize(w, 64<<10)
 	enc := encMode.NewEncoder(bw)
 	if err := enc.Encode(h); err != nil {
 		return nil, fmt.Errorf("write history header: %w", err)
@@ -78,7 +88,7 @@ func (w *Writer) WriteBlock(b Block) error {
 	if len(b.Codes) != len(b.Txs) {
 		return fmt.Errorf("write history: block %d has %d txs but %d codes", b.Height, len(b.Txs), len(b.Codes))
 	}
-	if err := w.enc.Encode(b); err != nil {
+	if err := w.enc.Encode(b.canonical()); err != nil {
 		return fmt.Errorf("write history block %d: %w", b.Height, err)
 	}
 	w.last = b.Height
@@ -128,12 +138,13 @@ func (e *ReadError) Unwrap() error { return e.err }
 
 // NewReader reads and checks the header. A failure is a *ReadError.
 func NewReader(r io.Reader) (*Reader, error) {
-	dec := decMode.NewDecoder(bufio.NewReaderSize(r, 1<<20))
+	dec := decMode.NewDecoder(bufio.NewReaderSize(r, 64<<10))
 	var h Header
-	if err := dec.Decode(&h); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, readError(0, errors.New("the file is empty"))
-		}
+	err := strictDecode(dec, &h, Header.canonical)
+	if errors.Is(err, io.EOF) {
+		return nil, readError(0, errors.New("the file is empty"))
+	}
+	if err != nil {
 		return nil, readError(0, fmt.Errorf("not a folkmoot history file (%w)", err))
 	}
 	if h.Format != Format {
@@ -156,7 +167,7 @@ func (r *Reader) Header() Header { return r.header }
 func (r *Reader) Next() (Block, error) {
 	var b Block
 	want := r.last + 1
-	if err := r.dec.Decode(&b); err != nil {
+	if err := strictDecode(r.dec, &b, Block.canonical); err != nil {
 		if errors.Is(err, io.EOF) {
 			return b, io.EOF
 		}
@@ -178,6 +189,62 @@ func (r *Reader) Next() (Block, error) {
 	return b, nil
 }
 
+// errNotCanonical is the cause of a ReadError for an item that decodes
+// but is not the one encoding of its value.
+var errNotCanonical = errors.New("not in canonical form (a history has exactly one encoding; this item has been altered)")
+
+// strictDecode reads one item into v, and refuses it unless encoding what
+// it decoded to, in its canonical form, gives back the same bytes: the
+// same test internal/tx applies to transactions.
+func strictDecode[T any](dec *cbor.Decoder, v *T, canonical func(T) T) error {
+	var raw cbor.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return err
+	}
+	if err := decMode.Unmarshal(raw, v); err != nil {
+		return err
+	}
+	again, err := encMode.Marshal(canonical(*v))
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(again, raw) {
+		return errNotCanonical
+	}
+	return nil
+}
+
+// canonical returns h with its empty byte string as null, as written.
+func (h Header) canonical() Header {
+	if len(h.AppState) == 0 {
+		h.AppState = nil
+	}
+	return h
+}
+
+// canonical returns b in the form it is written: empty lists as null and
+// every transaction as a byte string (an absent one as an empty one). It
+// does not change the caller's slices.
+func (b Block) canonical() Block {
+	if len(b.Txs) == 0 {
+		b.Txs = nil
+	}
+	if len(b.Codes) == 0 {
+		b.Codes = nil
+	}
+	if slices.ContainsFunc(b.Txs, func(t []byte) bool { return t == nil }) {
+		txs := make([][]byte, len(b.Txs))
+		for i, t := range b.Txs {
+			if t == nil {
+				t = []byte{}
+			}
+			txs[i] = t
+		}
+		b.Txs = txs
+	}
+	return b
+}
+
 var (
 	encMode = func() cbor.EncMode {
 		m, err := cbor.CoreDetEncOptions().EncMode()
@@ -191,6 +258,10 @@ var (
 			MaxArrayElements:  1 << 20,
 			ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
 			DupMapKey:         cbor.DupMapKeyEnforcedAPF,
+			IndefLength:       cbor.IndefLengthForbidden,
+			TagsMd:            cbor.TagsForbidden,
+			UTF8:              cbor.UTF8RejectInvalid,
+			MaxNestedLevels:   4,
 		}.DecMode()
 		if err != nil {
 			panic(err)
