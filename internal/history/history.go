@@ -20,6 +20,14 @@
 // null. The reader refuses any other encoding, so a history has exactly one
 // file and a file's hash names its history.
 //
+// The reader holds a file to the limits a node enforces, while decoding and
+// before it holds more than one item's worth of bytes: a transaction is
+// tx.MinTxBytes to tx.MaxTxBytes long, a block's transactions together at
+// most tx.MaxBlockBytes (so at most MaxTxsPerBlock of them), and the header
+// at most MaxHeaderBytes. A node never commits a block beyond these, so a
+// file that has one was not exported from a node; refusing it early keeps
+// verify's memory proportional to one honest block.
+//
 // The codes and app hashes are what the exporting node claims; Verify
 // recomputes them from the genesis and the transactions alone and names the
 // first height where a claim and the recomputation differ.
@@ -34,7 +42,25 @@ import (
 	"slices"
 
 	"github.com/fxamacker/cbor/v2"
+
+	"github.com/folkmoot/folkmoot/internal/tx"
 )
+
+// MaxTxsPerBlock is the most transactions a block can hold: as many of the
+// shortest transactions as fit in the block size limit.
+const MaxTxsPerBlock = tx.MaxBlockBytes / tx.MinTxBytes
+
+// MaxHeaderBytes is the largest header item the reader accepts. The header
+// is mostly the genesis app_state, which export fetches from a node's
+// /genesis; CometBFT serves a genesis there only up to 16 MiB (its
+// unexported rpc/core genesisChunkSize), so no exported file has more.
+const MaxHeaderBytes = 16 << 20
+
+// maxBlockItem is the largest encoding of a block within the limits: the
+// transactions' bytes, a head of at most 5 bytes for each transaction and
+// each result code, and at most 64 bytes for the map, its keys, the height,
+// the time, the two list heads and the app hash.
+const maxBlockItem = tx.MaxBlockBytes + 10*MaxTxsPerBlock + 64
 
 // Format is the value of the header's format field.
 const Format = "folkmoot-history"
@@ -80,13 +106,17 @@ func NewWriter(w io.Writer, h Header) (*Writer, error) {
 	return &Writer{w: bw, enc: enc}, nil
 }
 
-// WriteBlock appends a block; heights must follow each other from 1.
+// WriteBlock appends a block; heights must follow each other from 1, and
+// the block must be within the limits the reader holds it to.
 func (w *Writer) WriteBlock(b Block) error {
 	if b.Height != w.last+1 {
 		return fmt.Errorf("write history: block %d after block %d", b.Height, w.last)
 	}
 	if len(b.Codes) != len(b.Txs) {
 		return fmt.Errorf("write history: block %d has %d txs but %d codes", b.Height, len(b.Txs), len(b.Codes))
+	}
+	if err := checkSizes(b); err != nil {
+		return fmt.Errorf("write history block %d: %w; no reader would accept it", b.Height, err)
 	}
 	if err := w.enc.Encode(b.canonical()); err != nil {
 		return fmt.Errorf("write history block %d: %w", b.Height, err)
@@ -106,8 +136,40 @@ func (w *Writer) Close() error {
 // Reader reads a history file.
 type Reader struct {
 	dec    *cbor.Decoder
+	in     *itemLimit
 	header Header
 	last   int64
+}
+
+// itemLimit stops the decoder from reading more than one item's limit
+// past the start of the item it decodes, however long a length the item
+// announces.
+type itemLimit struct {
+	r    io.Reader
+	read int64 // bytes handed to the decoder
+	max  int64 // read may not pass this
+	what string
+}
+
+// errItemTooLarge is the cause of a ReadError for an item over its limit.
+var errItemTooLarge = errors.New("too large")
+
+func (l *itemLimit) Read(p []byte) (int, error) {
+	if l.read >= l.max {
+		return 0, fmt.Errorf("%w: larger than %s can be", errItemTooLarge, l.what)
+	}
+	if rest := l.max - l.read; int64(len(p)) > rest {
+		p = p[:rest]
+	}
+	n, err := l.r.Read(p)
+	l.read += int64(n)
+	return n, err
+}
+
+// limit lets the decoder read the next item, which starts after what it
+// has consumed so far, up to max bytes.
+func (r *Reader) limit(max int64, what string) {
+	r.in.max, r.in.what = int64(r.dec.NumBytesRead())+max, what
 }
 
 // ReadError says which part of a history file cannot be read, and why.
@@ -138,9 +200,11 @@ func (e *ReadError) Unwrap() error { return e.err }
 
 // NewReader reads and checks the header. A failure is a *ReadError.
 func NewReader(r io.Reader) (*Reader, error) {
-	dec := decMode.NewDecoder(bufio.NewReaderSize(r, 64<<10))
+	in := &itemLimit{r: bufio.NewReaderSize(r, 64<<10)}
+	hr := &Reader{dec: decMode.NewDecoder(in), in: in}
+	hr.limit(MaxHeaderBytes, "a header can be")
 	var h Header
-	err := strictDecode(dec, &h, Header.canonical)
+	err := strictDecode(hr.dec, &h, Header.canonical)
 	if errors.Is(err, io.EOF) {
 		return nil, readError(0, errors.New("the file is empty"))
 	}
@@ -156,7 +220,8 @@ func NewReader(r io.Reader) (*Reader, error) {
 	if len(h.GenesisRoot) != 32 {
 		return nil, readError(0, errors.New("the genesis root must be 32 bytes"))
 	}
-	return &Reader{dec: dec, header: h}, nil
+	hr.header = h
+	return hr, nil
 }
 
 // Header returns the header.
@@ -167,6 +232,7 @@ func (r *Reader) Header() Header { return r.header }
 func (r *Reader) Next() (Block, error) {
 	var b Block
 	want := r.last + 1
+	r.limit(maxBlockItem, "a block can be")
 	if err := strictDecode(r.dec, &b, Block.canonical); err != nil {
 		if errors.Is(err, io.EOF) {
 			return b, io.EOF
@@ -185,8 +251,32 @@ func (r *Reader) Next() (Block, error) {
 	if len(b.AppHash) != 32 {
 		return b, readError(want, errors.New("the app hash must be 32 bytes"))
 	}
+	if err := checkSizes(b); err != nil {
+		return b, readError(want, err)
+	}
 	r.last = b.Height
 	return b, nil
+}
+
+// checkSizes holds a block to the limits a node enforces.
+func checkSizes(b Block) error {
+	if len(b.Txs) > MaxTxsPerBlock {
+		return fmt.Errorf("%d transactions; a block holds at most %d", len(b.Txs), MaxTxsPerBlock)
+	}
+	total := 0
+	for i, t := range b.Txs {
+		switch {
+		case len(t) > tx.MaxTxBytes:
+			return fmt.Errorf("transaction %d has %d bytes, over the limit of %d bytes", i, len(t), tx.MaxTxBytes)
+		case len(t) < tx.MinTxBytes:
+			return fmt.Errorf("transaction %d has %d bytes, shorter than the shortest transaction (%d bytes)", i, len(t), tx.MinTxBytes)
+		}
+		total += len(t)
+	}
+	if total > tx.MaxBlockBytes {
+		return fmt.Errorf("its transactions have %d bytes, over the limit of %d bytes for a block", total, tx.MaxBlockBytes)
+	}
+	return nil
 }
 
 // errNotCanonical is the cause of a ReadError for an item that decodes
@@ -255,7 +345,7 @@ var (
 	}()
 	decMode = func() cbor.DecMode {
 		m, err := cbor.DecOptions{
-			MaxArrayElements:  1 << 20,
+			MaxArrayElements:  MaxTxsPerBlock,
 			ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
 			DupMapKey:         cbor.DupMapKeyEnforcedAPF,
 			IndefLength:       cbor.IndefLengthForbidden,
