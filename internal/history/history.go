@@ -148,15 +148,22 @@ type itemLimit struct {
 	r    io.Reader
 	read int64 // bytes handed to the decoder
 	max  int64 // read may not pass this
-	what string
+	over *tooLargeError
 }
 
-// errItemTooLarge is the cause of a ReadError for an item over its limit.
-var errItemTooLarge = errors.New("too large")
+// tooLargeError is the cause of a ReadError for an item over its limit.
+type tooLargeError struct {
+	what  string // "a block"
+	bytes int64
+}
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("it is larger than %s can be (%d bytes)", e.what, e.bytes)
+}
 
 func (l *itemLimit) Read(p []byte) (int, error) {
 	if l.read >= l.max {
-		return 0, fmt.Errorf("%w: larger than %s can be", errItemTooLarge, l.what)
+		return 0, l.over
 	}
 	if rest := l.max - l.read; int64(len(p)) > rest {
 		p = p[:rest]
@@ -169,7 +176,8 @@ func (l *itemLimit) Read(p []byte) (int, error) {
 // limit lets the decoder read the next item, which starts after what it
 // has consumed so far, up to max bytes.
 func (r *Reader) limit(max int64, what string) {
-	r.in.max, r.in.what = int64(r.dec.NumBytesRead())+max, what
+	r.in.max = int64(r.dec.NumBytesRead()) + max
+	r.in.over = &tooLargeError{what: what, bytes: max}
 }
 
 // ReadError says which part of a history file cannot be read, and why.
@@ -202,11 +210,14 @@ func (e *ReadError) Unwrap() error { return e.err }
 func NewReader(r io.Reader) (*Reader, error) {
 	in := &itemLimit{r: bufio.NewReaderSize(r, 64<<10)}
 	hr := &Reader{dec: decMode.NewDecoder(in), in: in}
-	hr.limit(MaxHeaderBytes, "a header can be")
+	hr.limit(MaxHeaderBytes, "a header")
 	var h Header
 	err := strictDecode(hr.dec, &h, Header.canonical)
 	if errors.Is(err, io.EOF) {
 		return nil, readError(0, errors.New("the file is empty"))
+	}
+	if _, ok := errors.AsType[*tooLargeError](err); ok {
+		return nil, readError(0, err)
 	}
 	if err != nil {
 		return nil, readError(0, fmt.Errorf("not a folkmoot history file (%w)", err))
@@ -232,13 +243,16 @@ func (r *Reader) Header() Header { return r.header }
 func (r *Reader) Next() (Block, error) {
 	var b Block
 	want := r.last + 1
-	r.limit(maxBlockItem, "a block can be")
+	r.limit(maxBlockItem, "a block")
 	if err := strictDecode(r.dec, &b, Block.canonical); err != nil {
 		if errors.Is(err, io.EOF) {
 			return b, io.EOF
 		}
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return b, readError(want, fmt.Errorf("the file ends inside it (%w)", err))
+		}
+		if _, ok := errors.AsType[*cbor.MaxArrayElementsError](err); ok {
+			return b, readError(want, fmt.Errorf("a list is longer than the %d transactions a block can hold (%w)", MaxTxsPerBlock, err))
 		}
 		return b, readError(want, err)
 	}
