@@ -20,8 +20,14 @@ func newVerifyCmd(s *Streams) *cobra.Command {
 		Long: `verify reads a history file (written by "folkmoot export"), rebuilds the
 community from its genesis, checks every signature, re-applies every
 transaction and recomputes every decision and the app hash after every
-block. It reads nothing but the file. It exits 0 when every claim in the
-file matches, and non-zero naming the first mismatch otherwise.`,
+block. It reads nothing but the file.
+
+It prints "result OK" and exits 0 only when the whole file was read and
+every claim in it matches. Otherwise it prints "result FAILED:" with the
+height of the first mismatch or of the part of the file it could not read
+(a missing block, a file cut short, an altered or oversized item), and exits
+non-zero. With --output json the summary has "ok" (true or false) and, on
+failure, "error".`,
 		Example: `  folkmoot verify history.fmh
   folkmoot verify history.fmh --output json`,
 		Args: cobra.ExactArgs(1),
