@@ -15,6 +15,8 @@ import (
 	"github.com/cometbft/cometbft/privval"
 	"github.com/cometbft/cometbft/types"
 	cmttime "github.com/cometbft/cometbft/types/time"
+
+	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
 // Defaults for a new home.
@@ -114,10 +116,13 @@ func (o Options) cometConfig() *cfg.Config {
 
 // genesis builds the genesis document shared by every validator.
 func (o Options) genesis(vals []types.GenesisValidator) *types.GenesisDoc {
+	params := types.DefaultConsensusParams()
+	// The block size the offline verifier holds every history to.
+	params.Block.MaxBytes = tx.MaxBlockBytes
 	g := &types.GenesisDoc{
 		GenesisTime:     o.GenesisTime,
 		ChainID:         o.ChainID,
-		ConsensusParams: types.DefaultConsensusParams(),
+		ConsensusParams: params,
 		Validators:      vals,
 	}
 	if g.GenesisTime.IsZero() {

@@ -16,6 +16,8 @@ import (
 	cfg "github.com/cometbft/cometbft/config"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/types"
+
+	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
 func TestInitWritesCometLayout(t *testing.T) {
@@ -46,6 +48,10 @@ func TestInitWritesCometLayout(t *testing.T) {
 	}
 	if len(gen.Validators) != 1 || gen.Validators[0].Power != 10 {
 		t.Fatalf("genesis validators %+v", gen.Validators)
+	}
+	// folkmoot verify holds every history to this block size.
+	if gen.ConsensusParams.Block.MaxBytes != tx.MaxBlockBytes {
+		t.Fatalf("genesis block.max_bytes %d, want tx.MaxBlockBytes %d", gen.ConsensusParams.Block.MaxBytes, tx.MaxBlockBytes)
 	}
 
 	c, err := LoadConfig(home)

@@ -46,6 +46,23 @@ const Version = 1
 // MaxTxBytes is the largest signed transaction accepted, in bytes.
 const MaxTxBytes = 64 * 1024
 
+// MinTxBytes is the length of the shortest signed transaction Decode can
+// accept: the envelope's array head (1 byte), the payload's byte-string
+// head (2) and a payload of at least 47 bytes (a map head and six keys,
+// version 1, a one-character chain id, a 32-byte author, nonce and kind
+// under 24 and an empty body, each in its shortest form), and the
+// signature's head (2) and its 64 bytes. Every transaction in a committed
+// block decodes (ProcessProposal refuses a block that holds one that does
+// not), so no block holds more than MaxBlockBytes/MinTxBytes of them.
+const MinTxBytes = 116
+
+// MaxBlockBytes is the most bytes of transactions one block can hold: the
+// CometBFT consensus parameter block.max_bytes that every genesis folkmoot
+// writes (CometBFT's default). It also counts the header and the last
+// commit, so a block's transactions always take less. The offline verifier
+// refuses a history with a larger block.
+const MaxBlockBytes = 4 << 20
+
 // SignPrefix is prepended to the payload before signing: domain separation.
 const SignPrefix = "folkmoot/tx/v1\n"
 

@@ -318,3 +318,25 @@ func TestSignatureMalleability(t *testing.T) {
 func testKey() []byte {
 	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{1}, ed25519.SeedSize)).Public().(ed25519.PublicKey)
 }
+
+// TestMinTxBytes checks MinTxBytes against the shortest transaction there
+// is (a leave with a one-character chain id and nonce 1): it decodes, it
+// is exactly MinTxBytes long, and one byte less does not decode.
+func TestMinTxBytes(t *testing.T) {
+	b, err := Sign(testPriv, Unsigned{ChainID: "x", Author: testAuthor(), Nonce: 1, Body: &Leave{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, rerr := Decode(b); rerr != nil {
+		t.Fatalf("the shortest transaction does not decode: %v", rerr)
+	}
+	if len(b) != MinTxBytes {
+		t.Fatalf("the shortest transaction has %d bytes, MinTxBytes is %d", len(b), MinTxBytes)
+	}
+	for i := range b {
+		short := append(bytes.Clone(b[:i]), b[i+1:]...)
+		if _, rerr := Decode(short); rerr == nil {
+			t.Fatalf("%d bytes (byte %d dropped) decode", len(short), i)
+		}
+	}
+}
