@@ -20,6 +20,8 @@ import (
 	"github.com/cometbft/cometbft/libs/log"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/folkmoot/folkmoot/internal/client"
 )
 
 func TestSingleNodeCommitsTx(t *testing.T) {
@@ -74,7 +76,7 @@ func TestSingleNodeCommitsTx(t *testing.T) {
 		},
 	} {
 		err := send()
-		r, ok := ParseRejection(err)
+		r, ok := client.ParseRejection(err)
 		if !ok || r.Code != kvstore.CodeTypeInvalidTxFormat {
 			t.Errorf("%s: invalid tx gave %v, parsed %+v %v; want code %d", name, err, r, ok, kvstore.CodeTypeInvalidTxFormat)
 		}
