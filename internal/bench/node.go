@@ -118,7 +118,7 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 	home := filepath.Join(dir, "folkmoot")
 	genesisTime := time.Now().UTC().Truncate(time.Second)
 	p2pAddr := freeLoopback()
-	if err := node.Init(home, node.Options{ChainID: "bench-1", AppState: appState, GenesisTime: genesisTime,
+	if err := node.Init(home, node.HomeOptions{ChainID: "bench-1", AppState: appState, GenesisTime: genesisTime,
 		TimeoutCommit: 100 * time.Millisecond, EmptyBlocksInterval: time.Second, LogLevel: "error", NoMetrics: true,
 		P2PAddress: "tcp://" + p2pAddr, RPCAddress: "tcp://" + freeLoopback(), MetricsAddress: freeLoopback(), WebAddress: freeLoopback()}); err != nil {
 		return f, err
@@ -188,7 +188,7 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 
 	// kvstore through the same path, same sizes, same workers.
 	say("the same against CometBFT's kvstore")
-	kv, err := node.StartKVStore(ctx, dir, node.Options{TimeoutCommit: 100 * time.Millisecond, EmptyBlocksInterval: time.Second,
+	kv, err := startKVStore(ctx, dir, node.HomeOptions{TimeoutCommit: 100 * time.Millisecond, EmptyBlocksInterval: time.Second,
 		LogLevel: "error", NoMetrics: true, P2PAddress: "tcp://127.0.0.1:0", RPCAddress: "tcp://" + freeLoopback(),
 		MetricsAddress: freeLoopback(), WebAddress: freeLoopback()}, nil, node.WithConfig(nodeTuning))
 	if err != nil {
@@ -196,7 +196,7 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 	}
 	kvStreams := make([][][]byte, o.Workers)
 	for i := 0; i < o.Ballots; i++ {
-		kvStreams[i%o.Workers] = append(kvStreams[i%o.Workers], node.KVStoreTx(uint64(i), f.TxBytes))
+		kvStreams[i%o.Workers] = append(kvStreams[i%o.Workers], kvstoreTx(uint64(i), f.TxBytes))
 	}
 	kvRPC := "http://" + strings.TrimPrefix(kv.Config().Comet.RPC.ListenAddress, "tcp://")
 	kvc, err := rpchttp.New(kvRPC)
@@ -316,7 +316,7 @@ func rssMB() float64 {
 // height target.
 func catchUp(ctx context.Context, dir, first, p2pAddr string, target int64, clock func() time.Time) (float64, error) {
 	home := filepath.Join(dir, "follower")
-	if err := node.Init(home, node.Options{ChainID: "bench-1", LogLevel: "error", NoMetrics: true,
+	if err := node.Init(home, node.HomeOptions{ChainID: "bench-1", LogLevel: "error", NoMetrics: true,
 		P2PAddress: "tcp://" + freeLoopback(), RPCAddress: "tcp://" + freeLoopback(), MetricsAddress: freeLoopback(), WebAddress: freeLoopback()}); err != nil {
 		return 0, err
 	}

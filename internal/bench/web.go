@@ -157,7 +157,7 @@ func Web(o WebOptions, clock func() time.Time) (WebFigures, error) {
 
 	home := filepath.Join(dir, "home")
 	genesisTime := time.Now().UTC().Truncate(time.Second)
-	if err := node.Init(home, node.Options{ChainID: chain, AppState: appState, GenesisTime: genesisTime,
+	if err := node.Init(home, node.HomeOptions{ChainID: chain, AppState: appState, GenesisTime: genesisTime,
 		TimeoutCommit: 100 * time.Millisecond, EmptyBlocksInterval: time.Second, LogLevel: "error", NoMetrics: true,
 		P2PAddress: "tcp://" + freeLoopback(), RPCAddress: "tcp://" + freeLoopback(), MetricsAddress: freeLoopback(),
 		WebAddress: freeLoopback()}); err != nil {

@@ -241,7 +241,7 @@ func StartDemo(ctx context.Context, o DemoOptions) (_ *Demo, err error) {
 		}
 	}
 	const chainID = "elm-street-demo"
-	err = node.Init(o.Home, node.Options{ChainID: chainID, AppState: appState, LogLevel: "error",
+	err = node.Init(o.Home, node.HomeOptions{ChainID: chainID, AppState: appState, LogLevel: "error",
 		TimeoutCommit: 300 * time.Millisecond, EmptyBlocksInterval: time.Second,
 		P2PAddress: "tcp://" + addrs[0], RPCAddress: "tcp://" + addrs[1], MetricsAddress: addrs[2], WebAddress: addrs[3]})
 	if errors.Is(err, node.ErrHomeExists) {

@@ -203,7 +203,7 @@ key config/web_key.pem), valid for localhost, 127.0.0.1 and every
 			if !tx.ValidChainID(chainID) {
 				return fmt.Errorf("init: chain id %q must be 1 to %d printable ASCII characters", chainID, tx.MaxChainID)
 			}
-			err = node.Init(home, node.Options{ChainID: chainID, AppState: appState,
+			err = node.Init(home, node.HomeOptions{ChainID: chainID, AppState: appState,
 				TimeoutCommit: timing.timeoutCommit, EmptyBlocksInterval: timing.emptyBlocks, LogLevel: "error",
 				WebHosts: webHosts})
 			if err != nil {

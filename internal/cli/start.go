@@ -188,7 +188,7 @@ func newTestnetCmd(s *Streams) *cobra.Command {
 			if chainID == "" {
 				chainID = chainIDFor(cons.Name)
 			}
-			homes, err := node.Testnet(dir, n, node.Options{ChainID: chainID, AppState: appState, BasePort: basePort,
+			homes, err := node.Testnet(dir, n, node.HomeOptions{ChainID: chainID, AppState: appState, BasePort: basePort,
 				TimeoutCommit: timing.timeoutCommit, EmptyBlocksInterval: timing.emptyBlocks, LogLevel: "error"})
 			if err != nil {
 				return err

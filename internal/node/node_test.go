@@ -220,30 +220,6 @@ func TestMetricsServeCometAndOurs(t *testing.T) {
 	}
 }
 
-func TestStartKVStoreHelper(t *testing.T) {
-	o := fastOptions(t, "")
-	n, err := StartKVStore(context.Background(), t.TempDir(), o, testLog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Stop()
-	if n.ChainID() != "kvstore" {
-		t.Fatalf("chain id %q", n.ChainID())
-	}
-	tx := KVStoreTx(42, 200)
-	if len(tx) != 200 {
-		t.Fatalf("tx is %d bytes, want 200", len(tx))
-	}
-	c := rpcClient(t, n)
-	res, err := c.BroadcastTxCommit(context.Background(), tx)
-	if err != nil || res.CheckTx.Code != 0 || res.TxResult.Code != 0 {
-		t.Fatalf("broadcast: %v %+v", err, res)
-	}
-	if got := queryKV(t, c, "k42"); got != strings.Repeat("v", 196) {
-		t.Fatalf("k42 = %q", got)
-	}
-}
-
 // appHashAt is the app hash in the header of block h: the application's
 // state after block h-1.
 func appHashAt(t *testing.T, c *rpchttp.HTTP, h int64) []byte {

@@ -97,7 +97,7 @@ func StartWith(t testing.TB, edit func(c *core.Constitution), founders ...string
 		defer l.Close()
 		return l.Addr().String()
 	}
-	if err := node.Init(home, node.Options{ChainID: ChainID, AppState: appState, LogLevel: "error", NoMetrics: true,
+	if err := node.Init(home, node.HomeOptions{ChainID: ChainID, AppState: appState, LogLevel: "error", NoMetrics: true,
 		TimeoutCommit: 200 * time.Millisecond, EmptyBlocksInterval: 500 * time.Millisecond,
 		P2PAddress: "tcp://" + addr(), RPCAddress: "tcp://" + addr(), WebAddress: addr()}); err != nil {
 		t.Fatal(err)
