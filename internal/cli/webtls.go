@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"net"
 	"path/filepath"
 	"strings"
 	"time"
@@ -14,98 +12,14 @@ import (
 	"github.com/folkmoot/folkmoot/internal/node"
 )
 
-// webServing is how "start" was asked to serve the site.
-type webServing struct {
-	addr              string // overrides the home's web_address when set
-	certFile, keyFile string // a certificate of the operator's own
-	tls               bool   // HTTPS on loopback too
-	insecureHTTP      bool   // plain HTTP off loopback, knowingly
-}
-
-func (w *webServing) add(c *cobra.Command) {
-	c.Flags().StringVar(&w.addr, "web-addr", "", "host:port for the site (default: web_address in config.toml)")
-	c.Flags().StringVar(&w.certFile, "tls-cert", "", "PEM certificate for the site (default: the one init made, config/web_cert.pem)")
-	c.Flags().StringVar(&w.keyFile, "tls-key", "", "PEM private key of --tls-cert")
-	c.Flags().BoolVar(&w.tls, "tls", false, "serve HTTPS on a loopback address too (off loopback it always is)")
-	c.Flags().BoolVar(&w.insecureHTTP, "insecure-http", false, "serve plain HTTP off loopback: browsers will not sign there")
-}
-
-// webPlan is what serving the site comes to: an address, and a
-// certificate or none (plain HTTP).
-type webPlan struct {
-	addr    string
-	cert    *node.WebCert
-	warning string // for the operator, when the plan is legal but unwise
-}
-
-// plan decides how to serve the site of home, whose configured address is
-// configured. Browsers give WebCrypto, and so signing, only to secure
-// contexts: HTTPS, or plain HTTP on loopback. So loopback is plain HTTP
-// unless --tls or a certificate is given; anywhere else is HTTPS (with
-// --tls-cert/--tls-key or the certificate init made), and plain HTTP
-// there is refused unless --insecure-http says so.
-func (w webServing) plan(home, configured string) (webPlan, error) {
-	p := webPlan{addr: configured}
-	if w.addr != "" {
-		p.addr = w.addr
-	}
-	if p.addr == "" {
-		return p, nil
-	}
-	if (w.certFile == "") != (w.keyFile == "") {
-		return p, errors.New("--tls-cert and --tls-key go together: give both, or neither to use the certificate init made")
-	}
-	own := w.certFile != ""
-	if w.insecureHTTP && (own || w.tls) {
-		return p, errors.New("--insecure-http cannot be combined with --tls, --tls-cert or --tls-key")
-	}
-	loopback, err := isLoopback(p.addr)
-	if err != nil {
-		return p, err
-	}
-	switch {
-	case own:
-		c, err := node.LoadWebCert(w.certFile, w.keyFile)
-		if err != nil {
-			return p, err
-		}
-		p.cert = &c
-	case w.insecureHTTP:
-		if !loopback {
-			p.warning = fmt.Sprintf("warning: serving plain HTTP on %s (--insecure-http): browsers will not sign there, "+
-				"since WebCrypto needs HTTPS off loopback; members can read the site but must vote with the CLI", p.addr)
-		}
-	case loopback && !w.tls:
-	default:
-		c, err := node.LoadHomeWebCert(home)
-		if errors.Is(err, node.ErrNoWebCert) && !loopback {
-			return p, fmt.Errorf("refusing to serve plain HTTP on %s: browsers sign only in a secure context (HTTPS, or plain HTTP on 127.0.0.1). "+
-				"Give --tls-cert and --tls-key, make the home's certificate with \"folkmoot web cert --home %s\", "+
-				"or pass --insecure-http to serve it read-only anyway: %w", p.addr, home, err)
-		}
-		if err != nil {
-			return p, err
-		}
-		p.cert = &c
-	}
-	if p.cert != nil && p.cert.NotAfter.Before(time.Now()) {
-		p.warning = fmt.Sprintf("warning: the site's certificate expired on %s; browsers will refuse it", p.cert.NotAfter.Format(time.DateOnly))
-	}
-	return p, nil
-}
-
-// isLoopback says whether addr (host:port) listens on loopback only.
-// An empty host or 0.0.0.0 listens on every interface.
-func isLoopback(addr string) (bool, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false, fmt.Errorf("web address %q: write it as host:port: %w", addr, err)
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true, nil
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback(), nil
+// webFlags adds start's flags that say how to serve the site to c, into w
+// (see node.WebServing.Plan for what they mean together).
+func webFlags(c *cobra.Command, w *node.WebServing) {
+	c.Flags().StringVar(&w.Addr, "web-addr", "", "host:port for the site (default: web_address in config.toml)")
+	c.Flags().StringVar(&w.CertFile, "tls-cert", "", "PEM certificate for the site (default: the one init made, config/web_cert.pem)")
+	c.Flags().StringVar(&w.KeyFile, "tls-key", "", "PEM private key of --tls-cert")
+	c.Flags().BoolVar(&w.TLS, "tls", false, "serve HTTPS on a loopback address too (off loopback it always is)")
+	c.Flags().BoolVar(&w.InsecureHTTP, "insecure-http", false, "serve plain HTTP off loopback: browsers will not sign there")
 }
 
 func newWebCmd(s *Streams) *cobra.Command {
