@@ -16,11 +16,9 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
 
-	"github.com/folkmoot/folkmoot/internal/abci"
 	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/core/coretest"
 	"github.com/folkmoot/folkmoot/internal/node"
-	"github.com/folkmoot/folkmoot/internal/store"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
@@ -123,25 +121,13 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 		P2PAddress: "tcp://" + p2pAddr, RPCAddress: "tcp://" + freeLoopback(), MetricsAddress: freeLoopback(), WebAddress: freeLoopback()}); err != nil {
 		return f, err
 	}
-	st, err := store.Open(filepath.Join(home, "data", "folkmoot.db"))
-	if err != nil {
-		return f, err
-	}
-	defer st.Close()
-	if err := st.Init("bench-1", genesisTime, appState); err != nil {
-		return f, err
-	}
-	app := abci.New(abci.Options{Sink: sinkFunc(func(c abci.Committed) error {
-		return st.WriteBlock(store.BlockRecord{Height: c.Height, Time: c.Time, Txs: c.Txs, Result: c.Result, State: c.State})
-	})})
 	ctx := context.Background()
-	n, err := node.Start(ctx, home, app, nil, node.WithConfig(nodeTuning), node.WithConcurrentApp())
+	c, err := node.Open(ctx, home, node.Options{Config: nodeTuning, Clock: clock})
 	if err != nil {
 		return f, err
 	}
-	defer app.Flush()
-	defer n.Stop()
-	rpc := "http://" + strings.TrimPrefix(n.Config().Comet.RPC.ListenAddress, "tcp://")
+	defer c.Stop()
+	app, rpc := c.App(), c.RPC()
 	if err := submitAll(rpc, [][][]byte{proposals}, nil); err != nil {
 		return f, fmt.Errorf("proposals: %w", err)
 	}
@@ -228,10 +214,6 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 	say("kvstore: %.0f tx/s", f.KVStorePerS)
 	return f, nil
 }
-
-type sinkFunc func(abci.Committed) error
-
-func (s sinkFunc) Commit(c abci.Committed) error { return s(c) }
 
 // submitAll sends each stream's transactions in order from its own
 // goroutine with broadcast_tx_sync, batchSize requests per HTTP round trip
@@ -340,16 +322,15 @@ func catchUp(ctx context.Context, dir, first, p2pAddr string, target int64, cloc
 	if err := node.WriteConfig(home, cfg); err != nil {
 		return 0, err
 	}
-	app := abci.New(abci.Options{})
 	start := clock()
-	n, err := node.Start(ctx, home, app, nil, node.WithConcurrentApp())
+	c, err := node.Open(ctx, home, node.Options{Clock: clock})
 	if err != nil {
 		return 0, err
 	}
-	defer n.Stop()
+	defer c.Stop()
 	err = waitFor(func() bool {
 		var h int64
-		app.View(func(s *core.State) error { h = s.Height(); return nil })
+		c.App().View(func(s *core.State) error { h = s.Height(); return nil })
 		return h >= target
 	})
 	return clock().Sub(start).Seconds(), err
