@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/folkmoot/folkmoot/internal/node"
 	"github.com/folkmoot/folkmoot/internal/store"
 )
 
@@ -49,7 +50,7 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("verify exited %d: %s", code, errOut.String())
 	}
 	// The projection holds the same story.
-	st, err := store.Open(projectionPath(home))
+	st, err := store.Open(node.ProjectionPath(home))
 	if err != nil {
 		t.Fatal(err)
 	}

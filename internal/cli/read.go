@@ -170,7 +170,7 @@ func newShowCmd(s *Streams) *cobra.Command {
 	}
 	nodeFlag(c, &node)
 	outputFlag(c, &output)
-	show.AddCommand(c)
+	show.AddCommand(c, newShowElectionCmd(s))
 	return show
 }
 

@@ -22,7 +22,7 @@ import (
 
 func TestInitWritesCometLayout(t *testing.T) {
 	home := filepath.Join(t.TempDir(), "home")
-	o := Options{
+	o := HomeOptions{
 		ChainID:  "village-7",
 		AppState: json.RawMessage(`{"constitution":{"quorum":3}}`),
 	}
@@ -84,17 +84,17 @@ func TestInitWritesCometLayout(t *testing.T) {
 func TestInitRefusesAndCleansUp(t *testing.T) {
 	t.Run("existing home", func(t *testing.T) {
 		home := filepath.Join(t.TempDir(), "home")
-		if err := Init(home, Options{ChainID: "a"}); err != nil {
+		if err := Init(home, HomeOptions{ChainID: "a"}); err != nil {
 			t.Fatal(err)
 		}
 		before := snapshot(t, home)
-		err := Init(home, Options{ChainID: "b"})
+		err := Init(home, HomeOptions{ChainID: "b"})
 		if !errors.Is(err, ErrHomeExists) {
 			t.Fatalf("second Init: %v, want ErrHomeExists", err)
 		}
 		sameSnapshot(t, before, snapshot(t, home))
 	})
-	for name, o := range map[string]Options{
+	for name, o := range map[string]HomeOptions{
 		"no chain id":        {},
 		"app state not json": {ChainID: "c", AppState: json.RawMessage(`{"a":`)},
 		"chain id too long":  {ChainID: strings.Repeat("x", 51)},
@@ -167,7 +167,7 @@ func TestConfigRoundTrip(t *testing.T) {
 
 func TestTestnetWiresPeers(t *testing.T) {
 	dir := t.TempDir()
-	homes, err := Testnet(dir, 3, Options{ChainID: "net-3", BasePort: 30000})
+	homes, err := Testnet(dir, 3, HomeOptions{ChainID: "net-3", BasePort: 30000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,10 +221,10 @@ func TestTestnetWiresPeers(t *testing.T) {
 		t.Fatalf("%d genesis validators", len(gen.Validators))
 	}
 
-	if _, err := Testnet(dir, 3, Options{ChainID: "net-3"}); !errors.Is(err, ErrHomeExists) {
+	if _, err := Testnet(dir, 3, HomeOptions{ChainID: "net-3"}); !errors.Is(err, ErrHomeExists) {
 		t.Fatalf("second Testnet into %s: %v, want ErrHomeExists", dir, err)
 	}
-	if _, err := Testnet(t.TempDir(), 0, Options{ChainID: "x"}); err == nil {
+	if _, err := Testnet(t.TempDir(), 0, HomeOptions{ChainID: "x"}); err == nil {
 		t.Fatal("Testnet with 0 validators succeeded")
 	}
 }
