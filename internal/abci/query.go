@@ -14,26 +14,9 @@ import (
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
-// Query paths, each answering JSON in Value:
-//
-//	/status                      the community's summary
-//	/members                     current members
-//	/member     data: key hex    one current member (with next nonce)
-//	/proposals  data: status     proposals, newest first (status optional)
-//	/proposal   data: id         one proposal with its tally or result
-//	/tx         data: tx id hex  the block holding a transaction, and its code
-//	/proof      data: tx id hex  inclusion proof of a transaction's leaf
-//	/leaf       data: index      inclusion proof of any leaf
-//	/offices                     the offices with holders and elections to come
-//	/office     data: name       one office with its past elections, petitions, notices, payments
-//	/elections  data: office     elections, newest first (office optional)
-//	/election   data: id         one election with its round-by-round count
-//	/laws       data: RFC 3339   the laws in force now, or at a past time
-//	/law        data: number     one law with its history
-//	/rules      data: question   the rule history; "proposal=N" the rules
-//	                             that applied to proposal N; "height=H"
-//	                             the rules in force after block H
-//	/initiatives data: status    popular initiatives, newest first
+// Query answers the ABCI query paths named in internal/query
+// (query.PathStatus and the rest, each documented there) with JSON in
+// Value.
 //
 // Proofs are against the app hash after the latest block, or after
 // req.Height when given.
@@ -55,55 +38,55 @@ func (a *App) query(req *abcitypes.QueryRequest) (any, error) {
 	arg := strings.TrimSpace(string(req.Data))
 	var out any
 	switch req.Path {
-	case "/status":
+	case query.PathStatus:
 		return out, a.View(func(s *core.State) error { out = query.StatusOf(s); return nil })
-	case "/members":
+	case query.PathMembers:
 		return out, a.View(func(s *core.State) error { out = query.Members(s, true); return nil })
-	case "/member":
+	case query.PathMember:
 		key, err := tx.ParsePublicKey(arg)
 		if err != nil {
 			return nil, err
 		}
 		return out, a.View(func(s *core.State) (err error) { out, err = query.MemberByKey(s, key); return err })
-	case "/proposals":
+	case query.PathProposals:
 		return out, a.View(func(s *core.State) error { out = query.Proposals(s, arg); return nil })
-	case "/proposal":
+	case query.PathProposal:
 		id, err := strconv.ParseUint(arg, 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("proposal number %q is not a number", arg)
 		}
 		return out, a.View(func(s *core.State) (err error) { out, err = query.ProposalByID(s, id); return err })
-	case "/offices":
+	case query.PathOffices:
 		return out, a.View(func(s *core.State) error { out = query.Offices(s); return nil })
-	case "/office":
+	case query.PathOffice:
 		return out, a.View(func(s *core.State) (err error) { out, err = query.OfficeByName(s, arg); return err })
-	case "/elections":
+	case query.PathElections:
 		return out, a.View(func(s *core.State) error { out = query.Elections(s, arg); return nil })
-	case "/election":
+	case query.PathElection:
 		id, err := strconv.ParseUint(arg, 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("election number %q is not a number", arg)
 		}
 		return out, a.View(func(s *core.State) (err error) { out, err = query.ElectionByID(s, id); return err })
-	case "/laws":
+	case query.PathLaws:
 		return out, a.View(func(s *core.State) (err error) { out, err = query.Laws(s, arg); return err })
-	case "/law":
+	case query.PathLaw:
 		n, err := strconv.ParseUint(arg, 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("law number %q is not a number", arg)
 		}
 		return out, a.View(func(s *core.State) (err error) { out, err = query.LawByNumber(s, n); return err })
-	case "/rules":
+	case query.PathRules:
 		return out, a.View(func(s *core.State) (err error) { out, err = query.Rules(s, arg); return err })
-	case "/initiatives":
+	case query.PathInitiatives:
 		return out, a.View(func(s *core.State) error { out = query.Initiatives(s, arg); return nil })
-	case "/tx":
+	case query.PathTx:
 		id, err := parseTxID(arg)
 		if err != nil {
 			return nil, err
 		}
 		return a.txStatus(id)
-	case "/proof":
+	case query.PathProof:
 		id, err := parseTxID(arg)
 		if err != nil {
 			return nil, err
@@ -113,7 +96,7 @@ func (a *App) query(req *abcitypes.QueryRequest) (any, error) {
 			return nil, fmt.Errorf("transaction %s is not in any block of this node", id)
 		}
 		return a.proof(idx, req.Height)
-	case "/leaf":
+	case query.PathLeaf:
 		idx, err := strconv.ParseUint(arg, 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("leaf index %q is not a number", arg)

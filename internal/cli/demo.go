@@ -375,7 +375,7 @@ const demoNomination = 15 * time.Second
 func (d *Demo) waitElection(ctx context.Context, id uint64, status string) error {
 	for {
 		var e query.Election
-		if err := d.Client.Query(ctx, "/election", strconv.FormatUint(id, 10), &e); err != nil {
+		if err := d.Client.Query(ctx, query.PathElection, strconv.FormatUint(id, 10), &e); err != nil {
 			return fmt.Errorf("demo: election %d: %w", id, err)
 		}
 		if e.Status == status {
@@ -435,7 +435,7 @@ func runDemo(ctx context.Context, s *Streams, o demoOptions) error {
 		say("     %s", resultLine(p))
 	}
 	var e query.Election
-	if err := cl.Query(ctx, "/election", "1", &e); err != nil {
+	if err := cl.Query(ctx, query.PathElection, "1", &e); err != nil {
 		return err
 	}
 	winners := make([]string, len(e.Winners))
