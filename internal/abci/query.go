@@ -49,7 +49,7 @@ func (a *App) query(req *abcitypes.QueryRequest) (any, error) {
 		}
 		return out, a.View(func(s *core.State) (err error) { out, err = query.MemberByKey(s, key); return err })
 	case query.PathProposals:
-		return out, a.View(func(s *core.State) error { out = query.Proposals(s, arg); return nil })
+		return out, a.View(func(s *core.State) error { out = query.Proposals(s, query.Filter{Status: arg}); return nil })
 	case query.PathProposal:
 		id, err := strconv.ParseUint(arg, 10, 64)
 		if err != nil {
@@ -79,7 +79,10 @@ func (a *App) query(req *abcitypes.QueryRequest) (any, error) {
 	case query.PathRules:
 		return out, a.View(func(s *core.State) (err error) { out, err = query.Rules(s, arg); return err })
 	case query.PathInitiatives:
-		return out, a.View(func(s *core.State) error { out = query.Initiatives(s, arg); return nil })
+		return out, a.View(func(s *core.State) error {
+			out = query.Proposals(s, query.Filter{Status: arg, Initiatives: true})
+			return nil
+		})
 	case query.PathTx:
 		id, err := parseTxID(arg)
 		if err != nil {

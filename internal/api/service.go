@@ -199,8 +199,8 @@ type Filter struct {
 }
 
 // Proposals lists the proposals f selects, newest first. The projection
-// finds them; the committed state describes them, so a list and a detail
-// page always show the same tally.
+// searches the text; the committed state selects and describes them, so a
+// list and a detail page always show the same tally.
 func (s *Service) Proposals(f Filter) ([]query.Proposal, error) {
 	switch f.Status {
 	case "", "scheduled", "open", "decided", "withdrawn", "gathering", "lapsed":
@@ -214,20 +214,16 @@ func (s *Service) Proposals(f Filter) ([]query.Proposal, error) {
 	if f.Offset < 0 {
 		return nil, BadRequest("Offset must not be negative.")
 	}
-	found, err := s.store.Proposals(store.ProposalFilter{Status: f.Status, Category: f.Category, Text: f.Text,
-		Limit: f.Limit, Offset: f.Offset})
-	if err != nil {
-		return nil, fmt.Errorf("proposals: %w", err)
-	}
-	out := make([]query.Proposal, 0, len(found))
-	err = s.view(func(c *core.State) error {
-		for _, p := range found {
-			if v, err := query.ProposalByID(c, p.ID); err == nil {
-				out = append(out, v)
-			}
+	q := query.Filter{Status: f.Status, Category: f.Category, Limit: f.Limit, Offset: f.Offset}
+	if f.Text != "" {
+		found, err := s.store.Search(f.Text)
+		if err != nil {
+			return nil, fmt.Errorf("proposals: %w", err)
 		}
-		return nil
-	})
+		q.Found = found
+	}
+	var out []query.Proposal
+	err := s.view(func(c *core.State) error { out = query.Proposals(c, q); return nil })
 	return out, err
 }
 
@@ -240,7 +236,10 @@ func (s *Service) Initiatives(status string) ([]query.Proposal, error) {
 		return nil, BadRequest("Status must be gathering, lapsed, open, decided or withdrawn, not %q.", status)
 	}
 	var out []query.Proposal
-	err := s.view(func(c *core.State) error { out = query.Initiatives(c, status); return nil })
+	err := s.view(func(c *core.State) error {
+		out = query.Proposals(c, query.Filter{Status: status, Initiatives: true})
+		return nil
+	})
 	return out, err
 }
 
@@ -278,25 +277,17 @@ func (s *Service) Proposal(id uint64) (Proposal, error) {
 	if err != nil {
 		return p, err
 	}
-	cs, err := s.store.Comments(id)
-	if err != nil {
+	if p.Comments, err = s.store.Comments(id); err != nil {
 		return p, fmt.Errorf("proposal %d: %w", id, err)
 	}
-	p.Comments = make([]query.Comment, 0, len(cs))
-	for _, c := range cs {
-		p.Comments = append(p.Comments, query.Comment{ID: c.ID, ReplyTo: c.ReplyTo, Author: c.Author,
-			AuthorName: c.AuthorName, Text: c.Text, Height: c.Height, Time: c.Time, Depth: c.Depth})
-	}
-	es, err := s.store.Endorsements(id)
-	if err != nil {
+	if p.Endorsements, err = s.store.Endorsements(id); err != nil {
 		return p, fmt.Errorf("proposal %d: %w", id, err)
 	}
-	p.Endorsements = make([]query.Endorsement, 0, len(es))
-	for _, e := range es {
-		p.Endorsements = append(p.Endorsements, query.Endorsement{Member: e.Member, Name: e.MemberName, Height: e.Height})
-	}
-	if sp, err := s.store.Proposal(id); err == nil && sp.Result != nil {
-		p.DecidedHeight = sp.Result.Height
+	switch h, err := s.store.DecidedHeight(id); {
+	case err == nil:
+		p.DecidedHeight = h
+	case !errors.Is(err, store.ErrNotFound): // not yet projected: the page shows no height
+		return p, fmt.Errorf("proposal %d: %w", id, err)
 	}
 	return p, nil
 }
@@ -338,33 +329,18 @@ func (s *Service) Ballots(id uint64, after uint32, limit int) (BallotPage, error
 		return page, err
 	}
 	// One more than asked tells whether another page follows.
-	bs, err := s.store.BallotsAfter(id, after, limit+1)
+	bs, err := s.store.Ballots(id, after, limit+1)
 	if err != nil {
 		return page, fmt.Errorf("ballots: %w", err)
 	}
-	more := len(bs) > limit
-	bs = bs[:min(len(bs), limit)]
-	for _, b := range bs {
-		page.Ballots = append(page.Ballots, query.Ballot{Member: b.Member, Name: b.MemberName, Choice: b.Choice.String(),
-			Height: b.Height, Cast: b.Cast})
-	}
-	if more {
-		page.After = bs[len(bs)-1].Member
+	if len(bs) > limit {
+		page.Ballots = bs[:limit]
+		page.After = bs[limit-1].Member
 		page.Next = fmt.Sprintf("%s/proposals/%d/ballots?after=%d&limit=%d", Prefix, id, page.After, limit)
+	} else {
+		page.Ballots = bs
 	}
 	return page, nil
-}
-
-// Tx is a transaction's record: where it is, what it did, and the leaf
-// that records it.
-type Tx struct {
-	query.TxStatus
-	CodeName string `json:"code_name"`
-	Log      string `json:"log,omitempty"`
-	Kind     string `json:"kind,omitempty"`
-	Author   string `json:"author,omitempty"`
-	Nonce    uint64 `json:"nonce,omitempty"`
-	Raw      []byte `json:"raw"`
 }
 
 // ParseTxID reads a transaction id (64 hex digits).
@@ -378,25 +354,22 @@ func ParseTxID(s string) (tx.ID, error) {
 	return id, nil
 }
 
-// Tx finds a transaction by id.
-func (s *Service) Tx(id tx.ID) (Tx, error) {
+// Tx finds a transaction's record by id: where it is and its code as the
+// committed state has them, and what it did as the projection recorded it.
+func (s *Service) Tx(id tx.ID) (query.Tx, error) {
 	st, err := s.app.TxStatus(id)
 	if err != nil {
-		return Tx{}, NotFound("Transaction %s is not in any block of this node.", id)
+		return query.Tx{}, NotFound("Transaction %s is not in any block of this node.", id)
 	}
-	out := Tx{TxStatus: st, CodeName: reject.Code(st.Code).String()}
-	rec, err := s.store.Tx(id)
+	out, err := s.store.Tx(id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		// The projection is written just after the block; the state has it.
+		out = query.Tx{}
 	case err != nil:
-		return out, fmt.Errorf("transaction %s: %w", id, err)
-	default:
-		out.Log, out.Raw, out.Nonce = rec.Log, rec.Raw, rec.Nonce
-		if rec.Kind != 0 {
-			out.Kind, out.Author = rec.Kind.String(), rec.Author.String()
-		}
+		return query.Tx{TxStatus: st, CodeName: reject.Code(st.Code).String()}, fmt.Errorf("transaction %s: %w", id, err)
 	}
+	out.TxStatus, out.CodeName = st, reject.Code(st.Code).String()
 	return out, nil
 }
 

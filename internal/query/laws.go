@@ -122,17 +122,3 @@ func initiativeOf(p *core.Proposal) *Initiative {
 	return &Initiative{Endorsements: p.Endorsements(), Needed: p.Needed, WindowEnd: t(p.GatherUntil),
 		VotingPeriod: time.Duration(p.VotingPeriod).String(), Qualified: p.Opens != 0}
 }
-
-// Initiatives lists the popular initiatives, newest first; status filters
-// when not empty.
-func Initiatives(s *core.State, status string) []Proposal {
-	ps := s.Proposals()
-	out := []Proposal{}
-	for i := len(ps) - 1; i >= 0; i-- {
-		if !ps[i].Initiative || (status != "" && ps[i].Status.String() != status) {
-			continue
-		}
-		out = append(out, ProposalOf(s, ps[i]))
-	}
-	return out
-}

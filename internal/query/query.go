@@ -174,15 +174,44 @@ func ProposalByID(s *core.State, id uint64) (Proposal, error) {
 	return ProposalOf(s, p), nil
 }
 
-// Proposals lists proposals, newest first; status filters when not empty.
-func Proposals(s *core.State, status string) []Proposal {
+// Filter selects proposals. Zero fields select everything.
+type Filter struct {
+	Status   string // a status as core.Status writes it: "open", "decided", …
+	Category string
+	// Initiatives keeps only popular initiatives.
+	Initiatives bool
+	// Found, when not nil, keeps only the proposals it names: the
+	// projection's answer to a text search (see store.Search).
+	Found  []uint64
+	Limit  int // at most this many; 0 means no limit
+	Offset int // skip this many of those selected
+}
+
+// Proposals lists the proposals f selects, newest first. Every reader that
+// lists proposals (the ABCI query, the API, the pages, the CLI) lists them
+// here, so they all agree.
+func Proposals(s *core.State, f Filter) []Proposal {
+	var found map[uint64]bool
+	if f.Found != nil {
+		found = make(map[uint64]bool, len(f.Found))
+		for _, id := range f.Found {
+			found[id] = true
+		}
+	}
 	ps := s.Proposals()
-	out := make([]Proposal, 0, len(ps))
-	for i := len(ps) - 1; i >= 0; i-- {
-		if status != "" && ps[i].Status.String() != status {
+	out := []Proposal{}
+	skip := f.Offset
+	for i := len(ps) - 1; i >= 0 && (f.Limit <= 0 || len(out) < f.Limit); i-- {
+		p := ps[i]
+		if f.Status != "" && p.Status.String() != f.Status || f.Category != "" && p.Category != f.Category ||
+			f.Initiatives && !p.Initiative || found != nil && !found[p.ID] {
 			continue
 		}
-		out = append(out, ProposalOf(s, ps[i]))
+		if skip > 0 {
+			skip--
+			continue
+		}
+		out = append(out, ProposalOf(s, p))
 	}
 	return out
 }
@@ -202,6 +231,18 @@ type TxStatus struct {
 	Height int64  `json:"height"`
 	Code   uint32 `json:"code"`
 	Leaf   uint64 `json:"leaf"`
+}
+
+// Tx is a transaction's record: where it is, what it did, and the leaf
+// that records it. Kind and Author are empty when its bytes did not decode.
+type Tx struct {
+	TxStatus
+	CodeName string `json:"code_name"`
+	Log      string `json:"log,omitempty"`
+	Kind     string `json:"kind,omitempty"`
+	Author   string `json:"author,omitempty"`
+	Nonce    uint64 `json:"nonce,omitempty"`
+	Raw      []byte `json:"raw"`
 }
 
 func t(ns int64) time.Time { return time.Unix(0, ns).UTC() }

@@ -401,7 +401,7 @@ func (s *Site) members(r *http.Request) (string, any, error) {
 }
 
 type auditData struct {
-	Tx      api.Tx
+	Tx      query.Tx
 	Proof   query.Proof
 	Command string
 }
