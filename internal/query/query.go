@@ -144,8 +144,8 @@ func MemberByKey(s *core.State, key tx.PublicKey) (Member, error) {
 	return MemberOf(s, m), nil
 }
 
-// ProposalOf converts a proposal.
-func ProposalOf(s *core.State, p *core.Proposal) Proposal {
+// proposalOf converts a proposal.
+func proposalOf(s *core.State, p *core.Proposal) Proposal {
 	v := Proposal{ID: p.ID, Author: p.Author, Title: p.Title, Body: p.Body, Category: p.Category,
 		Created: t(p.Created), Opens: t(p.Opens), Closes: t(p.Closes), Status: p.Status.String(),
 		Eligible: p.Eligible, Yes: p.Yes, No: p.No, Abstain: p.Abstain, Endorsements: p.Endorsements(),
@@ -171,7 +171,7 @@ func ProposalByID(s *core.State, id uint64) (Proposal, error) {
 	if !ok {
 		return Proposal{}, fmt.Errorf("there is no proposal %d", id)
 	}
-	return ProposalOf(s, p), nil
+	return proposalOf(s, p), nil
 }
 
 // Filter selects proposals. Zero fields select everything.
@@ -211,7 +211,7 @@ func Proposals(s *core.State, f Filter) []Proposal {
 			skip--
 			continue
 		}
-		out = append(out, ProposalOf(s, p))
+		out = append(out, proposalOf(s, p))
 	}
 	return out
 }

@@ -526,3 +526,33 @@ func (s *Store) Summary() (Summary, error) {
 	}
 	return sum, nil
 }
+
+// Migration is a schema migration that has been applied.
+type Migration struct {
+	Version int       // from the file name: 0001_init.sql is version 1
+	Name    string    // the file name
+	Applied time.Time // wall-clock time it ran (for operators only)
+}
+
+// Migrations lists the migrations applied to this database, in order.
+func (s *Store) Migrations() ([]Migration, error) {
+	rows, err := s.r.Query(`SELECT version, name, applied FROM migrations ORDER BY version`)
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	defer rows.Close()
+	var out []Migration
+	for rows.Next() {
+		var m Migration
+		var at int64
+		if err := rows.Scan(&m.Version, &m.Name, &at); err != nil {
+			return nil, fmt.Errorf("list migrations: %w", err)
+		}
+		m.Applied = time.Unix(0, at).UTC()
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	return out, nil
+}
