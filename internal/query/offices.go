@@ -286,22 +286,10 @@ func names(s *core.State, e *core.Election, idx []int) string {
 
 // Elections lists elections, newest first; office filters when not empty.
 func Elections(s *core.State, office string) []Election {
-	es := s.Elections()
-	out := make([]Election, 0, len(es))
-	for i := len(es) - 1; i >= 0; i-- {
-		if office != "" && es[i].Office != office {
-			continue
-		}
-		out = append(out, ElectionOf(s, es[i]))
-	}
-	return out
+	return newestFirst(s, s.Elections(), func(e *core.Election) bool { return office == "" || e.Office == office }, ElectionOf, 0, 0)
 }
 
 // ElectionByID finds an election.
 func ElectionByID(s *core.State, id uint64) (Election, error) {
-	e, ok := s.Election(id)
-	if !ok {
-		return Election{}, fmt.Errorf("there is no election %d", id)
-	}
-	return ElectionOf(s, e), nil
+	return byNumber(s, "election", id, s.Election, ElectionOf)
 }

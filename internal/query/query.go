@@ -167,11 +167,18 @@ func proposalOf(s *core.State, p *core.Proposal) Proposal {
 
 // ProposalByID finds a proposal.
 func ProposalByID(s *core.State, id uint64) (Proposal, error) {
-	p, ok := s.Proposal(id)
+	return byNumber(s, "proposal", id, s.Proposal, proposalOf)
+}
+
+// byNumber looks a thing up by its number and converts it, or says that
+// there is no such what.
+func byNumber[C, V any](s *core.State, what string, n uint64, lookup func(uint64) (C, bool), conv func(*core.State, C) V) (V, error) {
+	c, ok := lookup(n)
 	if !ok {
-		return Proposal{}, fmt.Errorf("there is no proposal %d", id)
+		var zero V
+		return zero, fmt.Errorf("there is no %s %d", what, n)
 	}
-	return proposalOf(s, p), nil
+	return conv(s, c), nil
 }
 
 // Filter selects proposals. Zero fields select everything.
@@ -198,20 +205,24 @@ func Proposals(s *core.State, f Filter) []Proposal {
 			found[id] = true
 		}
 	}
-	ps := s.Proposals()
-	out := []Proposal{}
-	skip := f.Offset
-	for i := len(ps) - 1; i >= 0 && (f.Limit <= 0 || len(out) < f.Limit); i-- {
-		p := ps[i]
-		if f.Status != "" && p.Status.String() != f.Status || f.Category != "" && p.Category != f.Category ||
-			f.Initiatives && !p.Initiative || found != nil && !found[p.ID] {
-			continue
+	return newestFirst(s, s.Proposals(), func(p *core.Proposal) bool {
+		return (f.Status == "" || p.Status.String() == f.Status) && (f.Category == "" || p.Category == f.Category) &&
+			(!f.Initiatives || p.Initiative) && (found == nil || found[p.ID])
+	}, proposalOf, f.Offset, f.Limit)
+}
+
+// newestFirst converts the items keep selects, the last of items first:
+// it skips the first offset of those and stops at limit (0: no limit).
+func newestFirst[C, V any](s *core.State, items []C, keep func(C) bool, conv func(*core.State, C) V, offset, limit int) []V {
+	out := []V{}
+	for i := len(items) - 1; i >= 0 && (limit <= 0 || len(out) < limit); i-- {
+		switch {
+		case !keep(items[i]):
+		case offset > 0:
+			offset--
+		default:
+			out = append(out, conv(s, items[i]))
 		}
-		if skip > 0 {
-			skip--
-			continue
-		}
-		out = append(out, proposalOf(s, p))
 	}
 	return out
 }
