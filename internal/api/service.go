@@ -17,7 +17,6 @@ import (
 
 	"github.com/folkmoot/folkmoot/internal/abci"
 	"github.com/folkmoot/folkmoot/internal/core"
-	"github.com/folkmoot/folkmoot/internal/merkle"
 	"github.com/folkmoot/folkmoot/internal/query"
 	"github.com/folkmoot/folkmoot/internal/reject"
 	"github.com/folkmoot/folkmoot/internal/store"
@@ -107,14 +106,6 @@ func NotFound(format string, a ...any) *Error {
 // BadRequest reports input that cannot be used.
 func BadRequest(format string, a ...any) *Error {
 	return errorf(http.StatusBadRequest, "bad_request", format, a...)
-}
-
-// Chain is the chain's status beside the community's.
-type Chain struct {
-	Height     int64       `json:"height"`
-	Time       time.Time   `json:"time"`
-	AppHash    merkle.Hash `json:"app_hash"`
-	Validators int         `json:"validators"`
 }
 
 // Status is the community's summary with its chain status.
@@ -243,35 +234,17 @@ func (s *Service) Initiatives(status string) ([]query.Proposal, error) {
 	return out, err
 }
 
-// Proposal is one proposal with its discussion and endorsements.
-type Proposal struct {
-	query.Proposal
-	Comments     []query.Comment     `json:"comment_thread"`
-	Endorsements []query.Endorsement `json:"endorsed_by"`
-	// DecidedHeight is the block that decided it (0 while undecided).
-	DecidedHeight int64 `json:"decided_height,omitempty"`
-	// QuorumRatio and ThresholdRatio are the rules as fractions
-	// [numerator, denominator], for drawing them.
-	QuorumRatio    [2]uint64 `json:"quorum_ratio"`
-	ThresholdRatio [2]uint64 `json:"threshold_ratio"`
-	// Rules are the rules that applied to it and what it does if it passes.
-	Rules query.ProposalRules `json:"rules"`
-}
-
-// Proposal returns proposal id with its comments in thread order and who
-// endorsed it.
-func (s *Service) Proposal(id uint64) (Proposal, error) {
-	var p Proposal
+// Proposal returns proposal id with its comments in thread order, who
+// endorsed it and the block that decided it, which only the projection
+// holds.
+func (s *Service) Proposal(id uint64) (query.ProposalDetail, error) {
+	var p query.ProposalDetail
 	err := s.view(func(c *core.State) error {
-		v, err := query.ProposalByID(c, id)
+		v, err := query.ProposalDetailByID(c, id)
 		if err != nil {
 			return NotFound("There is no proposal %d.", id)
 		}
-		p.Proposal = v
-		cp, _ := c.Proposal(id)
-		p.QuorumRatio = [2]uint64{cp.Quorum.Num, cp.Quorum.Den}
-		p.ThresholdRatio = [2]uint64{cp.Threshold.Num, cp.Threshold.Den}
-		p.Rules = query.ProposalRulesOf(c, cp)
+		p = v
 		return nil
 	})
 	if err != nil {
@@ -286,7 +259,9 @@ func (s *Service) Proposal(id uint64) (Proposal, error) {
 	switch h, err := s.store.DecidedHeight(id); {
 	case err == nil:
 		p.DecidedHeight = h
-	case !errors.Is(err, store.ErrNotFound): // not yet projected: the page shows no height
+	case errors.Is(err, store.ErrNotFound):
+		// The projection is written just after the block: no height yet.
+	default:
 		return p, fmt.Errorf("proposal %d: %w", id, err)
 	}
 	return p, nil

@@ -170,6 +170,33 @@ func ProposalByID(s *core.State, id uint64) (Proposal, error) {
 	return byNumber(s, "proposal", id, s.Proposal, proposalOf)
 }
 
+// ProposalDetail is one proposal with what its page shows besides: its
+// discussion, who endorsed it, and the rules that applied. Comments,
+// Endorsements and DecidedHeight come from the projection (internal/store),
+// the rest from the state.
+type ProposalDetail struct {
+	Proposal
+	Comments     []Comment     `json:"comment_thread"`
+	Endorsements []Endorsement `json:"endorsed_by"`
+	// DecidedHeight is the block that decided it (0 while undecided).
+	DecidedHeight int64 `json:"decided_height,omitempty"`
+	// QuorumRatio and ThresholdRatio are the rules as fractions
+	// [numerator, denominator], for drawing them.
+	QuorumRatio    [2]uint64 `json:"quorum_ratio"`
+	ThresholdRatio [2]uint64 `json:"threshold_ratio"`
+	// Rules are the rules that applied to it and what it does if it passes.
+	Rules ProposalRules `json:"rules"`
+}
+
+// ProposalDetailByID finds a proposal with what the state holds of its
+// detail; the caller adds what the projection holds.
+func ProposalDetailByID(s *core.State, id uint64) (ProposalDetail, error) {
+	return byNumber(s, "proposal", id, s.Proposal, func(s *core.State, p *core.Proposal) ProposalDetail {
+		return ProposalDetail{Proposal: proposalOf(s, p), QuorumRatio: [2]uint64{p.Quorum.Num, p.Quorum.Den},
+			ThresholdRatio: [2]uint64{p.Threshold.Num, p.Threshold.Den}, Rules: ProposalRulesOf(s, p)}
+	})
+}
+
 // byNumber looks a thing up by its number and converts it, or says that
 // there is no such what.
 func byNumber[C, V any](s *core.State, what string, n uint64, lookup func(uint64) (C, bool), conv func(*core.State, C) V) (V, error) {
