@@ -14,26 +14,9 @@ import (
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
-// Query paths, each answering JSON in Value:
-//
-//	/status                      the community's summary
-//	/members                     current members
-//	/member     data: key hex    one current member (with next nonce)
-//	/proposals  data: status     proposals, newest first (status optional)
-//	/proposal   data: id         one proposal with its tally or result
-//	/tx         data: tx id hex  the block holding a transaction, and its code
-//	/proof      data: tx id hex  inclusion proof of a transaction's leaf
-//	/leaf       data: index      inclusion proof of any leaf
-//	/offices                     the offices with holders and elections to come
-//	/office     data: name       one office with its past elections, petitions, notices, payments
-//	/elections  data: office     elections, newest first (office optional)
-//	/election   data: id         one election with its round-by-round count
-//	/laws       data: RFC 3339   the laws in force now, or at a past time
-//	/law        data: number     one law with its history
-//	/rules      data: question   the rule history; "proposal=N" the rules
-//	                             that applied to proposal N; "height=H"
-//	                             the rules in force after block H
-//	/initiatives data: status    popular initiatives, newest first
+// Query answers the ABCI query paths named in internal/query
+// (query.PathStatus and the rest, each documented there) with JSON in
+// Value.
 //
 // Proofs are against the app hash after the latest block, or after
 // req.Height when given.
@@ -53,57 +36,14 @@ func (a *App) Query(_ context.Context, req *abcitypes.QueryRequest) (*abcitypes.
 
 func (a *App) query(req *abcitypes.QueryRequest) (any, error) {
 	arg := strings.TrimSpace(string(req.Data))
-	var out any
 	switch req.Path {
-	case "/status":
-		return out, a.View(func(s *core.State) error { out = query.StatusOf(s); return nil })
-	case "/members":
-		return out, a.View(func(s *core.State) error { out = query.Members(s, true); return nil })
-	case "/member":
-		key, err := tx.ParsePublicKey(arg)
-		if err != nil {
-			return nil, err
-		}
-		return out, a.View(func(s *core.State) (err error) { out, err = query.MemberByKey(s, key); return err })
-	case "/proposals":
-		return out, a.View(func(s *core.State) error { out = query.Proposals(s, arg); return nil })
-	case "/proposal":
-		id, err := strconv.ParseUint(arg, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("proposal number %q is not a number", arg)
-		}
-		return out, a.View(func(s *core.State) (err error) { out, err = query.ProposalByID(s, id); return err })
-	case "/offices":
-		return out, a.View(func(s *core.State) error { out = query.Offices(s); return nil })
-	case "/office":
-		return out, a.View(func(s *core.State) (err error) { out, err = query.OfficeByName(s, arg); return err })
-	case "/elections":
-		return out, a.View(func(s *core.State) error { out = query.Elections(s, arg); return nil })
-	case "/election":
-		id, err := strconv.ParseUint(arg, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("election number %q is not a number", arg)
-		}
-		return out, a.View(func(s *core.State) (err error) { out, err = query.ElectionByID(s, id); return err })
-	case "/laws":
-		return out, a.View(func(s *core.State) (err error) { out, err = query.Laws(s, arg); return err })
-	case "/law":
-		n, err := strconv.ParseUint(arg, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("law number %q is not a number", arg)
-		}
-		return out, a.View(func(s *core.State) (err error) { out, err = query.LawByNumber(s, n); return err })
-	case "/rules":
-		return out, a.View(func(s *core.State) (err error) { out, err = query.Rules(s, arg); return err })
-	case "/initiatives":
-		return out, a.View(func(s *core.State) error { out = query.Initiatives(s, arg); return nil })
-	case "/tx":
+	case query.PathTx:
 		id, err := parseTxID(arg)
 		if err != nil {
 			return nil, err
 		}
-		return a.txStatus(id)
-	case "/proof":
+		return a.TxStatus(id)
+	case query.PathProof:
 		id, err := parseTxID(arg)
 		if err != nil {
 			return nil, err
@@ -112,18 +52,89 @@ func (a *App) query(req *abcitypes.QueryRequest) (any, error) {
 		if !ok {
 			return nil, fmt.Errorf("transaction %s is not in any block of this node", id)
 		}
-		return a.proof(idx, req.Height)
-	case "/leaf":
-		idx, err := strconv.ParseUint(arg, 10, 64)
+		return a.LeafProof(idx, req.Height)
+	case query.PathLeaf:
+		idx, err := number("leaf index", arg)
 		if err != nil {
-			return nil, fmt.Errorf("leaf index %q is not a number", arg)
+			return nil, err
 		}
-		return a.proof(idx, req.Height)
+		return a.LeafProof(idx, req.Height)
 	}
-	return nil, fmt.Errorf("unknown query path %q", req.Path)
+	read, err := stateQuery(req.Path, arg)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	err = a.View(func(s *core.State) (err error) { out, err = read(s); return err })
+	return out, err
 }
 
-func (a *App) proof(idx uint64, height int64) (query.Proof, error) {
+// stateQuery returns the reader that answers path, with its argument arg
+// read, from the committed state alone.
+func stateQuery(path, arg string) (func(*core.State) (any, error), error) {
+	switch path {
+	case query.PathStatus:
+		return answer(query.StatusOf), nil
+	case query.PathMembers:
+		return answer(func(s *core.State) []query.Member { return query.Members(s, true) }), nil
+	case query.PathMember:
+		key, err := tx.ParsePublicKey(arg)
+		if err != nil {
+			return nil, err
+		}
+		return func(s *core.State) (any, error) { return query.MemberByKey(s, key) }, nil
+	case query.PathProposals:
+		return answer(func(s *core.State) []query.Proposal { return query.Proposals(s, query.Filter{Status: arg}) }), nil
+	case query.PathProposal:
+		return numbered("proposal number", arg, query.ProposalByID)
+	case query.PathOffices:
+		return answer(query.Offices), nil
+	case query.PathOffice:
+		return func(s *core.State) (any, error) { return query.OfficeByName(s, arg) }, nil
+	case query.PathElections:
+		return answer(func(s *core.State) []query.Election { return query.Elections(s, arg) }), nil
+	case query.PathElection:
+		return numbered("election number", arg, query.ElectionByID)
+	case query.PathLaws:
+		return func(s *core.State) (any, error) { return query.Laws(s, arg) }, nil
+	case query.PathLaw:
+		return numbered("law number", arg, query.LawByNumber)
+	case query.PathRules:
+		return func(s *core.State) (any, error) { return query.Rules(s, arg) }, nil
+	case query.PathInitiatives:
+		return answer(func(s *core.State) []query.Proposal {
+			return query.Proposals(s, query.Filter{Status: arg, Initiatives: true})
+		}), nil
+	}
+	return nil, fmt.Errorf("unknown query path %q", path)
+}
+
+// answer adapts a reader that cannot fail.
+func answer[V any](read func(*core.State) V) func(*core.State) (any, error) {
+	return func(s *core.State) (any, error) { return read(s), nil }
+}
+
+// numbered reads arg as the number of what and hands it to read.
+func numbered[V any](what, arg string, read func(*core.State, uint64) (V, error)) (func(*core.State) (any, error), error) {
+	n, err := number(what, arg)
+	if err != nil {
+		return nil, err
+	}
+	return func(s *core.State) (any, error) { return read(s, n) }, nil
+}
+
+func number(what, arg string) (uint64, error) {
+	n, err := strconv.ParseUint(arg, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s %q is not a number", what, arg)
+	}
+	return n, nil
+}
+
+// LeafProof returns the inclusion proof of leaf idx against the app hash
+// after block height (the latest block when height is 0), checked before it
+// is returned, with the leaf in words. It only reads.
+func (a *App) LeafProof(idx uint64, height int64) (query.Proof, error) {
 	if height <= 0 {
 		_ = a.View(func(s *core.State) error { height = s.Height(); return nil })
 	}
@@ -153,8 +164,9 @@ func parseTxID(s string) (tx.ID, error) {
 	return id, nil
 }
 
-// txStatus says in which block a transaction is, and with which code.
-func (a *App) txStatus(id tx.ID) (query.TxStatus, error) {
+// TxStatus says in which block a transaction is, the leaf recording it, and
+// its code. It only reads.
+func (a *App) TxStatus(id tx.ID) (query.TxStatus, error) {
 	idx, ok := a.TxLeaf(id)
 	if !ok {
 		return query.TxStatus{}, fmt.Errorf("transaction %s is not in any block of this node", id)
@@ -180,14 +192,3 @@ func (a *App) leaf(idx uint64) ([]byte, error) {
 	}
 	return a.leaves[idx], nil
 }
-
-// LeafProof returns the inclusion proof of leaf index against the app hash
-// after block height (the latest block when height is 0), checked before it
-// is returned, with the leaf in words. It only reads.
-func (a *App) LeafProof(index uint64, height int64) (query.Proof, error) {
-	return a.proof(index, height)
-}
-
-// TxStatus says in which block a transaction is, the leaf recording it, and
-// its code. It only reads.
-func (a *App) TxStatus(id tx.ID) (query.TxStatus, error) { return a.txStatus(id) }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/folkmoot/folkmoot/internal/core"
@@ -44,13 +43,7 @@ func (s *Service) Laws(at time.Time) (query.LawRegister, error) {
 }
 
 // LawNumber reads a law number from a path.
-func LawNumber(s string) (uint64, error) {
-	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || n == 0 {
-		return 0, BadRequest("A law number is a whole number from 1, not %q.", s)
-	}
-	return n, nil
-}
+func LawNumber(s string) (uint64, error) { return numberFrom1(s, "law", 64) }
 
 // Law returns one law of the register, in force or not.
 func (s *Service) Law(n uint64) (query.LawEntry, error) {
@@ -96,9 +89,6 @@ func (s *Service) Delegations(ref string) (query.DelegationGraph, error) {
 
 // MemberNumber reads a member number from a path.
 func MemberNumber(s string) (uint32, error) {
-	n, err := strconv.ParseUint(s, 10, 32)
-	if err != nil || n == 0 {
-		return 0, BadRequest("A member number is a whole number from 1, not %q.", s)
-	}
-	return uint32(n), nil
+	n, err := numberFrom1(s, "member", 32)
+	return uint32(n), err
 }

@@ -57,35 +57,11 @@ func (s *Service) Handler() http.Handler {
 	get("/members", func(r *http.Request) (any, error) { return s.Members(r.URL.Query().Get("all") != "") })
 	get("/members/{ref}", func(r *http.Request) (any, error) { return s.Member(r.PathValue("ref")) })
 	get("/members/{ref}/delegations", func(r *http.Request) (any, error) { return s.Delegations(r.PathValue("ref")) })
-	get("/laws", func(r *http.Request) (any, error) {
-		at, err := LawsAt(r)
-		if err != nil {
-			return nil, err
-		}
-		return s.Laws(at)
-	})
-	get("/laws/{n}", func(r *http.Request) (any, error) {
-		n, err := LawNumber(r.PathValue("n"))
-		if err != nil {
-			return nil, err
-		}
-		return s.Law(n)
-	})
+	get("/laws", with(LawsAt, s.Laws))
+	get("/laws/{n}", with(pathValue("n", LawNumber), s.Law))
 	get("/rules", func(r *http.Request) (any, error) { return s.Rules() })
-	get("/proposals", func(r *http.Request) (any, error) {
-		f, err := FilterFrom(r)
-		if err != nil {
-			return nil, err
-		}
-		return s.Proposals(f)
-	})
-	get("/proposals/{id}", func(r *http.Request) (any, error) {
-		id, err := ProposalID(r.PathValue("id"))
-		if err != nil {
-			return nil, err
-		}
-		return s.Proposal(id)
-	})
+	get("/proposals", with(FilterFrom, s.Proposals))
+	get("/proposals/{id}", with(pathValue("id", ProposalID), s.Proposal))
 	get("/proposals/{id}/ballots", func(r *http.Request) (any, error) {
 		id, err := ProposalID(r.PathValue("id"))
 		if err != nil {
@@ -102,13 +78,7 @@ func (s *Service) Handler() http.Handler {
 	get("/offices/{name}", func(r *http.Request) (any, error) { return s.Office(r.PathValue("name")) })
 	get("/elections", func(r *http.Request) (any, error) { return s.Elections(r.URL.Query().Get("office")) })
 	get("/elections/{id}", func(r *http.Request) (any, error) { return s.Election(r.PathValue("id")) })
-	get("/txs/{id}", func(r *http.Request) (any, error) {
-		id, err := ParseTxID(r.PathValue("id"))
-		if err != nil {
-			return nil, err
-		}
-		return s.Tx(id)
-	})
+	get("/txs/{id}", with(pathValue("id", ParseTxID), s.Tx))
 	get("/proofs/tx/{id}", func(r *http.Request) (any, error) {
 		id, err := ParseTxID(r.PathValue("id"))
 		if err != nil {
@@ -139,6 +109,22 @@ func (s *Service) Handler() http.Handler {
 	return Recover(s, mux)
 }
 
+// with reads a request with parse and answers with fn.
+func with[T, V any](parse func(*http.Request) (T, error), fn func(T) (V, error)) func(*http.Request) (any, error) {
+	return func(r *http.Request) (any, error) {
+		v, err := parse(r)
+		if err != nil {
+			return nil, err
+		}
+		return fn(v)
+	}
+}
+
+// pathValue reads the path wildcard name with parse.
+func pathValue[T any](name string, parse func(string) (T, error)) func(*http.Request) (T, error) {
+	return func(r *http.Request) (T, error) { return parse(r.PathValue(name)) }
+}
+
 // FilterFrom reads a proposal filter from a request's query string.
 func FilterFrom(r *http.Request) (Filter, error) {
 	q := r.URL.Query()
@@ -156,12 +142,16 @@ func FilterFrom(r *http.Request) (Filter, error) {
 }
 
 // ProposalID reads a proposal number from a path.
-func ProposalID(s string) (uint64, error) {
-	id, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || id == 0 {
-		return 0, BadRequest("A proposal number is a whole number from 1, not %q.", s)
+func ProposalID(s string) (uint64, error) { return numberFrom1(s, "proposal", 64) }
+
+// numberFrom1 reads the number of a what (a whole number from 1 that fits
+// in bits) from a path.
+func numberFrom1(s, what string, bits int) (uint64, error) {
+	n, err := strconv.ParseUint(s, 10, bits)
+	if err != nil || n == 0 {
+		return 0, BadRequest("A %s number is a whole number from 1, not %q.", what, s)
 	}
-	return id, nil
+	return n, nil
 }
 
 // pageParams reads a ballot page's cursor (after: a member number) and

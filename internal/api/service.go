@@ -17,7 +17,6 @@ import (
 
 	"github.com/folkmoot/folkmoot/internal/abci"
 	"github.com/folkmoot/folkmoot/internal/core"
-	"github.com/folkmoot/folkmoot/internal/merkle"
 	"github.com/folkmoot/folkmoot/internal/query"
 	"github.com/folkmoot/folkmoot/internal/reject"
 	"github.com/folkmoot/folkmoot/internal/store"
@@ -109,14 +108,6 @@ func BadRequest(format string, a ...any) *Error {
 	return errorf(http.StatusBadRequest, "bad_request", format, a...)
 }
 
-// Chain is the chain's status beside the community's.
-type Chain struct {
-	Height     int64       `json:"height"`
-	Time       time.Time   `json:"time"`
-	AppHash    merkle.Hash `json:"app_hash"`
-	Validators int         `json:"validators"`
-}
-
 // Status is the community's summary with its chain status.
 type Status struct {
 	query.Status
@@ -199,8 +190,8 @@ type Filter struct {
 }
 
 // Proposals lists the proposals f selects, newest first. The projection
-// finds them; the committed state describes them, so a list and a detail
-// page always show the same tally.
+// searches the text; the committed state selects and describes them, so a
+// list and a detail page always show the same tally.
 func (s *Service) Proposals(f Filter) ([]query.Proposal, error) {
 	switch f.Status {
 	case "", "scheduled", "open", "decided", "withdrawn", "gathering", "lapsed":
@@ -214,20 +205,16 @@ func (s *Service) Proposals(f Filter) ([]query.Proposal, error) {
 	if f.Offset < 0 {
 		return nil, BadRequest("Offset must not be negative.")
 	}
-	found, err := s.store.Proposals(store.ProposalFilter{Status: f.Status, Category: f.Category, Text: f.Text,
-		Limit: f.Limit, Offset: f.Offset})
-	if err != nil {
-		return nil, fmt.Errorf("proposals: %w", err)
-	}
-	out := make([]query.Proposal, 0, len(found))
-	err = s.view(func(c *core.State) error {
-		for _, p := range found {
-			if v, err := query.ProposalByID(c, p.ID); err == nil {
-				out = append(out, v)
-			}
+	q := query.Filter{Status: f.Status, Category: f.Category, Limit: f.Limit, Offset: f.Offset}
+	if f.Text != "" {
+		found, err := s.store.Search(f.Text)
+		if err != nil {
+			return nil, fmt.Errorf("proposals: %w", err)
 		}
-		return nil
-	})
+		q.Found = found
+	}
+	var out []query.Proposal
+	err := s.view(func(c *core.State) error { out = query.Proposals(c, q); return nil })
 	return out, err
 }
 
@@ -240,63 +227,42 @@ func (s *Service) Initiatives(status string) ([]query.Proposal, error) {
 		return nil, BadRequest("Status must be gathering, lapsed, open, decided or withdrawn, not %q.", status)
 	}
 	var out []query.Proposal
-	err := s.view(func(c *core.State) error { out = query.Initiatives(c, status); return nil })
+	err := s.view(func(c *core.State) error {
+		out = query.Proposals(c, query.Filter{Status: status, Initiatives: true})
+		return nil
+	})
 	return out, err
 }
 
-// Proposal is one proposal with its discussion and endorsements.
-type Proposal struct {
-	query.Proposal
-	Comments     []query.Comment     `json:"comment_thread"`
-	Endorsements []query.Endorsement `json:"endorsed_by"`
-	// DecidedHeight is the block that decided it (0 while undecided).
-	DecidedHeight int64 `json:"decided_height,omitempty"`
-	// QuorumRatio and ThresholdRatio are the rules as fractions
-	// [numerator, denominator], for drawing them.
-	QuorumRatio    [2]uint64 `json:"quorum_ratio"`
-	ThresholdRatio [2]uint64 `json:"threshold_ratio"`
-	// Rules are the rules that applied to it and what it does if it passes.
-	Rules query.ProposalRules `json:"rules"`
-}
-
-// Proposal returns proposal id with its comments in thread order and who
-// endorsed it.
-func (s *Service) Proposal(id uint64) (Proposal, error) {
-	var p Proposal
+// Proposal returns proposal id with its comments in thread order, who
+// endorsed it and the block that decided it, which only the projection
+// holds.
+func (s *Service) Proposal(id uint64) (query.ProposalDetail, error) {
+	var p query.ProposalDetail
 	err := s.view(func(c *core.State) error {
-		v, err := query.ProposalByID(c, id)
+		v, err := query.ProposalDetailByID(c, id)
 		if err != nil {
 			return NotFound("There is no proposal %d.", id)
 		}
-		p.Proposal = v
-		cp, _ := c.Proposal(id)
-		p.QuorumRatio = [2]uint64{cp.Quorum.Num, cp.Quorum.Den}
-		p.ThresholdRatio = [2]uint64{cp.Threshold.Num, cp.Threshold.Den}
-		p.Rules = query.ProposalRulesOf(c, cp)
+		p = v
 		return nil
 	})
 	if err != nil {
 		return p, err
 	}
-	cs, err := s.store.Comments(id)
-	if err != nil {
+	if p.Comments, err = s.store.Comments(id); err != nil {
 		return p, fmt.Errorf("proposal %d: %w", id, err)
 	}
-	p.Comments = make([]query.Comment, 0, len(cs))
-	for _, c := range cs {
-		p.Comments = append(p.Comments, query.Comment{ID: c.ID, ReplyTo: c.ReplyTo, Author: c.Author,
-			AuthorName: c.AuthorName, Text: c.Text, Height: c.Height, Time: c.Time, Depth: c.Depth})
-	}
-	es, err := s.store.Endorsements(id)
-	if err != nil {
+	if p.Endorsements, err = s.store.Endorsements(id); err != nil {
 		return p, fmt.Errorf("proposal %d: %w", id, err)
 	}
-	p.Endorsements = make([]query.Endorsement, 0, len(es))
-	for _, e := range es {
-		p.Endorsements = append(p.Endorsements, query.Endorsement{Member: e.Member, Name: e.MemberName, Height: e.Height})
-	}
-	if sp, err := s.store.Proposal(id); err == nil && sp.Result != nil {
-		p.DecidedHeight = sp.Result.Height
+	switch h, err := s.store.DecidedHeight(id); {
+	case err == nil:
+		p.DecidedHeight = h
+	case errors.Is(err, store.ErrNotFound):
+		// The projection is written just after the block: no height yet.
+	default:
+		return p, fmt.Errorf("proposal %d: %w", id, err)
 	}
 	return p, nil
 }
@@ -338,33 +304,18 @@ func (s *Service) Ballots(id uint64, after uint32, limit int) (BallotPage, error
 		return page, err
 	}
 	// One more than asked tells whether another page follows.
-	bs, err := s.store.BallotsAfter(id, after, limit+1)
+	bs, err := s.store.Ballots(id, after, limit+1)
 	if err != nil {
 		return page, fmt.Errorf("ballots: %w", err)
 	}
-	more := len(bs) > limit
-	bs = bs[:min(len(bs), limit)]
-	for _, b := range bs {
-		page.Ballots = append(page.Ballots, query.Ballot{Member: b.Member, Name: b.MemberName, Choice: b.Choice.String(),
-			Height: b.Height, Cast: b.Cast})
-	}
-	if more {
-		page.After = bs[len(bs)-1].Member
+	if len(bs) > limit {
+		page.Ballots = bs[:limit]
+		page.After = bs[limit-1].Member
 		page.Next = fmt.Sprintf("%s/proposals/%d/ballots?after=%d&limit=%d", Prefix, id, page.After, limit)
+	} else {
+		page.Ballots = bs
 	}
 	return page, nil
-}
-
-// Tx is a transaction's record: where it is, what it did, and the leaf
-// that records it.
-type Tx struct {
-	query.TxStatus
-	CodeName string `json:"code_name"`
-	Log      string `json:"log,omitempty"`
-	Kind     string `json:"kind,omitempty"`
-	Author   string `json:"author,omitempty"`
-	Nonce    uint64 `json:"nonce,omitempty"`
-	Raw      []byte `json:"raw"`
 }
 
 // ParseTxID reads a transaction id (64 hex digits).
@@ -376,25 +327,22 @@ func ParseTxID(s string) (tx.ID, error) {
 	return id, nil
 }
 
-// Tx finds a transaction by id.
-func (s *Service) Tx(id tx.ID) (Tx, error) {
+// Tx finds a transaction's record by id: where it is and its code as the
+// committed state has them, and what it did as the projection recorded it.
+func (s *Service) Tx(id tx.ID) (query.Tx, error) {
 	st, err := s.app.TxStatus(id)
 	if err != nil {
-		return Tx{}, NotFound("Transaction %s is not in any block of this node.", id)
+		return query.Tx{}, NotFound("Transaction %s is not in any block of this node.", id)
 	}
-	out := Tx{TxStatus: st, CodeName: reject.Code(st.Code).String()}
-	rec, err := s.store.Tx(id)
+	out, err := s.store.Tx(id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		// The projection is written just after the block; the state has it.
+		out = query.Tx{}
 	case err != nil:
-		return out, fmt.Errorf("transaction %s: %w", id, err)
-	default:
-		out.Log, out.Raw, out.Nonce = rec.Log, rec.Raw, rec.Nonce
-		if rec.Kind != 0 {
-			out.Kind, out.Author = rec.Kind.String(), rec.Author.String()
-		}
+		return query.Tx{TxStatus: st, CodeName: reject.Code(st.Code).String()}, fmt.Errorf("transaction %s: %w", id, err)
 	}
+	out.TxStatus, out.CodeName = st, reject.Code(st.Code).String()
 	return out, nil
 }
 

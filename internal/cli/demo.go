@@ -74,7 +74,7 @@ func runDemo(ctx context.Context, s *Streams, o demoOptions) error {
 		say("     %s", resultLine(p))
 	}
 	var e query.Election
-	if err := cl.Query(ctx, "/election", "1", &e); err != nil {
+	if err := cl.Query(ctx, query.PathElection, "1", &e); err != nil {
 		return err
 	}
 	winners := make([]string, len(e.Winners))

@@ -70,7 +70,7 @@ func newLawCmd(s *Streams) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var ls []query.LawEntry
-			if err := list.get("/laws", at, &ls); err != nil {
+			if err := list.get(query.PathLaws, at, &ls); err != nil {
 				return err
 			}
 			if list.output == "json" {
@@ -103,7 +103,7 @@ func newLawCmd(s *Streams) *cobra.Command {
 				return err
 			}
 			var d query.LawDetail
-			if err := show.get("/law", strconv.FormatUint(n, 10), &d); err != nil {
+			if err := show.get(query.PathLaw, strconv.FormatUint(n, 10), &d); err != nil {
 				return err
 			}
 			if show.output == "json" {
@@ -204,7 +204,7 @@ force after block H.`,
 				q = "height=" + strconv.FormatInt(height, 10)
 			}
 			var vs []query.RuleVersionEntry
-			if err := r.get("/rules", q, &vs); err != nil {
+			if err := r.get(query.PathRules, q, &vs); err != nil {
 				return err
 			}
 			if r.output == "json" {
@@ -318,7 +318,7 @@ initiative voting period.`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var ps []query.Proposal
-			if err := r.get("/initiatives", status, &ps); err != nil {
+			if err := r.get(query.PathInitiatives, status, &ps); err != nil {
 				return err
 			}
 			if r.output == "json" {

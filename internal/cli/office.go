@@ -25,7 +25,7 @@ func newOfficeCmd(s *Streams) *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var os []query.Office
-			if err := list.get("/offices", "", &os); err != nil {
+			if err := list.get(query.PathOffices, "", &os); err != nil {
 				return err
 			}
 			if list.output == "json" {
@@ -57,7 +57,7 @@ func newOfficeCmd(s *Streams) *cobra.Command {
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var d query.OfficeDetail
-			if err := show.get("/office", args[0], &d); err != nil {
+			if err := show.get(query.PathOffice, args[0], &d); err != nil {
 				return err
 			}
 			if show.output == "json" {
@@ -300,7 +300,7 @@ break go to the candidate who stood first.`,
 				return err
 			}
 			var e query.Election
-			err = cl.Query(ctx, "/election", args[0], &e)
+			err = cl.Query(ctx, query.PathElection, args[0], &e)
 			cancel()
 			if err != nil {
 				return err
@@ -336,7 +336,7 @@ by-election opens.`,
 					return derr
 				}
 				var d query.OfficeDetail
-				err = cl.Query(ctx, "/office", args[0], &d)
+				err = cl.Query(ctx, query.PathOffice, args[0], &d)
 				cancel()
 				if err != nil {
 					return err
@@ -370,7 +370,7 @@ func newShowElectionCmd(s *Streams) *cobra.Command {
 				return err
 			}
 			var e query.Election
-			if err := r.get("/election", args[0], &e); err != nil {
+			if err := r.get(query.PathElection, args[0], &e); err != nil {
 				return err
 			}
 			if r.output == "json" {

@@ -29,7 +29,7 @@ anywhere with "folkmoot verify-proof".`,
 			if err := checkOutput(output); err != nil {
 				return err
 			}
-			path, data := "/leaf", leaf
+			path, data := query.PathLeaf, leaf
 			if leaf == "" {
 				if len(args) != 1 {
 					return fmt.Errorf("give a transaction id, or --leaf N")
@@ -37,7 +37,7 @@ anywhere with "folkmoot verify-proof".`,
 				if _, err := tx.ParseID(args[0]); err != nil {
 					return fmt.Errorf("transaction id must be 64 hex digits, got %q", args[0])
 				}
-				path, data = "/proof", args[0]
+				path, data = query.PathProof, args[0]
 			}
 			cl, ctx, cancel, err := dial(node)
 			if err != nil {

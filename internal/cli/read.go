@@ -110,7 +110,7 @@ func newMembersCmd(s *Streams) *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var ms []query.Member
-			if err := r.get("/members", "", &ms); err != nil {
+			if err := r.get(query.PathMembers, "", &ms); err != nil {
 				return err
 			}
 			if r.output == "json" {

@@ -61,7 +61,7 @@ func (c *Client) Query(ctx context.Context, path, data string, out any) error {
 // Status returns the community's summary.
 func (c *Client) Status(ctx context.Context) (query.Status, error) {
 	var s query.Status
-	return s, c.Query(ctx, "/status", "", &s)
+	return s, c.Query(ctx, query.PathStatus, "", &s)
 }
 
 // ChainID returns the community's chain id.
@@ -73,7 +73,7 @@ func (c *Client) ChainID(ctx context.Context) (string, error) {
 // NextNonce returns the nonce the key's next transaction must carry.
 func (c *Client) NextNonce(ctx context.Context, key tx.PublicKey) (uint64, error) {
 	var m query.Member
-	if err := c.Query(ctx, "/member", key.String(), &m); err != nil {
+	if err := c.Query(ctx, query.PathMember, key.String(), &m); err != nil {
 		return 0, err
 	}
 	return m.NextNonce, nil
@@ -82,7 +82,7 @@ func (c *Client) NextNonce(ctx context.Context, key tx.PublicKey) (uint64, error
 // Proposal returns one proposal.
 func (c *Client) Proposal(ctx context.Context, id uint64) (query.Proposal, error) {
 	var p query.Proposal
-	return p, c.Query(ctx, "/proposal", strconv.FormatUint(id, 10), &p)
+	return p, c.Query(ctx, query.PathProposal, strconv.FormatUint(id, 10), &p)
 }
 
 // Committed is a transaction's fate in a block.
@@ -117,7 +117,7 @@ func (c *Client) Wait(ctx context.Context, id tx.ID) (Committed, error) {
 	defer tick.Stop()
 	for {
 		var st query.TxStatus
-		if err := c.Query(ctx, "/tx", id.String(), &st); err == nil {
+		if err := c.Query(ctx, query.PathTx, id.String(), &st); err == nil {
 			return Committed{ID: id, Height: st.Height, Code: reject.Code(st.Code)}, nil
 		}
 		select {

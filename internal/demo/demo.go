@@ -341,7 +341,7 @@ const nomination = 15 * time.Second
 func (d *Community) waitElection(ctx context.Context, id uint64, status string) error {
 	for {
 		var e query.Election
-		if err := d.Client.Query(ctx, "/election", strconv.FormatUint(id, 10), &e); err != nil {
+		if err := d.Client.Query(ctx, query.PathElection, strconv.FormatUint(id, 10), &e); err != nil {
 			return fmt.Errorf("demo: election %d: %w", id, err)
 		}
 		if e.Status == status {

@@ -47,10 +47,10 @@ func Laws(s *core.State, at string) ([]LawEntry, error) {
 // time is when its vote closed; the block that decided it follows within
 // one block interval.
 func LawByNumber(s *core.State, n uint64) (LawDetail, error) {
-	l, ok := s.Law(n)
-	if !ok {
-		return LawDetail{}, fmt.Errorf("there is no law %d", n)
-	}
+	return byNumber(s, "law", n, s.Law, lawDetailOf)
+}
+
+func lawDetailOf(s *core.State, l *core.Law) LawDetail {
 	d := LawDetail{LawEntry: LawEntryOf(l)}
 	// The sunset each step set is not kept once a later renewal moves it,
 	// except for the last.
@@ -69,7 +69,7 @@ func LawByNumber(s *core.State, n uint64) (LawDetail, error) {
 	case core.Expired:
 		d.History = append(d.History, LawEvent{Time: t(l.Ended), What: "expired", Expires: t(l.Expires)})
 	}
-	return d, nil
+	return d
 }
 
 // Rules answers the rule history: every version, oldest first, for an
@@ -121,18 +121,4 @@ func initiativeOf(p *core.Proposal) *Initiative {
 	}
 	return &Initiative{Endorsements: p.Endorsements(), Needed: p.Needed, WindowEnd: t(p.GatherUntil),
 		VotingPeriod: time.Duration(p.VotingPeriod).String(), Qualified: p.Opens != 0}
-}
-
-// Initiatives lists the popular initiatives, newest first; status filters
-// when not empty.
-func Initiatives(s *core.State, status string) []Proposal {
-	ps := s.Proposals()
-	out := []Proposal{}
-	for i := len(ps) - 1; i >= 0; i-- {
-		if !ps[i].Initiative || (status != "" && ps[i].Status.String() != status) {
-			continue
-		}
-		out = append(out, ProposalOf(s, ps[i]))
-	}
-	return out
 }

@@ -120,12 +120,12 @@ func TestLawsRulesInitiatives(t *testing.T) {
 		}
 	}
 
-	ins := query.Initiatives(c.s, "")
+	ins := query.Proposals(c.s, query.Filter{Initiatives: true})
 	if len(ins) != 1 || ins[0].Status != "gathering" || ins[0].Initiative == nil || ins[0].Initiative.Needed != 1 ||
 		ins[0].Initiative.Qualified || ins[0].Initiative.VotingPeriod != "336h0m0s" {
 		t.Fatalf("initiatives %+v", ins)
 	}
-	if got := query.Initiatives(c.s, "open"); len(got) != 0 {
+	if got := query.Proposals(c.s, query.Filter{Status: "open", Initiatives: true}); len(got) != 0 {
 		t.Fatalf("open initiatives %+v", got)
 	}
 }

@@ -147,8 +147,8 @@ func people(s *core.State, ns []uint32) []Person {
 	return out
 }
 
-// OfficeOf converts an office of the rules in force.
-func OfficeOf(s *core.State, st core.OfficeStatus) Office {
+// officeOf converts an office of the rules in force.
+func officeOf(s *core.State, st core.OfficeStatus) Office {
 	o := st.Office
 	sel := o.Selection
 	if sel == "" {
@@ -178,7 +178,7 @@ func OfficeOf(s *core.State, st core.OfficeStatus) Office {
 func Offices(s *core.State) []Office {
 	out := []Office{}
 	for _, st := range s.Offices() {
-		out = append(out, OfficeOf(s, st))
+		out = append(out, officeOf(s, st))
 	}
 	return out
 }
@@ -189,7 +189,7 @@ func OfficeByName(s *core.State, name string) (OfficeDetail, error) {
 	if !ok {
 		return OfficeDetail{}, fmt.Errorf("there is no office %q", name)
 	}
-	d := OfficeDetail{Office: OfficeOf(s, st), Past: []Election{}, Petitions: []Petition{}, Notices: []Notice{}, Payments: []Payment{}}
+	d := OfficeDetail{Office: officeOf(s, st), Past: []Election{}, Petitions: []Petition{}, Notices: []Notice{}, Payments: []Payment{}}
 	for _, e := range s.Elections() {
 		if e.Office == name && e.Status == core.ElectionDecided {
 			d.Past = append(d.Past, ElectionOf(s, e))
@@ -286,22 +286,10 @@ func names(s *core.State, e *core.Election, idx []int) string {
 
 // Elections lists elections, newest first; office filters when not empty.
 func Elections(s *core.State, office string) []Election {
-	es := s.Elections()
-	out := make([]Election, 0, len(es))
-	for i := len(es) - 1; i >= 0; i-- {
-		if office != "" && es[i].Office != office {
-			continue
-		}
-		out = append(out, ElectionOf(s, es[i]))
-	}
-	return out
+	return newestFirst(s, s.Elections(), func(e *core.Election) bool { return office == "" || e.Office == office }, ElectionOf, 0, 0)
 }
 
 // ElectionByID finds an election.
 func ElectionByID(s *core.State, id uint64) (Election, error) {
-	e, ok := s.Election(id)
-	if !ok {
-		return Election{}, fmt.Errorf("there is no election %d", id)
-	}
-	return ElectionOf(s, e), nil
+	return byNumber(s, "election", id, s.Election, ElectionOf)
 }

@@ -144,8 +144,8 @@ func MemberByKey(s *core.State, key tx.PublicKey) (Member, error) {
 	return MemberOf(s, m), nil
 }
 
-// ProposalOf converts a proposal.
-func ProposalOf(s *core.State, p *core.Proposal) Proposal {
+// proposalOf converts a proposal.
+func proposalOf(s *core.State, p *core.Proposal) Proposal {
 	v := Proposal{ID: p.ID, Author: p.Author, Title: p.Title, Body: p.Body, Category: p.Category,
 		Created: t(p.Created), Opens: t(p.Opens), Closes: t(p.Closes), Status: p.Status.String(),
 		Eligible: p.Eligible, Yes: p.Yes, No: p.No, Abstain: p.Abstain, Endorsements: p.Endorsements(),
@@ -167,22 +167,89 @@ func ProposalOf(s *core.State, p *core.Proposal) Proposal {
 
 // ProposalByID finds a proposal.
 func ProposalByID(s *core.State, id uint64) (Proposal, error) {
-	p, ok := s.Proposal(id)
-	if !ok {
-		return Proposal{}, fmt.Errorf("there is no proposal %d", id)
-	}
-	return ProposalOf(s, p), nil
+	return byNumber(s, "proposal", id, s.Proposal, proposalOf)
 }
 
-// Proposals lists proposals, newest first; status filters when not empty.
-func Proposals(s *core.State, status string) []Proposal {
-	ps := s.Proposals()
-	out := make([]Proposal, 0, len(ps))
-	for i := len(ps) - 1; i >= 0; i-- {
-		if status != "" && ps[i].Status.String() != status {
-			continue
+// ProposalDetail is one proposal with what its page shows besides: its
+// discussion, who endorsed it, and the rules that applied. Comments,
+// Endorsements and DecidedHeight come from the projection (internal/store),
+// the rest from the state.
+type ProposalDetail struct {
+	Proposal
+	Comments     []Comment     `json:"comment_thread"`
+	Endorsements []Endorsement `json:"endorsed_by"`
+	// DecidedHeight is the block that decided it (0 while undecided).
+	DecidedHeight int64 `json:"decided_height,omitempty"`
+	// QuorumRatio and ThresholdRatio are the rules as fractions
+	// [numerator, denominator], for drawing them.
+	QuorumRatio    [2]uint64 `json:"quorum_ratio"`
+	ThresholdRatio [2]uint64 `json:"threshold_ratio"`
+	// Rules are the rules that applied to it and what it does if it passes.
+	Rules ProposalRules `json:"rules"`
+}
+
+// ProposalDetailByID finds a proposal with what the state holds of its
+// detail; the caller adds what the projection holds.
+func ProposalDetailByID(s *core.State, id uint64) (ProposalDetail, error) {
+	return byNumber(s, "proposal", id, s.Proposal, func(s *core.State, p *core.Proposal) ProposalDetail {
+		return ProposalDetail{Proposal: proposalOf(s, p), QuorumRatio: [2]uint64{p.Quorum.Num, p.Quorum.Den},
+			ThresholdRatio: [2]uint64{p.Threshold.Num, p.Threshold.Den}, Rules: ProposalRulesOf(s, p)}
+	})
+}
+
+// byNumber looks a thing up by its number and converts it, or says that
+// there is no such what.
+func byNumber[C, V any](s *core.State, what string, n uint64, lookup func(uint64) (C, bool), conv func(*core.State, C) V) (V, error) {
+	c, ok := lookup(n)
+	if !ok {
+		var zero V
+		return zero, fmt.Errorf("there is no %s %d", what, n)
+	}
+	return conv(s, c), nil
+}
+
+// Filter selects proposals. Zero fields select everything.
+type Filter struct {
+	Status   string // a status as core.Status writes it: "open", "decided", …
+	Category string
+	// Initiatives keeps only popular initiatives.
+	Initiatives bool
+	// Found, when not nil, keeps only the proposals it names: the
+	// projection's answer to a text search (see store.Search).
+	Found  []uint64
+	Limit  int // at most this many; 0 means no limit
+	Offset int // skip this many of those selected
+}
+
+// Proposals lists the proposals f selects, newest first. Every reader that
+// lists proposals (the ABCI query, the API, the pages, the CLI) lists them
+// here, so they all agree.
+func Proposals(s *core.State, f Filter) []Proposal {
+	var found map[uint64]bool
+	if f.Found != nil {
+		found = make(map[uint64]bool, len(f.Found))
+		for _, id := range f.Found {
+			found[id] = true
 		}
-		out = append(out, ProposalOf(s, ps[i]))
+	}
+	return newestFirst(s, s.Proposals(), func(p *core.Proposal) bool {
+		return (f.Status == "" || p.Status.String() == f.Status) && (f.Category == "" || p.Category == f.Category) &&
+			(!f.Initiatives || p.Initiative) && (found == nil || found[p.ID])
+	}, proposalOf, f.Offset, f.Limit)
+}
+
+// newestFirst converts the items keep selects, the last of items first:
+// it skips the first offset of those and stops at limit (0: no limit).
+func newestFirst[C, V any](s *core.State, items []C, keep func(C) bool, conv func(*core.State, C) V, offset, limit int) []V {
+	out := []V{}
+	for i := len(items) - 1; i >= 0 && (limit <= 0 || len(out) < limit); i-- {
+		switch {
+		case !keep(items[i]):
+		case offset > 0:
+			offset--
+		default:
+			out = append(out, conv(s, items[i]))
+		}
 	}
 	return out
 }
@@ -202,6 +269,18 @@ type TxStatus struct {
 	Height int64  `json:"height"`
 	Code   uint32 `json:"code"`
 	Leaf   uint64 `json:"leaf"`
+}
+
+// Tx is a transaction's record: where it is, what it did, and the leaf
+// that records it. Kind and Author are empty when its bytes did not decode.
+type Tx struct {
+	TxStatus
+	CodeName string `json:"code_name"`
+	Log      string `json:"log,omitempty"`
+	Kind     string `json:"kind,omitempty"`
+	Author   string `json:"author,omitempty"`
+	Nonce    uint64 `json:"nonce,omitempty"`
+	Raw      []byte `json:"raw"`
 }
 
 func t(ns int64) time.Time { return time.Unix(0, ns).UTC() }

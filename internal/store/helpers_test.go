@@ -188,7 +188,7 @@ func matchState(t testing.TB, s *Store, st *core.State) {
 			got.Result.QuorumReached != r.QuorumReached || got.Result.Height == 0) {
 			t.Fatalf("proposal %d result projected %+v, state %+v", want.ID, got.Result, r)
 		}
-		ballots, err := s.Ballots(want.ID)
+		ballots, err := s.ballotRows(want.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/folkmoot/folkmoot/internal/core"
+	"github.com/folkmoot/folkmoot/internal/query"
 	"github.com/folkmoot/folkmoot/internal/reject"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
@@ -57,45 +59,30 @@ func newTown(t *testing.T) *town {
 	return x
 }
 
-func ids(ps []Proposal) []uint64 {
-	out := []uint64{}
-	for _, p := range ps {
-		out = append(out, p.ID)
-	}
-	return out
-}
-
-func TestProposalsFilter(t *testing.T) {
+func TestSearch(t *testing.T) {
 	x := newTown(t)
 	for _, c := range []struct {
 		name string
-		f    ProposalFilter
-		want []uint64
+		text string
+		want []uint64 // nil: no word to search for, every proposal matches
 	}{
-		{"all, newest first", ProposalFilter{}, []uint64{2, 1}},
-		{"decided", ProposalFilter{Status: "decided"}, []uint64{1}},
-		{"withdrawn", ProposalFilter{Status: "withdrawn"}, []uint64{2}},
-		{"open", ProposalFilter{Status: "open"}, []uint64{}},
-		{"category", ProposalFilter{Category: "budget"}, []uint64{2}},
-		{"category and status", ProposalFilter{Category: "budget", Status: "decided"}, []uint64{}},
-		{"word in title", ProposalFilter{Text: "oak"}, []uint64{1}},
-		{"word in body, any case", ProposalFilter{Text: "WINTER"}, []uint64{2}},
-		{"prefix", ProposalFilter{Text: "bri"}, []uint64{2}},
-		{"every word must match", ProposalFilter{Text: "oak bridge"}, []uint64{}},
-		{"two words of one proposal", ProposalFilter{Text: "repair bridge"}, []uint64{2}},
-		{"FTS syntax is taken as words", ProposalFilter{Text: `oak OR "bridge" NEAR(*`}, []uint64{}},
-		{"punctuation only", ProposalFilter{Text: `"*()`}, []uint64{2, 1}},
-		{"limit", ProposalFilter{Limit: 1}, []uint64{2}},
-		{"offset", ProposalFilter{Limit: 1, Offset: 1}, []uint64{1}},
-		{"offset alone", ProposalFilter{Offset: 1}, []uint64{1}},
+		{"word in title", "oak", []uint64{1}},
+		{"word in body, any case", "WINTER", []uint64{2}},
+		{"prefix", "bri", []uint64{2}},
+		{"every word must match", "oak bridge", []uint64{}},
+		{"two words of one proposal", "repair bridge", []uint64{2}},
+		{"word in both, newest first", "the", []uint64{2, 1}},
+		{"FTS syntax is taken as words", `oak OR "bridge" NEAR(*`, []uint64{}},
+		{"punctuation only", `"*()`, nil},
+		{"empty", "", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := x.s.Proposals(c.f)
+			got, err := x.s.Search(c.text)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(ids(got), c.want) {
-				t.Fatalf("got %v, want %v", ids(got), c.want)
+			if (got == nil) != (c.want == nil) || !slices.Equal(got, c.want) {
+				t.Fatalf("got %#v, want %#v", got, c.want)
 			}
 		})
 	}
@@ -219,7 +206,7 @@ func TestCommentsInThreadOrder(t *testing.T) {
 	var rows []row
 	for _, c := range got {
 		rows = append(rows, row{c.ID, c.ReplyTo, c.Depth, c.AuthorName, c.Text})
-		if c.Proposal != 1 || c.Height != 3 || !c.Time.Equal(x.blocks[2].Time) {
+		if c.Height != 3 || !c.Time.Equal(x.blocks[2].Time) {
 			t.Fatalf("comment %+v", c)
 		}
 	}
@@ -236,7 +223,7 @@ func TestCommentsInThreadOrder(t *testing.T) {
 
 func TestBallotsKeepTheLatest(t *testing.T) {
 	x := newTown(t)
-	got, err := x.s.Ballots(1)
+	got, err := x.s.ballotRows(1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,15 +236,28 @@ func TestBallotsKeepTheLatest(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("ballots\n got %+v\nwant %+v", got, want)
 	}
+	page, err := x.s.Ballots(1, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPage := []query.Ballot{
+		{Member: 1, Name: "alice", Choice: "no", Height: 5, Cast: 2},
+		{Member: 2, Name: "bob", Choice: "yes", Height: 5, Cast: 2},
+		{Member: 3, Name: "carol", Choice: "abstain", Height: 4, Cast: 1},
+		{Member: 4, Name: "dave", Choice: "yes", Height: 7, Cast: 1},
+	}
+	if !slices.Equal(page, wantPage) {
+		t.Fatalf("ballot page\n got %+v\nwant %+v", page, wantPage)
+	}
 }
 
 func TestBallotsAfterPages(t *testing.T) {
 	x := newTown(t)
-	all, err := x.s.Ballots(1)
+	all, err := x.s.Ballots(1, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	members := func(bs []Ballot) []uint32 {
+	members := func(bs []query.Ballot) []uint32 {
 		var out []uint32
 		for _, b := range bs {
 			out = append(out, b.Member)
@@ -278,7 +278,7 @@ func TestBallotsAfterPages(t *testing.T) {
 		{"no limit", 1, 0, []uint32{2, 3, 4}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := x.s.BallotsAfter(1, c.after, c.limit)
+			got, err := x.s.Ballots(1, c.after, c.limit)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -327,9 +327,11 @@ func TestTxLookups(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Included twice: accepted in block 4, rejected as a replay in block 5.
-	if got.Height != 4 || got.Index != 0 || got.Code != reject.OK || got.Kind != tx.KindBallot || got.Nonce != 5 ||
-		got.Author != x.m["alice"].Key || !bytes.Equal(got.Raw, x.replayed) {
-		t.Fatalf("accepted inclusion %+v", got)
+	want := query.Tx{TxStatus: query.TxStatus{ID: id.String(), Height: 4, Code: uint32(reject.OK), Leaf: got.Leaf},
+		CodeName: reject.OK.String(), Kind: tx.KindBallot.String(), Author: x.m["alice"].Key.String(), Nonce: 5,
+		Raw: x.replayed}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("accepted inclusion\n got %+v\nwant %+v", got, want)
 	}
 	all, err := x.s.Txs(5, 5)
 	if err != nil || len(all) != 3 {

@@ -1,10 +1,13 @@
 // Package store is folkmoot's SQLite projection: tables derived from the
 // core's state, written in one SQL transaction per committed block together
-// with the block's height and app hash, and the queries the CLI, the HTTP
-// API and the web pages read.
+// with the block's height and app hash, and the few reads only it can
+// answer (query.go): comment threads, endorsements, ballot pages,
+// transaction records and text search. Everything else is read from the
+// core's state through internal/query.
 //
-// The projection is never an authority (the record is). It exists so that
-// readers need not hold the core's state, and it can always be rebuilt by
+// The projection is never an authority (the record is). It keeps what the
+// core's state does not (texts, heights, every included transaction), and
+// it can always be rebuilt by
 // replaying the chain: WriteBlock skips heights it already holds after
 // checking their app hash, so CometBFT's handshake replay after a crash
 // fills in exactly what is missing. A process killed at any instant leaves
@@ -153,13 +156,6 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Migration is a schema migration that has been applied.
-type Migration struct {
-	Version int       // from the file name: 0001_init.sql is version 1
-	Name    string    // the file name
-	Applied time.Time // wall-clock time it ran (for operators only)
-}
-
 // migrate runs, in version order, each embedded migration not yet recorded
 // in the migrations table, each in its own transaction together with its
 // record.
@@ -230,27 +226,4 @@ func (s *Store) migrateOne(ctx context.Context, version int, base, name string) 
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
-}
-
-// Migrations lists the migrations applied to this database, in order.
-func (s *Store) Migrations() ([]Migration, error) {
-	rows, err := s.r.Query(`SELECT version, name, applied FROM migrations ORDER BY version`)
-	if err != nil {
-		return nil, fmt.Errorf("list migrations: %w", err)
-	}
-	defer rows.Close()
-	var out []Migration
-	for rows.Next() {
-		var m Migration
-		var at int64
-		if err := rows.Scan(&m.Version, &m.Name, &at); err != nil {
-			return nil, fmt.Errorf("list migrations: %w", err)
-		}
-		m.Applied = time.Unix(0, at).UTC()
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list migrations: %w", err)
-	}
-	return out, nil
 }

@@ -127,9 +127,12 @@ func TestProjectionFollowsTheCore(t *testing.T) {
 		matchState(t, x.s, x.sim.State)
 		for i, raw := range b.Txs {
 			id := tx.ID(sha256sum(raw))
-			got, err := x.s.Tx(id)
+			got, err := x.s.txRow(id)
 			if err != nil {
 				t.Fatalf("block %d tx %d: %v", b.Height, i, err)
+			}
+			if rec, err := x.s.Tx(id); err != nil || rec.Height != got.Height || rec.Code != uint32(got.Code) || rec.Leaf != got.Leaf {
+				t.Fatalf("block %d tx %d: record %+v %v, row %+v", b.Height, i, rec, err, got)
 			}
 			r := res.Txs[i]
 			if r.Code == reject.OK {

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/folkmoot/folkmoot/internal/api"
 	"github.com/folkmoot/folkmoot/internal/query"
 )
 
@@ -36,7 +35,7 @@ func TestInitiativeStates(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := tc.in
-			p := api.Proposal{Proposal: query.Proposal{ID: 8, Title: "Swings", AuthorName: "Ada", Category: "general",
+			p := query.ProposalDetail{Proposal: query.Proposal{ID: 8, Title: "Swings", AuthorName: "Ada", Category: "general",
 				Status: tc.status, Measure: "resolution", Type: "ordinary", Initiative: &in}}
 			var buf bytes.Buffer
 			if err := s.pages["en"].ExecuteTemplate(&buf, "proposal.html", view{Lang: "en", Langs: []string{"en"}, Data: proposalData{P: p}}); err != nil {

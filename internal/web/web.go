@@ -82,7 +82,7 @@ func New(o Options) (*Site, error) {
 			"md":        s.md.HTML,
 			"when":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 			"left":      func(t time.Time) string { return timeLeft(s.svc.Now(), t) },
-			"tally":     func(p api.Proposal) template.HTML { return s.tally(lang, p) },
+			"tally":     func(p query.ProposalDetail) template.HTML { return s.tally(lang, p) },
 			"status":    func(st string) string { return cat.T(lang, "status."+st) },
 			"inc64":     func(n int64) int64 { return n + 1 },
 			"plus":      func(a, b int) int { return a + b },
@@ -148,7 +148,7 @@ func scriptMessages() []string {
 		"k_delegate", "k_undelegate", "k_candidacy", "k_withdraw_candidacy", "k_rank", "k_recall", "c_yes", "c_no", "c_abstain", "weak_key"}
 }
 
-func (s *Site) tally(lang string, p api.Proposal) template.HTML {
+func (s *Site) tally(lang string, p query.ProposalDetail) template.HTML {
 	T := func(k string) string { return s.cat.T(lang, k) }
 	return tallySVG(p.Proposal, tallyLabels{Title: T("prop.tally"), Yes: T("prop.yes"), No: T("prop.no"),
 		Abstain: T("prop.abstain"), Quorum: T("prop.quorum_line"), Threshold: T("prop.threshold_line"),
@@ -315,7 +315,7 @@ func (s *Site) proposals(r *http.Request) (string, any, error) {
 }
 
 type proposalData struct {
-	P api.Proposal
+	P query.ProposalDetail
 }
 
 func (s *Site) proposal(r *http.Request) (string, any, error) {
@@ -401,7 +401,7 @@ func (s *Site) members(r *http.Request) (string, any, error) {
 }
 
 type auditData struct {
-	Tx      api.Tx
+	Tx      query.Tx
 	Proof   query.Proof
 	Command string
 }

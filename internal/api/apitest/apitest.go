@@ -155,7 +155,7 @@ func (c *Community) WaitProjected(t testing.TB, h int64) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if s, err := c.Store.Summary(); err == nil && s.Height >= h {
+		if got, _, err := c.Store.Height(); err == nil && got >= h {
 			return
 		}
 		if time.Now().After(deadline) {
