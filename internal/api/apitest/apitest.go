@@ -52,6 +52,9 @@ type Community struct {
 	Store    *store.Store
 	Client   *client.Client
 	Service  *api.Service
+	// Site is the address of the web site and API the node serves, as
+	// "folkmoot start" serves them (http://127.0.0.1:port).
+	Site string
 }
 
 // ChainID of every test community.
@@ -105,7 +108,7 @@ func StartWith(t testing.TB, edit func(c *core.Constitution), founders ...string
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cm.Stop() })
-	c.App, c.Store, c.Client, c.Service = cm.App(), cm.Store(), cm.Client(), cm.Service()
+	c.App, c.Store, c.Client, c.Service, c.Site = cm.App(), cm.Store(), cm.Client(), cm.Service(), cm.Site()
 	c.WaitHeight(t, 1)
 	return c
 }
