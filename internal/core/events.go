@@ -1,6 +1,9 @@
 package core
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/folkmoot/folkmoot/internal/count"
 	"github.com/folkmoot/folkmoot/internal/reject"
 	"github.com/folkmoot/folkmoot/internal/tx"
@@ -16,7 +19,18 @@ type Result struct {
 }
 
 // Event describes one change to the state, for projections and clients.
-type Event interface{ isEvent() }
+// Every event names itself and lists its attributes, so that an adapter
+// (ABCI events, the projection) handles each one without knowing its type,
+// and a new event cannot be dropped silently. Events lists one of each.
+type Event interface {
+	// Type is the event's stable snake_case name, such as "ballot".
+	Type() string
+	// Attrs are the event's attributes, in a fixed order.
+	Attrs() []Attr
+}
+
+// Attr is one attribute of an event: a key and its value as text.
+type Attr struct{ Key, Value string }
 
 // Vouched: a member vouched for a key not yet admitted.
 type Vouched struct {
@@ -144,27 +158,6 @@ type DelegationCounted struct {
 	Proposal uint64
 	Tally    DelegatedTally
 }
-
-func (Delegated) isEvent()         {}
-func (Undelegated) isEvent()       {}
-func (DelegationCounted) isEvent() {}
-func (Amended) isEvent()           {}
-func (LawEnacted) isEvent()        {}
-func (LawRenewed) isEvent()        {}
-func (LawRepealedEvent) isEvent()  {}
-func (LawExpiredEvent) isEvent()   {}
-func (MeasureLapsed) isEvent()     {}
-func (Vouched) isEvent()           {}
-func (Admitted) isEvent()          {}
-func (Left) isEvent()              {}
-func (Rotated) isEvent()           {}
-func (Proposed) isEvent()          {}
-func (WithdrawnEvent) isEvent()    {}
-func (Opened) isEvent()            {}
-func (Commented) isEvent()         {}
-func (Endorsed) isEvent()          {}
-func (BallotCast) isEvent()        {}
-func (DecidedEvent) isEvent()      {}
 
 // ElectionOpened: nominations opened for an election.
 type ElectionOpened struct {
@@ -303,24 +296,6 @@ type PaymentRecorded struct {
 	Amount  uint64
 }
 
-func (ElectionOpened) isEvent()         {}
-func (ElectionScheduledEvent) isEvent() {}
-func (VotingOpened) isEvent()           {}
-func (ElectionCancelledEvent) isEvent() {}
-func (ByElectionSkipped) isEvent()      {}
-func (CandidacyEvent) isEvent()         {}
-func (CandidacyWithdrawn) isEvent()     {}
-func (Ranked) isEvent()                 {}
-func (ElectionDecidedEvent) isEvent()   {}
-func (SeatFilled) isEvent()             {}
-func (SeatVacated) isEvent()            {}
-func (TermEndedEvent) isEvent()         {}
-func (PetitionSigned) isEvent()         {}
-func (RecallOpened) isEvent()           {}
-func (PetitionLapsedEvent) isEvent()    {}
-func (NoticePublished) isEvent()        {}
-func (PaymentRecorded) isEvent()        {}
-
 // InitiativeQualified: an initiative reached its endorsements and voting
 // opened on it (an Opened event follows) from Opens to Closes (Unix ns).
 type InitiativeQualified struct {
@@ -339,5 +314,343 @@ type InitiativeLapsed struct {
 	Needed       uint64
 }
 
-func (InitiativeQualified) isEvent() {}
-func (InitiativeLapsed) isEvent()    {}
+// Events returns the zero value of every event type, in the order they are
+// declared, so that adapters can prove they handle each one.
+func Events() []Event {
+	return []Event{
+		Vouched{}, Admitted{}, Left{}, Rotated{}, Proposed{}, WithdrawnEvent{}, Opened{}, Commented{},
+		Endorsed{}, BallotCast{}, DecidedEvent{}, Amended{}, LawEnacted{}, LawRenewed{}, LawRepealedEvent{},
+		LawExpiredEvent{}, MeasureLapsed{}, Delegated{}, Undelegated{}, DelegationCounted{},
+		ElectionOpened{}, ElectionScheduledEvent{}, VotingOpened{}, ElectionCancelledEvent{}, ByElectionSkipped{},
+		CandidacyEvent{}, CandidacyWithdrawn{}, Ranked{}, ElectionDecidedEvent{}, SeatFilled{}, SeatVacated{},
+		TermEndedEvent{}, PetitionSigned{}, RecallOpened{}, PetitionLapsedEvent{}, NoticePublished{},
+		PaymentRecorded{}, InitiativeQualified{}, InitiativeLapsed{},
+	}
+}
+
+// attrs pairs up keys and values.
+func attrs(kv ...string) []Attr {
+	out := make([]Attr, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, Attr{Key: kv[i], Value: kv[i+1]})
+	}
+	return out
+}
+
+func u32(v uint32) string { return strconv.FormatUint(uint64(v), 10) }
+func u64(v uint64) string { return strconv.FormatUint(v, 10) }
+func i64(v int64) string  { return strconv.FormatInt(v, 10) }
+
+func u32s(vs []uint32) string {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = u32(v)
+	}
+	return strings.Join(s, ",")
+}
+
+// Type implements Event.
+func (Vouched) Type() string { return "vouched" }
+
+// Attrs implements Event.
+func (e Vouched) Attrs() []Attr {
+	return attrs("voucher", u32(e.Voucher), "key", e.Key.String(), "vouches", strconv.Itoa(e.Vouches))
+}
+
+// Type implements Event.
+func (Admitted) Type() string { return "admitted" }
+
+// Attrs implements Event.
+func (e Admitted) Attrs() []Attr {
+	return attrs("member", u32(e.Member.Number), "key", e.Member.Key.String(), "name", e.Member.Name)
+}
+
+// Type implements Event.
+func (Left) Type() string { return "left" }
+
+// Attrs implements Event.
+func (e Left) Attrs() []Attr { return attrs("member", u32(e.Member), "key", e.Key.String()) }
+
+// Type implements Event.
+func (Rotated) Type() string { return "rotated" }
+
+// Attrs implements Event.
+func (e Rotated) Attrs() []Attr {
+	return attrs("member", u32(e.Member), "old_key", e.Old.String(), "new_key", e.New.String())
+}
+
+// Type implements Event.
+func (Proposed) Type() string { return "proposed" }
+
+// Attrs implements Event.
+func (e Proposed) Attrs() []Attr { return attrs("proposal", u64(e.Proposal)) }
+
+// Type implements Event.
+func (WithdrawnEvent) Type() string { return "withdrawn" }
+
+// Attrs implements Event.
+func (e WithdrawnEvent) Attrs() []Attr { return attrs("proposal", u64(e.Proposal)) }
+
+// Type implements Event.
+func (Opened) Type() string { return "opened" }
+
+// Attrs implements Event.
+func (e Opened) Attrs() []Attr {
+	return attrs("proposal", u64(e.Proposal), "eligible", u64(e.Eligible))
+}
+
+// Type implements Event.
+func (Commented) Type() string { return "commented" }
+
+// Attrs implements Event.
+func (e Commented) Attrs() []Attr {
+	return attrs("proposal", u64(e.Proposal), "comment", u64(e.Comment), "author", u32(e.Author))
+}
+
+// Type implements Event.
+func (Endorsed) Type() string { return "endorsed" }
+
+// Attrs implements Event.
+func (e Endorsed) Attrs() []Attr { return attrs("proposal", u64(e.Proposal), "member", u32(e.Member)) }
+
+// Type implements Event.
+func (BallotCast) Type() string { return "ballot" }
+
+// Attrs implements Event.
+func (e BallotCast) Attrs() []Attr {
+	return attrs("proposal", u64(e.Proposal), "member", u32(e.Member), "choice", e.Choice.String())
+}
+
+// Type implements Event.
+func (DecidedEvent) Type() string { return "decided" }
+
+// Attrs implements Event.
+func (e DecidedEvent) Attrs() []Attr {
+	r := e.Result
+	return attrs("proposal", u64(e.Proposal), "yes", u64(r.Yes), "no", u64(r.No), "abstain", u64(r.Abstain),
+		"eligible", u64(r.Eligible), "quorum_reached", strconv.FormatBool(r.QuorumReached), "passed", strconv.FormatBool(r.Passed))
+}
+
+// Type implements Event.
+func (Amended) Type() string { return "amended" }
+
+// Attrs implements Event.
+func (e Amended) Attrs() []Attr { return attrs("version", u32(e.Version), "proposal", u64(e.Proposal)) }
+
+// Type implements Event.
+func (LawEnacted) Type() string { return "law_enacted" }
+
+// Attrs implements Event.
+func (e LawEnacted) Attrs() []Attr {
+	return attrs("law", u64(e.Law), "proposal", u64(e.Proposal), "expires", i64(e.Expires))
+}
+
+// Type implements Event.
+func (LawRenewed) Type() string { return "law_renewed" }
+
+// Attrs implements Event.
+func (e LawRenewed) Attrs() []Attr {
+	return attrs("law", u64(e.Law), "proposal", u64(e.Proposal), "expires", i64(e.Expires))
+}
+
+// Type implements Event.
+func (LawRepealedEvent) Type() string { return "law_repealed" }
+
+// Attrs implements Event.
+func (e LawRepealedEvent) Attrs() []Attr {
+	return attrs("law", u64(e.Law), "proposal", u64(e.Proposal))
+}
+
+// Type implements Event.
+func (LawExpiredEvent) Type() string { return "law_expired" }
+
+// Attrs implements Event.
+func (e LawExpiredEvent) Attrs() []Attr { return attrs("law", u64(e.Law)) }
+
+// Type implements Event.
+func (MeasureLapsed) Type() string { return "measure_lapsed" }
+
+// Attrs implements Event.
+func (e MeasureLapsed) Attrs() []Attr { return attrs("proposal", u64(e.Proposal), "reason", e.Reason) }
+
+// Type implements Event.
+func (Delegated) Type() string { return "delegated" }
+
+// Attrs implements Event.
+func (e Delegated) Attrs() []Attr {
+	return attrs("member", u32(e.Member), "category", e.Category, "to", u32(e.To), "previous", u32(e.Previous))
+}
+
+// Type implements Event.
+func (Undelegated) Type() string { return "undelegated" }
+
+// Attrs implements Event.
+func (e Undelegated) Attrs() []Attr {
+	return attrs("member", u32(e.Member), "category", e.Category, "from", u32(e.From))
+}
+
+// Type implements Event.
+func (DelegationCounted) Type() string { return "delegation_counted" }
+
+// Attrs implements Event.
+func (e DelegationCounted) Attrs() []Attr {
+	t := e.Tally
+	return attrs("proposal", u64(e.Proposal), "yes", u64(t.Yes), "no", u64(t.No), "abstain", u64(t.Abstain),
+		"capped", u64(t.Capped), "cyclic", u64(t.Cyclic))
+}
+
+// Type implements Event.
+func (ElectionOpened) Type() string { return "election_opened" }
+
+// Attrs implements Event.
+func (e ElectionOpened) Attrs() []Attr {
+	return attrs("election", u64(e.Election), "office", e.Office, "seats", strconv.Itoa(e.Seats),
+		"by_election", strconv.FormatBool(e.ByElection))
+}
+
+// Type implements Event.
+func (ElectionScheduledEvent) Type() string { return "election_scheduled" }
+
+// Attrs implements Event.
+func (e ElectionScheduledEvent) Attrs() []Attr {
+	return attrs("election", u64(e.Election), "office", e.Office, "opens", i64(e.Opens))
+}
+
+// Type implements Event.
+func (VotingOpened) Type() string { return "election_voting_opened" }
+
+// Attrs implements Event.
+func (e VotingOpened) Attrs() []Attr {
+	return attrs("election", u64(e.Election), "office", e.Office, "candidates", u32s(e.Candidates))
+}
+
+// Type implements Event.
+func (ElectionCancelledEvent) Type() string { return "election_cancelled" }
+
+// Attrs implements Event.
+func (e ElectionCancelledEvent) Attrs() []Attr {
+	return attrs("election", u64(e.Election), "office", e.Office)
+}
+
+// Type implements Event.
+func (ByElectionSkipped) Type() string { return "by_election_skipped" }
+
+// Attrs implements Event.
+func (e ByElectionSkipped) Attrs() []Attr {
+	return attrs("office", e.Office, "seats", strconv.Itoa(e.Seats), "term_ends", i64(e.TermEnds))
+}
+
+// Type implements Event.
+func (CandidacyEvent) Type() string { return "candidacy" }
+
+// Attrs implements Event.
+func (e CandidacyEvent) Attrs() []Attr {
+	return attrs("election", u64(e.Election), "member", u32(e.Member))
+}
+
+// Type implements Event.
+func (CandidacyWithdrawn) Type() string { return "candidacy_withdrawn" }
+
+// Attrs implements Event.
+func (e CandidacyWithdrawn) Attrs() []Attr {
+	return attrs("election", u64(e.Election), "member", u32(e.Member))
+}
+
+// Type implements Event.
+func (Ranked) Type() string { return "ranked" }
+
+// Attrs implements Event. The ranking itself is not an attribute: it is
+// in the transaction.
+func (e Ranked) Attrs() []Attr { return attrs("election", u64(e.Election), "member", u32(e.Member)) }
+
+// Type implements Event.
+func (ElectionDecidedEvent) Type() string { return "election_decided" }
+
+// Attrs implements Event.
+func (e ElectionDecidedEvent) Attrs() []Attr {
+	return attrs("election", u64(e.Election), "office", e.Office, "winners", u32s(e.Winners))
+}
+
+// Type implements Event.
+func (SeatFilled) Type() string { return "seat_filled" }
+
+// Attrs implements Event.
+func (e SeatFilled) Attrs() []Attr {
+	return attrs("office", e.Office, "member", u32(e.Member), "election", u64(e.Election), "term", u64(e.Term))
+}
+
+// Type implements Event.
+func (SeatVacated) Type() string { return "seat_vacated" }
+
+// Attrs implements Event.
+func (e SeatVacated) Attrs() []Attr {
+	return attrs("office", e.Office, "member", u32(e.Member), "term", u64(e.Term), "reason", e.Reason)
+}
+
+// Type implements Event.
+func (TermEndedEvent) Type() string { return "term_ended" }
+
+// Attrs implements Event.
+func (e TermEndedEvent) Attrs() []Attr {
+	return attrs("office", e.Office, "member", u32(e.Member), "term", u64(e.Term), "reason", e.Reason)
+}
+
+// Type implements Event.
+func (PetitionSigned) Type() string { return "petition_signed" }
+
+// Attrs implements Event.
+func (e PetitionSigned) Attrs() []Attr {
+	return attrs("petition", u64(e.Petition), "office", e.Office, "holder", u32(e.Member), "member", u32(e.Signer),
+		"signatures", strconv.Itoa(e.Signatures), "needed", u64(e.Needed))
+}
+
+// Type implements Event.
+func (RecallOpened) Type() string { return "recall_opened" }
+
+// Attrs implements Event.
+func (e RecallOpened) Attrs() []Attr {
+	return attrs("petition", u64(e.Petition), "proposal", u64(e.Proposal), "office", e.Office, "member", u32(e.Member))
+}
+
+// Type implements Event.
+func (PetitionLapsedEvent) Type() string { return "petition_lapsed" }
+
+// Attrs implements Event.
+func (e PetitionLapsedEvent) Attrs() []Attr {
+	return attrs("petition", u64(e.Petition), "office", e.Office, "holder", u32(e.Member),
+		"signatures", strconv.Itoa(e.Signatures))
+}
+
+// Type implements Event.
+func (NoticePublished) Type() string { return "notice" }
+
+// Attrs implements Event.
+func (e NoticePublished) Attrs() []Attr {
+	return attrs("notice", u64(e.Notice), "office", e.Office, "member", u32(e.Member))
+}
+
+// Type implements Event.
+func (PaymentRecorded) Type() string { return "payment" }
+
+// Attrs implements Event.
+func (e PaymentRecorded) Attrs() []Attr {
+	return attrs("payment", u64(e.Payment), "office", e.Office, "member", u32(e.Member), "budget", u64(e.Budget),
+		"amount", u64(e.Amount))
+}
+
+// Type implements Event.
+func (InitiativeQualified) Type() string { return "initiative_qualified" }
+
+// Attrs implements Event.
+func (e InitiativeQualified) Attrs() []Attr {
+	return attrs("proposal", u64(e.Proposal), "endorsements", u64(e.Endorsements), "needed", u64(e.Needed),
+		"opens", i64(e.Opens), "closes", i64(e.Closes))
+}
+
+// Type implements Event.
+func (InitiativeLapsed) Type() string { return "initiative_lapsed" }
+
+// Attrs implements Event.
+func (e InitiativeLapsed) Attrs() []Attr {
+	return attrs("proposal", u64(e.Proposal), "endorsements", u64(e.Endorsements), "needed", u64(e.Needed))
+}
