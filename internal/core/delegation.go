@@ -8,6 +8,13 @@ import (
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
+// delegationDomain is the delegations in force.
+type delegationDomain struct {
+	// deleg holds, per category, index = the delegator's number-1, value =
+	// the delegate's number (0: none).
+	deleg map[string][]uint32
+}
+
 // Liquid delegation.
 //
 // A member may delegate their vote on one category of proposals to another

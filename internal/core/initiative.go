@@ -6,6 +6,12 @@ import (
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
+// initiativeDomain is the popular initiatives still gathering
+// endorsements; the initiatives themselves are proposals.
+type initiativeDomain struct {
+	gathering deadlines // initiatives gathering endorsements, by the end of their window
+}
+
 // Popular initiatives.
 //
 // Any current member may start one: a proposal with Initiative set and no

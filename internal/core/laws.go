@@ -9,6 +9,13 @@ import (
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
+// lawDomain is the register of laws and every version of the rules.
+type lawDomain struct {
+	rules    []*RuleVersion // every version of the constitution; the last is State.cons
+	laws     []*Law         // index = number-1
+	expiring deadlines      // laws in force by expiry time (ID = law number)
+}
+
 // LawStatus is where a law stands in the register.
 type LawStatus uint8
 

@@ -11,6 +11,25 @@ import (
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
+// officeDomain is the offices, their elections, terms and recall
+// petitions, and what holders did with their powers (offices.go,
+// elections.go, recall.go, powers.go).
+type officeDomain struct {
+	offices       map[string]*officeRun // by office name; lookups only
+	elections     []*Election           // index = id-1
+	terms         []*Term               // index = id-1
+	petitions     []*Petition           // index = id-1
+	petitionFor   map[uint64]uint64     // term id -> its latest petition; lookups only
+	notices       []*Notice             // index = id-1
+	payments      []*Payment            // index = id-1
+	spent         map[uint64]uint64     // budget proposal -> sum paid; lookups only
+	elecOpening   deadlines             // scheduled elections by nomination opening (ID = election)
+	elecVoting    deadlines             // nominating elections by voting opening
+	elecClosing   deadlines             // voting elections by close
+	termEnding    deadlines             // current terms by end (ID = term)
+	petitionLapse deadlines             // open petitions by window end (ID = petition)
+}
+
 // Offices.
 //
 // An office (Constitution.Offices) has a name, a number of seats, a term, term

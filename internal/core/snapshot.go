@@ -1,3 +1,14 @@
+// This file serialises the whole state (MarshalBinary) and rebuilds it
+// (Restore). It is the tests' oracle, not a restart snapshot: the tests use
+// it to prove that two states are equal byte for byte (a rejected
+// transaction and a reverted checkpoint change nothing; replaying a
+// history, in one go or block by block, gives the same state), and that
+// nothing the state holds is lost (a restored state applies the next blocks
+// exactly as the original does). No production code calls it: a node
+// restarts by replaying its blocks. The format is not versioned for other
+// programs and may change with the state; restart snapshots and state sync
+// have an issue of their own.
+
 package core
 
 import (
@@ -256,9 +267,12 @@ func Restore(b []byte) (*State, error) {
 	}
 	s := &State{
 		chainID: in.ChainID, genesis: in.Genesis, cons: cons, now: in.Now, height: in.Height,
-		keys: make(map[tx.PublicKey]keyRef), candidates: make(map[tx.PublicKey]*candidate),
-		admissions: in.Admissions, comments: in.Comments,
-		opening: in.Opening, closing: in.Closing, acc: acc, expiring: in.Expiring, gathering: in.Gathering,
+		acc: acc,
+		membershipDomain: membershipDomain{keys: make(map[tx.PublicKey]keyRef),
+			candidates: make(map[tx.PublicKey]*candidate), admissions: in.Admissions},
+		proposalDomain:   proposalDomain{comments: in.Comments, opening: in.Opening, closing: in.Closing},
+		lawDomain:        lawDomain{expiring: in.Expiring},
+		initiativeDomain: initiativeDomain{gathering: in.Gathering},
 	}
 	for i, sr := range in.Rules {
 		var c Constitution
