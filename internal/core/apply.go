@@ -166,11 +166,12 @@ var handlers = map[tx.Kind]handler{
 	tx.KindLeave:  handle((*State).leave),
 	tx.KindRotate: handle((*State).rotate),
 	// proposals.go
-	tx.KindPropose:  handle((*State).propose),
-	tx.KindWithdraw: handle((*State).withdraw),
-	tx.KindComment:  handle((*State).comment),
-	tx.KindEndorse:  handle((*State).endorse),
-	tx.KindBallot:   handle((*State).ballot),
+	tx.KindPropose:   handle((*State).propose),
+	tx.KindWithdraw:  handle((*State).withdraw),
+	tx.KindComment:   handle((*State).comment),
+	tx.KindEndorse:   handle((*State).endorse),
+	tx.KindBallot:    handle((*State).ballot),
+	tx.KindAmendText: handle((*State).amendText),
 	// delegation.go
 	tx.KindDelegate:   handle((*State).delegate),
 	tx.KindUndelegate: handle((*State).undelegate),

@@ -58,6 +58,16 @@ type Rotated struct {
 // Proposed: a proposal was recorded.
 type Proposed struct{ Proposal uint64 }
 
+// TextAmended: the author replaced a proposal's title and body, OldTitle
+// and OldBody, with Title and Body, its revision Revision (from 1).
+type TextAmended struct {
+	Proposal          uint64
+	Revision          uint32
+	Author            uint32
+	OldTitle, OldBody string
+	Title, Body       string
+}
+
 // WithdrawnEvent: a proposal was withdrawn.
 type WithdrawnEvent struct{ Proposal uint64 }
 
@@ -318,7 +328,7 @@ type InitiativeLapsed struct {
 // declared, so that adapters can prove they handle each one.
 func Events() []Event {
 	return []Event{
-		Vouched{}, Admitted{}, Left{}, Rotated{}, Proposed{}, WithdrawnEvent{}, Opened{}, Commented{},
+		Vouched{}, Admitted{}, Left{}, Rotated{}, Proposed{}, TextAmended{}, WithdrawnEvent{}, Opened{}, Commented{},
 		Endorsed{}, BallotCast{}, DecidedEvent{}, Amended{}, LawEnacted{}, LawRenewed{}, LawRepealedEvent{},
 		LawExpiredEvent{}, MeasureLapsed{}, Delegated{}, Undelegated{}, DelegationCounted{},
 		ElectionOpened{}, ElectionScheduledEvent{}, VotingOpened{}, ElectionCancelledEvent{}, ByElectionSkipped{},
@@ -384,6 +394,15 @@ func (Proposed) Type() string { return "proposed" }
 
 // Attrs implements Event.
 func (e Proposed) Attrs() []Attr { return attrs("proposal", u64(e.Proposal)) }
+
+// Type implements Event.
+func (TextAmended) Type() string { return "text_amended" }
+
+// Attrs implements Event. The texts are not attributes: they are in the
+// transaction.
+func (e TextAmended) Attrs() []Attr {
+	return attrs("proposal", u64(e.Proposal), "revision", u32(e.Revision), "member", u32(e.Author))
+}
 
 // Type implements Event.
 func (WithdrawnEvent) Type() string { return "withdrawn" }

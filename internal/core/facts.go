@@ -92,6 +92,10 @@ const (
 	// needed, end of its window, time of the block whose EndBlock ended it]
 	// — an initiative's window passed without enough endorsements.
 	FactInitiativeLapsed FactType = 26
+	// FactTextAmended: [27, proposal id, revision, SHA-256 of the new title,
+	// a newline and the new body, time] — the author amended the text of a
+	// proposal before voting opened.
+	FactTextAmended FactType = 27
 )
 
 // Fact is a decoded accumulator leaf, for people and tools.
@@ -112,7 +116,7 @@ type Fact struct {
 	Time     int64         `json:"time,omitempty"`
 	Height   int64         `json:"height,omitempty"`
 	Code     uint32        `json:"code,omitempty"`
-	Digest   []byte        `json:"app_state_sha256,omitempty"` // genesis: SHA-256 of app_state; amended: of the new constitution; Name holds the chain id
+	Digest   []byte        `json:"app_state_sha256,omitempty"` // genesis: SHA-256 of app_state; amended: of the new constitution; text amended: of the new text; Name holds the chain id
 	Law      uint64        `json:"law,omitempty"`
 	Expires  int64         `json:"expires,omitempty"`
 	Version  uint32        `json:"rules_version,omitempty"`
@@ -137,6 +141,9 @@ type Fact struct {
 	Endorsements uint64 `json:"endorsements,omitempty"`
 	Needed       uint64 `json:"needed,omitempty"`
 	WindowEnd    int64  `json:"window_end,omitempty"`
+	// Revision is the number of a proposal's text amendment; Digest then
+	// holds the SHA-256 of the new title, a newline and the new body.
+	Revision uint32 `json:"revision,omitempty"`
 }
 
 // TxLeaf returns the leaf data recording an accepted transaction.
@@ -209,6 +216,11 @@ func factQualified(p *Proposal) []byte {
 	return mustEncode([]any{FactInitiativeQualified, p.ID, uint64(len(p.endorsers)), p.Needed, p.Opens, p.Closes})
 }
 
+func factTextAmended(p *Proposal, at int64) []byte {
+	h := sha256.Sum256([]byte(p.Title + "\n" + p.Body))
+	return mustEncode([]any{FactTextAmended, p.ID, p.Revisions, h[:], at})
+}
+
 func factLapsed(p *Proposal, at int64) []byte {
 	return mustEncode([]any{FactInitiativeLapsed, p.ID, uint64(len(p.endorsers)), p.Needed, p.GatherUntil, at})
 }
@@ -268,7 +280,7 @@ func DecodeFact(data []byte) (Fact, error) {
 		FactAmended: 5, FactLawEnacted: 5, FactLawRenewed: 5, FactLawRepealed: 5, FactLawExpired: 5, FactDelegated: 8,
 		FactElectionOpened: 9, FactElectionDecided: 6, FactSeatFilled: 7, FactSeatVacated: 6, FactTermEnded: 6,
 		FactRecallOpened: 7, FactPetitionLapsed: 6,
-		FactInitiativeQualified: 6, FactInitiativeLapsed: 6}[f.Type]
+		FactInitiativeQualified: 6, FactInitiativeLapsed: 6, FactTextAmended: 5}[f.Type]
 	if want == 0 || len(raw) != want {
 		return f, fmt.Errorf("fact of type %d with %d fields is not one this version knows", f.Type, len(raw))
 	}
@@ -313,6 +325,8 @@ func DecodeFact(data []byte) (Fact, error) {
 		targets = []any{&f.Proposal, &f.Endorsements, &f.Needed, &f.Time, &f.Closes}
 	case FactInitiativeLapsed:
 		targets = []any{&f.Proposal, &f.Endorsements, &f.Needed, &f.WindowEnd, &f.Time}
+	case FactTextAmended:
+		targets = []any{&f.Proposal, &f.Revision, &f.Digest, &f.Time}
 	}
 	for i, t := range targets {
 		if err := cbor.Unmarshal(raw[i+1], t); err != nil {
@@ -411,6 +425,8 @@ func (f Fact) String() string {
 	case FactInitiativeQualified:
 		return fmt.Sprintf("initiative %d qualified with %d of %d endorsements needed; voting opened at %s and closes at %s",
 			f.Proposal, f.Endorsements, f.Needed, formatTime(f.Time), formatTime(f.Closes))
+	case FactTextAmended:
+		return fmt.Sprintf("the text of proposal %d was amended (revision %d, SHA-256 %x) at %s", f.Proposal, f.Revision, f.Digest, formatTime(f.Time))
 	case FactInitiativeLapsed:
 		return fmt.Sprintf("initiative %d lapsed at %s with %d of %d endorsements needed", f.Proposal, formatTime(f.WindowEnd), f.Endorsements, f.Needed)
 	}

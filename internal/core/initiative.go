@@ -113,9 +113,10 @@ func (s *State) lapseInitiatives(r *Result) {
 type action string
 
 const (
-	actEndorse  action = "endorsement"
-	actWithdraw action = "withdrawal"
-	actBallot   action = "ballot"
+	actEndorse   action = "endorsement"
+	actWithdraw  action = "withdrawal"
+	actBallot    action = "ballot"
+	actAmendText action = "text amendment"
 )
 
 // initiativeState refuses what may not be done to an initiative in its

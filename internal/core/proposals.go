@@ -70,6 +70,9 @@ type Proposal struct {
 	ballots          map[uint32]tx.Choice
 	endorsers        map[uint32]struct{}
 	Comments         uint64
+	// Revisions is the number of times the author amended the title and
+	// body (see AmendText); 0 while they are as proposed.
+	Revisions uint32
 
 	Result *count.YesNoResult // set when decided, delegated votes included
 	// Delegated is the part of Result carried by delegation; nil when no
@@ -387,4 +390,47 @@ func (p *Proposal) add(c tx.Choice, delta int) {
 		return
 	}
 	*n = uint64(int64(*n) + int64(delta))
+}
+
+// amendText replaces the title and body of the author's proposal before
+// voting opens. An initiative's text is fixed by its first endorsement, as
+// endorsements are what open its vote.
+func (s *State) amendText(m *Member, b *tx.AmendText) (func(*Result), *reject.Error) {
+	p, err := s.proposal("text amendment", b.Proposal)
+	if err != nil {
+		return nil, err
+	}
+	if p.Author != m.Number {
+		return nil, reject.Errorf(reject.NotAuthor, "text amendment rejected: only the author (member %d) may amend the text of proposal %d", p.Author, p.ID)
+	}
+	if err := s.initiativeState(actAmendText, p); err != nil {
+		return nil, err
+	}
+	switch p.Status {
+	case Withdrawn:
+		return nil, reject.Errorf(reject.ProposalWithdrawn, "text amendment rejected: proposal %d was withdrawn", p.ID)
+	case Open, Decided:
+		return nil, reject.Errorf(reject.VotingStarted, "text amendment rejected: voting on proposal %d opened at %s; its text can no longer change", p.ID, formatTime(p.Opens))
+	case Gathering:
+		if n := len(p.endorsers); n > 0 {
+			return nil, reject.Errorf(reject.TextEndorsed, "text amendment rejected: %d members have endorsed initiative %d as it stands; its text can no longer change", n, p.ID)
+		}
+	}
+	if b.Title == p.Title && b.Body == p.Body {
+		return nil, reject.Errorf(reject.TextUnchanged, "text amendment rejected: the title and body are the same as proposal %d's current text", p.ID)
+	}
+	return func(r *Result) {
+		title, body := p.Title, p.Body
+		p.Title, p.Body = b.Title, b.Body
+		p.Revisions++
+		s.record(func() {
+			p.Title, p.Body = title, body
+			p.Revisions--
+		})
+		leaf := factTextAmended(p, s.now)
+		s.acc.Append(leaf)
+		r.Leaves = append(r.Leaves, leaf)
+		r.Events = append(r.Events, TextAmended{Proposal: p.ID, Revision: p.Revisions, Author: m.Number,
+			OldTitle: title, OldBody: body, Title: p.Title, Body: p.Body})
+	}, nil
 }

@@ -177,6 +177,7 @@ type snapProposal struct {
 	GatherUntil            int64           `cbor:",omitempty"`
 	Needed                 uint64          `cbor:",omitempty"`
 	VotingPeriod           int64           `cbor:",omitempty"`
+	Revisions              uint32          `cbor:",omitempty"` // added with text amendments
 }
 
 // MarshalBinary serialises the whole state deterministically. It fails
@@ -217,6 +218,7 @@ func (s *State) MarshalBinary() ([]byte, error) {
 			Type: p.Type, RulesVersion: p.RulesVersion, Measure: p.Measure, Law: p.Law, Sunset: p.Sunset, Amendment: p.Amendment,
 			Delegated: p.Delegated, Amount: p.Amount, Office: p.Office, Holder: p.Holder, Petition: p.Petition,
 			Initiative: p.Initiative, GatherUntil: p.GatherUntil, Needed: p.Needed, VotingPeriod: p.VotingPeriod,
+			Revisions: p.Revisions,
 		}
 		for m, c := range p.ballots {
 			sp.Ballots = append(sp.Ballots, snapBallot{m, c})
@@ -326,6 +328,7 @@ func Restore(b []byte) (*State, error) {
 			Type:      sp.Type, RulesVersion: sp.RulesVersion, Measure: sp.Measure, Law: sp.Law, Sunset: sp.Sunset, Amendment: sp.Amendment,
 			Delegated: sp.Delegated, Amount: sp.Amount, Office: sp.Office, Holder: sp.Holder, Petition: sp.Petition,
 			Initiative: sp.Initiative, GatherUntil: sp.GatherUntil, Needed: sp.Needed, VotingPeriod: sp.VotingPeriod,
+			Revisions: sp.Revisions,
 			ballots:   make(map[uint32]tx.Choice, len(sp.Ballots)),
 			endorsers: make(map[uint32]struct{}, len(sp.Endorsers)),
 		}

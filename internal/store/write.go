@@ -364,6 +364,13 @@ func (w *blockWriter) event(e core.Event) error {
 		w.proposals[p.ID] = true
 		return w.exec(w.st.proposal, "write proposal", p.ID, p.Author, p.Title, p.Body, p.Category,
 			p.Created, h, p.Opens, p.Closes, p.Quorum.String(), p.Threshold.String())
+	case core.TextAmended:
+		w.proposals[e.Proposal] = true
+		if err := w.exec(w.st.textAmended, "record text amendment", e.Proposal, e.Revision, h, w.tx, w.b.Time.UnixNano(), e.Author,
+			e.OldTitle, e.OldBody, e.Title, e.Body); err != nil {
+			return err
+		}
+		return w.exec(w.st.retitle, "write amended text", e.Title, e.Body, e.Proposal)
 	case core.WithdrawnEvent:
 		w.proposals[e.Proposal] = true
 		return w.exec(w.st.withdrawn, "record withdrawal", h, e.Proposal)
@@ -438,13 +445,13 @@ type writeStmts struct {
 	member, memberKey, left, retireKey         *sql.Stmt
 	memberRekey, proposal, withdrawn, opened   *sql.Stmt
 	decided, comment, endorse, proposalFigures *sql.Stmt
-	votingTimes                                *sql.Stmt
+	votingTimes, textAmended, retitle          *sql.Stmt
 }
 
 func (ws *writeStmts) all() []**sql.Stmt {
 	return []**sql.Stmt{&ws.block, &ws.vouch, &ws.vouchDone, &ws.member, &ws.memberKey,
 		&ws.left, &ws.retireKey, &ws.memberRekey, &ws.proposal, &ws.withdrawn, &ws.opened, &ws.decided,
-		&ws.comment, &ws.endorse, &ws.proposalFigures, &ws.votingTimes}
+		&ws.comment, &ws.endorse, &ws.proposalFigures, &ws.votingTimes, &ws.textAmended, &ws.retitle}
 }
 
 func prepareWrites(db *sql.DB) (*writeStmts, error) {
@@ -470,6 +477,9 @@ func prepareWrites(db *sql.DB) (*writeStmts, error) {
 		`UPDATE proposals SET status = ?, eligible = ?, yes = ?, no = ?, abstain = ?, endorsements = ?, comments = ?
 			WHERE id = ?`,
 		`UPDATE proposals SET opens = ?, closes = ? WHERE id = ?`,
+		`INSERT INTO text_amendments (proposal, revision, height, idx, time, author, old_title, old_body, title, body)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		`UPDATE proposals SET title = ?, body = ? WHERE id = ?`,
 	}
 	ptrs := ws.all()
 	for i, q := range sqls {

@@ -15,14 +15,15 @@ type Kind uint16
 
 // Transaction kinds.
 const (
-	KindVouch    Kind = 1  // vouch for a key to become a member
-	KindLeave    Kind = 2  // the author leaves the community
-	KindRotate   Kind = 3  // the author hands membership over to a new key
-	KindPropose  Kind = 10 // create a proposal
-	KindWithdraw Kind = 11 // the author withdraws a proposal before voting opens
-	KindComment  Kind = 12 // comment on a proposal, or reply to a comment
-	KindEndorse  Kind = 13 // endorse a proposal
-	KindBallot   Kind = 14 // an open ballot: yes, no or abstain
+	KindVouch     Kind = 1  // vouch for a key to become a member
+	KindLeave     Kind = 2  // the author leaves the community
+	KindRotate    Kind = 3  // the author hands membership over to a new key
+	KindPropose   Kind = 10 // create a proposal
+	KindWithdraw  Kind = 11 // the author withdraws a proposal before voting opens
+	KindComment   Kind = 12 // comment on a proposal, or reply to a comment
+	KindEndorse   Kind = 13 // endorse a proposal
+	KindBallot    Kind = 14 // an open ballot: yes, no or abstain
+	KindAmendText Kind = 15 // the author fixes the title and body of a proposal before voting opens
 
 	KindDelegate   Kind = 20 // delegate the author's vote on a category to another member
 	KindUndelegate Kind = 21 // withdraw the author's delegation on a category
@@ -31,7 +32,8 @@ const (
 var kindNames = map[Kind]string{
 	KindVouch: "vouch", KindLeave: "leave", KindRotate: "rotate", KindPropose: "propose",
 	KindWithdraw: "withdraw", KindComment: "comment", KindEndorse: "endorse", KindBallot: "ballot",
-	KindDelegate: "delegate", KindUndelegate: "undelegate",
+	KindAmendText: "amend-text",
+	KindDelegate:  "delegate", KindUndelegate: "undelegate",
 	KindCandidacy: "candidacy", KindWithdrawCandidacy: "withdraw-candidacy", KindRank: "rank", KindRecall: "recall",
 	KindNotice: "notice", KindPayment: "payment",
 }
@@ -211,6 +213,28 @@ type Propose struct {
 	Rules      string  `cbor:"9,keyasint,omitempty"`
 	Amount     uint64  `cbor:"10,keyasint,omitempty"`
 	Initiative bool    `cbor:"11,keyasint,omitempty"`
+}
+
+// AmendText replaces the title and body of the author's proposal with a
+// corrected text, before voting opens. Both are given whole, with the
+// limits of a proposal's; the earlier texts stay in the record.
+type AmendText struct {
+	Proposal uint64 `cbor:"0,keyasint"`
+	Title    string `cbor:"1,keyasint"`
+	Body     string `cbor:"2,keyasint"`
+}
+
+// Kind implements Body.
+func (*AmendText) Kind() Kind { return KindAmendText }
+
+func (b *AmendText) check() *reject.Error {
+	if err := checkProposalID("text amendment", b.Proposal); err != nil {
+		return err
+	}
+	if err := checkLine("text amendment rejected: the title", b.Title, MaxTitle); err != nil {
+		return err
+	}
+	return checkText("text amendment rejected: the body", b.Body, MaxBodyBytes)
 }
 
 // Withdraw withdraws the author's proposal before voting opens.
@@ -500,6 +524,8 @@ func newBody(k Kind) Body {
 		return new(Endorse)
 	case KindBallot:
 		return new(Ballot)
+	case KindAmendText:
+		return new(AmendText)
 	case KindDelegate:
 		return new(Delegate)
 	case KindUndelegate:
