@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/folkmoot/folkmoot/internal/abci"
@@ -191,7 +193,7 @@ func (s *Service) Member(ref string) (query.Member, error) {
 
 // Filter selects proposals.
 type Filter struct {
-	Status   string // "scheduled", "open", "decided", "withdrawn", "gathering", "lapsed" or ""
+	Status   string // one of core.Statuses, or "" for all
 	Category string
 	Text     string // full-text search of titles and bodies
 	Limit    int    // default 50, at most 500
@@ -202,10 +204,8 @@ type Filter struct {
 // finds them; the committed state describes them, so a list and a detail
 // page always show the same tally.
 func (s *Service) Proposals(f Filter) ([]query.Proposal, error) {
-	switch f.Status {
-	case "", "scheduled", "open", "decided", "withdrawn", "gathering", "lapsed":
-	default:
-		return nil, BadRequest("Status must be scheduled, open, decided, withdrawn, gathering or lapsed, not %q.", f.Status)
+	if all := core.Statuses(); f.Status != "" && !slices.Contains(all, f.Status) {
+		return nil, BadRequest("Status must be %s or %s, not %q.", strings.Join(all[:len(all)-1], ", "), all[len(all)-1], f.Status)
 	}
 	if f.Limit <= 0 {
 		f.Limit = 50
@@ -249,6 +249,9 @@ type Proposal struct {
 	query.Proposal
 	Comments     []query.Comment     `json:"comment_thread"`
 	Endorsements []query.Endorsement `json:"endorsed_by"`
+	// TextAmendments are the author's changes to the title and body before
+	// voting opened, oldest first.
+	TextAmendments []query.TextAmendment `json:"text_amendments"`
 	// DecidedHeight is the block that decided it (0 while undecided).
 	DecidedHeight int64 `json:"decided_height,omitempty"`
 	// QuorumRatio and ThresholdRatio are the rules as fractions
@@ -294,6 +297,12 @@ func (s *Service) Proposal(id uint64) (Proposal, error) {
 	p.Endorsements = make([]query.Endorsement, 0, len(es))
 	for _, e := range es {
 		p.Endorsements = append(p.Endorsements, query.Endorsement{Member: e.Member, Name: e.MemberName, Height: e.Height})
+	}
+	if p.TextAmendments, err = s.store.TextAmendments(id); err != nil {
+		return p, fmt.Errorf("proposal %d: %w", id, err)
+	}
+	if p.TextAmendments == nil {
+		p.TextAmendments = []query.TextAmendment{}
 	}
 	if sp, err := s.store.Proposal(id); err == nil && sp.Result != nil {
 		p.DecidedHeight = sp.Result.Height
