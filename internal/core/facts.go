@@ -213,7 +213,7 @@ func factLaw(t FactType, l *Law, proposal uint64, at int64) []byte {
 }
 
 func factQualified(p *Proposal) []byte {
-	return mustEncode([]any{FactInitiativeQualified, p.ID, uint64(len(p.endorsers)), p.Needed, p.Opens, p.Closes})
+	return mustEncode([]any{FactInitiativeQualified, p.ID, uint64(len(p.endorsers)), p.Initiative.Needed, p.Opens, p.Closes})
 }
 
 func factTextAmended(p *Proposal, at int64) []byte {
@@ -222,7 +222,7 @@ func factTextAmended(p *Proposal, at int64) []byte {
 }
 
 func factLapsed(p *Proposal, at int64) []byte {
-	return mustEncode([]any{FactInitiativeLapsed, p.ID, uint64(len(p.endorsers)), p.Needed, p.GatherUntil, at})
+	return mustEncode([]any{FactInitiativeLapsed, p.ID, uint64(len(p.endorsers)), p.Initiative.Needed, p.Initiative.GatherUntil, at})
 }
 
 func factAmended(v *RuleVersion) []byte {

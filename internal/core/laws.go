@@ -186,7 +186,7 @@ func (s *State) effect(p *Proposal, r *Result) {
 	switch p.Measure {
 	case tx.Enact:
 		l := &Law{Number: uint64(len(s.laws) + 1), Proposal: p.ID, Title: p.Title, Enacted: s.now,
-			Expires: addSat(s.now, p.Sunset), Status: InForce}
+			Expires: addSat(s.now, p.Terms.Sunset), Status: InForce}
 		s.laws = append(s.laws, l)
 		d := deadline{At: l.Expires, ID: l.Number}
 		s.expiring.insert(d)
@@ -197,20 +197,20 @@ func (s *State) effect(p *Proposal, r *Result) {
 		leaf(factLaw(FactLawEnacted, l, p.ID, s.now))
 		r.Events = append(r.Events, LawEnacted{Law: l.Number, Proposal: p.ID, Expires: l.Expires})
 	case tx.Renew:
-		l := s.laws[p.Law-1]
+		l := s.laws[p.Terms.Law-1]
 		if l.Status != InForce {
 			lapse(fmt.Sprintf("law %d is %s", l.Number, l.Status))
 			return
 		}
 		// Only an initiative can get here: a proposal's renewal must
 		// close before the sunset, and its ballot's times never move.
-		if p.Initiative && p.Closes >= l.Expires {
+		if p.Initiative != nil && p.Closes >= l.Expires {
 			lapse(fmt.Sprintf("law %d reached its sunset at %s, before voting on its renewal closed", l.Number, formatTime(l.Expires)))
 			return
 		}
 		old := deadline{At: l.Expires, ID: l.Number}
 		limit := addSat(s.now, int64(s.rules[p.RulesVersion-1].Constitution.MaxSunset.Duration))
-		nd := deadline{At: min(addSat(l.Expires, p.Sunset), limit), ID: l.Number}
+		nd := deadline{At: min(addSat(l.Expires, p.Terms.Sunset), limit), ID: l.Number}
 		s.expiring.remove(old)
 		s.expiring.insert(nd)
 		l.Expires = nd.At
@@ -224,7 +224,7 @@ func (s *State) effect(p *Proposal, r *Result) {
 		leaf(factLaw(FactLawRenewed, l, p.ID, s.now))
 		r.Events = append(r.Events, LawRenewed{Law: l.Number, Proposal: p.ID, Expires: l.Expires})
 	case tx.Repeal:
-		l := s.laws[p.Law-1]
+		l := s.laws[p.Terms.Law-1]
 		if l.Status != InForce {
 			lapse(fmt.Sprintf("law %d is %s", l.Number, l.Status))
 			return
@@ -239,7 +239,7 @@ func (s *State) effect(p *Proposal, r *Result) {
 		leaf(factLaw(FactLawRepealed, l, p.ID, s.now))
 		r.Events = append(r.Events, LawRepealedEvent{Law: l.Number, Proposal: p.ID})
 	case tx.Amend:
-		c, err := s.cons.amended(p.Amendment, int(s.current))
+		c, err := s.cons.amended(p.Terms.Amendment, int(s.current))
 		if err != nil {
 			lapse(err.Msg)
 			return

@@ -50,6 +50,18 @@ func (s Status) String() string {
 	return fmt.Sprintf("status %d", uint8(s))
 }
 
+// Statuses returns the name of every proposal stage (Status.String), in
+// the order lists offer them: the one vocabulary of stages that the API
+// checks filters against, the pages list, and the projection's CHECK
+// constraint holds (a store test compares them).
+func Statuses() []string {
+	out := make([]string, 0, 6)
+	for _, st := range []Status{Open, Decided, Scheduled, Withdrawn, Gathering, Lapsed} {
+		out = append(out, st.String())
+	}
+	return out
+}
+
 // Proposal is a proposal and its votes. Times are Unix nanoseconds.
 type Proposal struct {
 	ID       uint64
@@ -85,33 +97,59 @@ type Proposal struct {
 	Type              string
 	RulesVersion      uint32
 
-	// Measure is what the proposal does if it passes. Law is the law a
-	// renewal or repeal is about; Sunset the length in nanoseconds a law or
-	// renewal asked for (the constitution's default filled in); Amendment
-	// the new rules (JSON) of an amendment.
-	Measure   tx.Measure
-	Law       uint64
-	Sunset    int64
-	Amendment string
+	// Measure is what the proposal does if it passes; Terms holds the
+	// particulars of a law, renewal, repeal or amendment (nil for a
+	// resolution and a recall ballot).
+	Measure tx.Measure
+	Terms   *MeasureTerms
 
 	// Amount is what a budget proposal allows to be spent, in minor units
 	// (0: none; see Payment).
 	Amount uint64
-	// Office, Holder and Petition are set on a recall ballot (Measure
-	// tx.RecallVote): the office, the holder's member number and the
-	// petition that opened it.
+	// Recall is set on a recall ballot (Measure tx.RecallVote).
+	Recall *RecallTerms
+	// Initiative is set on a popular initiative (see initiative.go). Opens
+	// and Closes are zero until it qualifies.
+	Initiative *InitiativeTerms
+}
+
+// MeasureTerms are the particulars of a proposal that changes the register
+// of laws or the constitution if it passes.
+type MeasureTerms struct {
+	// Law is the law a renewal or repeal is about.
+	Law uint64
+	// Sunset is the life in nanoseconds a law or renewal asked for, the
+	// constitution's default filled in.
+	Sunset int64
+	// Amendment is the new rules (JSON) of an amendment.
+	Amendment string
+}
+
+// RecallTerms are the particulars of a recall ballot: the office, the
+// holder's member number and the petition that opened it.
+type RecallTerms struct {
 	Office   string
 	Holder   uint32
 	Petition uint64
-	// Initiative is set on a popular initiative (see initiative.go). It
-	// gathers endorsements until GatherUntil; in the block in which they
-	// reach Needed, voting opens and lasts VotingPeriod nanoseconds. Opens
-	// and Closes are zero until then. The three are fixed when it starts,
-	// from the initiative policy then in force.
-	Initiative   bool
+}
+
+// InitiativeTerms are the particulars of a popular initiative. It gathers
+// endorsements until GatherUntil; in the block in which they reach Needed,
+// voting opens and lasts VotingPeriod nanoseconds. The three are fixed when
+// it starts, from the initiative policy then in force.
+type InitiativeTerms struct {
 	GatherUntil  int64
 	Needed       uint64
 	VotingPeriod int64
+}
+
+// LawNumber returns the law a renewal or repeal is about (0 for any other
+// proposal).
+func (p *Proposal) LawNumber() uint64 {
+	if p.Terms == nil {
+		return 0
+	}
+	return p.Terms.Law
 }
 
 // Endorsements returns the number of members who endorsed the proposal.
@@ -200,9 +238,12 @@ func (s *State) newProposal(m *Member, b *tx.Propose, closes int64) (*Proposal, 
 	if b.Amount != 0 && typ.Name != TypeBudget {
 		return nil, reject.Errorf(reject.AmountNotBudget, "proposal rejected: only a budget carries an amount; this proposal would be decided under the %q rules (use the decision type \"budget\")", typ.Name)
 	}
-	return &Proposal{Author: m.Number, Title: b.Title, Body: b.Body, Category: b.Category,
-		Quorum: typ.Quorum.Ratio, Threshold: typ.Threshold.Ratio, Type: typ.Name,
-		Measure: b.Measure, Law: b.Law, Sunset: sunset, Amendment: b.Rules, Amount: b.Amount}, nil
+	p := &Proposal{Author: m.Number, Title: b.Title, Body: b.Body, Category: b.Category,
+		Quorum: typ.Quorum.Ratio, Threshold: typ.Threshold.Ratio, Type: typ.Name, Measure: b.Measure, Amount: b.Amount}
+	if b.Measure != tx.Resolution {
+		p.Terms = &MeasureTerms{Law: b.Law, Sunset: sunset, Amendment: b.Rules}
+	}
+	return p, nil
 }
 
 // addProposal records p as the next proposal, made now under the rules in
@@ -274,7 +315,7 @@ func (s *State) withdraw(m *Member, b *tx.Withdraw) (func(*Result), *reject.Erro
 	return func(r *Result) {
 		was, queue, d := p.Status, &s.opening, deadline{At: p.Opens, ID: p.ID}
 		if was == Gathering {
-			queue, d = &s.gathering, deadline{At: p.GatherUntil, ID: p.ID}
+			queue, d = &s.gathering, deadline{At: p.Initiative.GatherUntil, ID: p.ID}
 		}
 		p.Status = Withdrawn
 		queue.remove(d)
@@ -331,7 +372,7 @@ func (s *State) endorse(m *Member, b *tx.Endorse) (func(*Result), *reject.Error)
 		p.endorsers[m.Number] = struct{}{}
 		s.record(func() { delete(p.endorsers, m.Number) })
 		r.Events = append(r.Events, Endorsed{Proposal: p.ID, Member: m.Number})
-		if p.Status == Gathering && uint64(len(p.endorsers)) >= p.Needed {
+		if p.Status == Gathering && uint64(len(p.endorsers)) >= p.Initiative.Needed {
 			s.qualify(p, r)
 		}
 	}, nil

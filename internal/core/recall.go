@@ -168,7 +168,7 @@ func (s *State) openRecall(pt *Petition, target *Member, r *Result) {
 			len(pt.Signers), pt.ID, target.Name, target.Number, pt.Office),
 		Opens: s.now, Closes: addSat(s.now, int64(rules.Voting.Duration)), Status: Scheduled,
 		Quorum: rules.Quorum.Ratio, Threshold: rules.Threshold.Ratio, Type: TypeRecall,
-		Measure: tx.RecallVote, Office: pt.Office, Holder: pt.Member, Petition: pt.ID,
+		Measure: tx.RecallVote, Recall: &RecallTerms{Office: pt.Office, Holder: pt.Member, Petition: pt.ID},
 	}
 	s.addProposal(p, r)
 	pt.Status, pt.Proposal = PetitionBallot, p.ID
@@ -187,7 +187,7 @@ func (s *State) openRecall(pt *Petition, target *Member, r *Result) {
 // recallDecided closes the petition of a decided recall ballot and, if it
 // passed and the member still holds the same seat, vacates it.
 func (s *State) recallDecided(p *Proposal, r *Result) {
-	pt := s.petitions[p.Petition-1]
+	pt := s.petitions[p.Recall.Petition-1]
 	pt.Status = PetitionDone
 	s.record(func() { pt.Status = PetitionBallot })
 	if !p.Result.Passed {

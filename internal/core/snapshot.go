@@ -215,10 +215,18 @@ func (s *State) MarshalBinary() ([]byte, error) {
 			Eligible: p.Eligible, EligibleSeq: p.EligibleSeq, Comments: p.Comments, Result: p.Result,
 			QuorumNum: p.Quorum.Num, QuorumDen: p.Quorum.Den,
 			ThreshNum: p.Threshold.Num, ThreshDen: p.Threshold.Den, ThreshAtLeast: p.Threshold.AtLeast,
-			Type: p.Type, RulesVersion: p.RulesVersion, Measure: p.Measure, Law: p.Law, Sunset: p.Sunset, Amendment: p.Amendment,
-			Delegated: p.Delegated, Amount: p.Amount, Office: p.Office, Holder: p.Holder, Petition: p.Petition,
-			Initiative: p.Initiative, GatherUntil: p.GatherUntil, Needed: p.Needed, VotingPeriod: p.VotingPeriod,
-			Revisions: p.Revisions,
+			Type: p.Type, RulesVersion: p.RulesVersion, Measure: p.Measure,
+			Delegated: p.Delegated, Amount: p.Amount, Revisions: p.Revisions,
+		}
+		// The variants are serialised flat, as before they had structs.
+		if t := p.Terms; t != nil {
+			sp.Law, sp.Sunset, sp.Amendment = t.Law, t.Sunset, t.Amendment
+		}
+		if rc := p.Recall; rc != nil {
+			sp.Office, sp.Holder, sp.Petition = rc.Office, rc.Holder, rc.Petition
+		}
+		if in := p.Initiative; in != nil {
+			sp.Initiative, sp.GatherUntil, sp.Needed, sp.VotingPeriod = true, in.GatherUntil, in.Needed, in.VotingPeriod
 		}
 		for m, c := range p.ballots {
 			sp.Ballots = append(sp.Ballots, snapBallot{m, c})
@@ -325,12 +333,20 @@ func Restore(b []byte) (*State, error) {
 			Eligible: sp.Eligible, EligibleSeq: sp.EligibleSeq, Comments: sp.Comments, Result: sp.Result,
 			Quorum:    count.Ratio{Num: sp.QuorumNum, Den: sp.QuorumDen},
 			Threshold: count.Ratio{Num: sp.ThreshNum, Den: sp.ThreshDen, AtLeast: sp.ThreshAtLeast},
-			Type:      sp.Type, RulesVersion: sp.RulesVersion, Measure: sp.Measure, Law: sp.Law, Sunset: sp.Sunset, Amendment: sp.Amendment,
-			Delegated: sp.Delegated, Amount: sp.Amount, Office: sp.Office, Holder: sp.Holder, Petition: sp.Petition,
-			Initiative: sp.Initiative, GatherUntil: sp.GatherUntil, Needed: sp.Needed, VotingPeriod: sp.VotingPeriod,
-			Revisions: sp.Revisions,
+			Type:      sp.Type, RulesVersion: sp.RulesVersion, Measure: sp.Measure,
+			Delegated: sp.Delegated, Amount: sp.Amount, Revisions: sp.Revisions,
 			ballots:   make(map[uint32]tx.Choice, len(sp.Ballots)),
 			endorsers: make(map[uint32]struct{}, len(sp.Endorsers)),
+		}
+		switch sp.Measure {
+		case tx.Resolution:
+		case tx.RecallVote:
+			p.Recall = &RecallTerms{Office: sp.Office, Holder: sp.Holder, Petition: sp.Petition}
+		default:
+			p.Terms = &MeasureTerms{Law: sp.Law, Sunset: sp.Sunset, Amendment: sp.Amendment}
+		}
+		if sp.Initiative {
+			p.Initiative = &InitiativeTerms{GatherUntil: sp.GatherUntil, Needed: sp.Needed, VotingPeriod: sp.VotingPeriod}
 		}
 		if p.RulesVersion == 0 { // a snapshot older than rule versions
 			p.RulesVersion, p.Type = 1, TypeOrdinary

@@ -116,11 +116,12 @@ type Initiative struct {
 }
 
 func initiativeOf(p *core.Proposal) *Initiative {
-	if !p.Initiative {
+	in := p.Initiative
+	if in == nil {
 		return nil
 	}
-	return &Initiative{Endorsements: p.Endorsements(), Needed: p.Needed, WindowEnd: t(p.GatherUntil),
-		VotingPeriod: time.Duration(p.VotingPeriod).String(), Qualified: p.Opens != 0}
+	return &Initiative{Endorsements: p.Endorsements(), Needed: in.Needed, WindowEnd: t(in.GatherUntil),
+		VotingPeriod: time.Duration(in.VotingPeriod).String(), Qualified: p.Opens != 0}
 }
 
 // Initiatives lists the popular initiatives, newest first; status filters
@@ -129,7 +130,7 @@ func Initiatives(s *core.State, status string) []Proposal {
 	ps := s.Proposals()
 	out := []Proposal{}
 	for i := len(ps) - 1; i >= 0; i-- {
-		if !ps[i].Initiative || (status != "" && ps[i].Status.String() != status) {
+		if ps[i].Initiative == nil || (status != "" && ps[i].Status.String() != status) {
 			continue
 		}
 		out = append(out, ProposalOf(s, ps[i]))

@@ -150,7 +150,7 @@ func ProposalOf(s *core.State, p *core.Proposal) Proposal {
 		Created: t(p.Created), Opens: t(p.Opens), Closes: t(p.Closes), Status: p.Status.String(),
 		Eligible: p.Eligible, Yes: p.Yes, No: p.No, Abstain: p.Abstain, Endorsements: p.Endorsements(),
 		Comments: p.Comments, Quorum: p.Quorum.QuorumWords(), Threshold: p.Threshold.Words(),
-		Type: p.Type, Measure: p.Measure.String(), Law: p.Law, Initiative: initiativeOf(p),
+		Type: p.Type, Measure: p.Measure.String(), Law: p.LawNumber(), Initiative: initiativeOf(p),
 		Amount: p.Amount, Spent: s.Spent(p.ID)}
 	if a, ok := s.MemberByNumber(p.Author); ok {
 		v.AuthorName = a.Name

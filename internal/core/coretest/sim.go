@@ -137,9 +137,9 @@ func (s *Sim) next() ([]byte, *Member, bool) {
 	for i, p := range props[max(0, len(props)-40):] {
 		recent := i >= min(len(props), 40)-8
 		switch {
-		case p.Status == core.Open && s.Now.UnixNano() <= p.Closes && (recent || p.Initiative):
+		case p.Status == core.Open && s.Now.UnixNano() <= p.Closes && (recent || p.Initiative != nil):
 			open = append(open, p)
-		case p.Status == core.Gathering && s.Now.UnixNano() <= p.GatherUntil:
+		case p.Status == core.Gathering && s.Now.UnixNano() <= p.Initiative.GatherUntil:
 			gathering = append(gathering, p)
 		}
 	}
