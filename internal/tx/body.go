@@ -3,6 +3,7 @@ package tx
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -29,19 +30,45 @@ const (
 	KindUndelegate Kind = 21 // withdraw the author's delegation on a category
 )
 
-var kindNames = map[Kind]string{
-	KindVouch: "vouch", KindLeave: "leave", KindRotate: "rotate", KindPropose: "propose",
-	KindWithdraw: "withdraw", KindComment: "comment", KindEndorse: "endorse", KindBallot: "ballot",
-	KindAmendText: "amend-text",
-	KindDelegate:  "delegate", KindUndelegate: "undelegate",
-	KindCandidacy: "candidacy", KindWithdrawCandidacy: "withdraw-candidacy", KindRank: "rank", KindRecall: "recall",
-	KindNotice: "notice", KindPayment: "payment",
+// kinds is the one table of transaction kinds: each kind's name and the
+// empty body it decodes into. It is never written after initialisation.
+var kinds = map[Kind]struct {
+	name string
+	body func() Body
+}{
+	KindVouch:             {"vouch", func() Body { return new(Vouch) }},
+	KindLeave:             {"leave", func() Body { return new(Leave) }},
+	KindRotate:            {"rotate", func() Body { return new(Rotate) }},
+	KindPropose:           {"propose", func() Body { return new(Propose) }},
+	KindWithdraw:          {"withdraw", func() Body { return new(Withdraw) }},
+	KindComment:           {"comment", func() Body { return new(Comment) }},
+	KindEndorse:           {"endorse", func() Body { return new(Endorse) }},
+	KindBallot:            {"ballot", func() Body { return new(Ballot) }},
+	KindAmendText:         {"amend-text", func() Body { return new(AmendText) }},
+	KindDelegate:          {"delegate", func() Body { return new(Delegate) }},
+	KindUndelegate:        {"undelegate", func() Body { return new(Undelegate) }},
+	KindCandidacy:         {"candidacy", func() Body { return new(Candidacy) }},
+	KindWithdrawCandidacy: {"withdraw-candidacy", func() Body { return new(WithdrawCandidacy) }},
+	KindRank:              {"rank", func() Body { return new(Rank) }},
+	KindRecall:            {"recall", func() Body { return new(Recall) }},
+	KindNotice:            {"notice", func() Body { return new(Notice) }},
+	KindPayment:           {"payment", func() Body { return new(Payment) }},
+}
+
+// Kinds returns every transaction kind, in increasing order.
+func Kinds() []Kind {
+	out := make([]Kind, 0, len(kinds))
+	for k := range kinds {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // String returns the kind's name, such as "ballot".
 func (k Kind) String() string {
-	if n, ok := kindNames[k]; ok {
-		return n
+	if d, ok := kinds[k]; ok {
+		return d.name
 	}
 	return fmt.Sprintf("kind %d", uint16(k))
 }
@@ -507,41 +534,8 @@ func hiddenText(what string, r rune) *reject.Error {
 
 // newBody returns an empty body for kind, or nil when the kind is unknown.
 func newBody(k Kind) Body {
-	switch k {
-	case KindVouch:
-		return new(Vouch)
-	case KindLeave:
-		return new(Leave)
-	case KindRotate:
-		return new(Rotate)
-	case KindPropose:
-		return new(Propose)
-	case KindWithdraw:
-		return new(Withdraw)
-	case KindComment:
-		return new(Comment)
-	case KindEndorse:
-		return new(Endorse)
-	case KindBallot:
-		return new(Ballot)
-	case KindAmendText:
-		return new(AmendText)
-	case KindDelegate:
-		return new(Delegate)
-	case KindUndelegate:
-		return new(Undelegate)
-	case KindCandidacy:
-		return new(Candidacy)
-	case KindWithdrawCandidacy:
-		return new(WithdrawCandidacy)
-	case KindRank:
-		return new(Rank)
-	case KindRecall:
-		return new(Recall)
-	case KindNotice:
-		return new(Notice)
-	case KindPayment:
-		return new(Payment)
+	if d, ok := kinds[k]; ok {
+		return d.body()
 	}
 	return nil
 }
