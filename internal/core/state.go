@@ -100,7 +100,18 @@ func (s *State) Height() int64 { return s.height }
 // Time returns the time of the last block applied.
 func (s *State) Time() time.Time { return time.Unix(0, s.now).UTC() }
 
+// The time formats people read, everywhere (rejections, pages, the CLI):
+// every time is shown in UTC.
+const (
+	// TimeFormat is to the second, for sentences and records.
+	TimeFormat = "2006-01-02 15:04:05 UTC"
+	// MinuteFormat is to the minute, for pages and summaries.
+	MinuteFormat = "2006-01-02 15:04 UTC"
+	// TableFormat is to the minute without the zone, for table columns.
+	TableFormat = "2006-01-02 15:04"
+)
+
 // formatTime renders a Unix-nanosecond time for sentences.
 func formatTime(ns int64) string {
-	return time.Unix(0, ns).UTC().Format("2006-01-02 15:04:05 UTC")
+	return time.Unix(0, ns).UTC().Format(TimeFormat)
 }

@@ -81,7 +81,7 @@ func New(o Options) (*Site, error) {
 		funcs := template.FuncMap{
 			"t":         func(key string, args ...any) string { return cat.T(lang, key, args...) },
 			"md":        s.md.HTML,
-			"when":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+			"when":      func(t time.Time) string { return t.UTC().Format(core.MinuteFormat) },
 			"left":      func(t time.Time) string { return timeLeft(s.svc.Now(), t) },
 			"tally":     func(p api.Proposal) template.HTML { return s.tally(lang, p) },
 			"status":    func(st string) string { return cat.T(lang, "status."+st) },
