@@ -141,3 +141,40 @@ func (s *State) initiativeState(what action, p *Proposal) *reject.Error {
 	}
 	return nil
 }
+
+// Events of this domain (see Event).
+
+// InitiativeQualified: an initiative reached its endorsements and voting
+// opened on it (an Opened event follows) from Opens to Closes (Unix ns).
+type InitiativeQualified struct {
+	Proposal     uint64
+	Endorsements uint64
+	Needed       uint64
+	Opens        int64
+	Closes       int64
+}
+
+// Type implements Event.
+func (InitiativeQualified) Type() string { return "initiative_qualified" }
+
+// Attrs implements Event.
+func (e InitiativeQualified) Attrs() []Attr {
+	return attrs("proposal", u64(e.Proposal), "endorsements", u64(e.Endorsements), "needed", u64(e.Needed),
+		"opens", i64(e.Opens), "closes", i64(e.Closes))
+}
+
+// InitiativeLapsed: an initiative's window passed with fewer endorsements
+// than it needed.
+type InitiativeLapsed struct {
+	Proposal     uint64
+	Endorsements uint64
+	Needed       uint64
+}
+
+// Type implements Event.
+func (InitiativeLapsed) Type() string { return "initiative_lapsed" }
+
+// Attrs implements Event.
+func (e InitiativeLapsed) Attrs() []Attr {
+	return attrs("proposal", u64(e.Proposal), "endorsements", u64(e.Endorsements), "needed", u64(e.Needed))
+}

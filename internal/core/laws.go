@@ -257,3 +257,72 @@ func (s *State) expire(l *Law) {
 	l.Status, l.Ended = Expired, l.Expires
 	s.record(func() { l.Status, l.Ended = InForce, 0 })
 }
+
+// Events of this domain (see Event).
+
+// LawEnacted: a passed proposal entered the register of laws in force.
+type LawEnacted struct {
+	Law      uint64
+	Proposal uint64
+	Expires  int64 // Unix nanoseconds
+}
+
+// Type implements Event.
+func (LawEnacted) Type() string { return "law_enacted" }
+
+// Attrs implements Event.
+func (e LawEnacted) Attrs() []Attr {
+	return attrs("law", u64(e.Law), "proposal", u64(e.Proposal), "expires", i64(e.Expires))
+}
+
+// LawRenewed: a renewal passed and the law's sunset moved to Expires.
+type LawRenewed struct {
+	Law      uint64
+	Proposal uint64
+	Expires  int64
+}
+
+// Type implements Event.
+func (LawRenewed) Type() string { return "law_renewed" }
+
+// Attrs implements Event.
+func (e LawRenewed) Attrs() []Attr {
+	return attrs("law", u64(e.Law), "proposal", u64(e.Proposal), "expires", i64(e.Expires))
+}
+
+// LawRepealedEvent: a repeal passed and the law left the register.
+type LawRepealedEvent struct {
+	Law      uint64
+	Proposal uint64
+}
+
+// Type implements Event.
+func (LawRepealedEvent) Type() string { return "law_repealed" }
+
+// Attrs implements Event.
+func (e LawRepealedEvent) Attrs() []Attr {
+	return attrs("law", u64(e.Law), "proposal", u64(e.Proposal))
+}
+
+// LawExpiredEvent: a law reached its sunset and left the register.
+type LawExpiredEvent struct{ Law uint64 }
+
+// Type implements Event.
+func (LawExpiredEvent) Type() string { return "law_expired" }
+
+// Attrs implements Event.
+func (e LawExpiredEvent) Attrs() []Attr { return attrs("law", u64(e.Law)) }
+
+// MeasureLapsed: a proposal passed but what it would do no longer applies
+// (its law expired or was repealed meanwhile, or its amendment is no longer
+// valid over rules amended since). Reason says why, for people.
+type MeasureLapsed struct {
+	Proposal uint64
+	Reason   string
+}
+
+// Type implements Event.
+func (MeasureLapsed) Type() string { return "measure_lapsed" }
+
+// Attrs implements Event.
+func (e MeasureLapsed) Attrs() []Attr { return attrs("proposal", u64(e.Proposal), "reason", e.Reason) }

@@ -2,6 +2,7 @@ package core
 
 import (
 	"slices"
+	"strconv"
 
 	"github.com/hdevalence/ed25519consensus"
 
@@ -230,4 +231,59 @@ func (s *State) rotate(m *Member, b *tx.Rotate) (func(*Result), *reject.Error) {
 		r.Leaves = append(r.Leaves, leaf)
 		r.Events = append(r.Events, Rotated{Member: m.Number, Old: old, New: nk})
 	}, nil
+}
+
+// Events of this domain (see Event).
+
+// Vouched: a member vouched for a key not yet admitted.
+type Vouched struct {
+	Voucher uint32
+	Key     tx.PublicKey
+	Name    string
+	Vouches int // current members vouching for the key, this one included
+}
+
+// Type implements Event.
+func (Vouched) Type() string { return "vouched" }
+
+// Attrs implements Event.
+func (e Vouched) Attrs() []Attr {
+	return attrs("voucher", u32(e.Voucher), "key", e.Key.String(), "vouches", strconv.Itoa(e.Vouches))
+}
+
+// Admitted: a key became a member.
+type Admitted struct{ Member Member }
+
+// Type implements Event.
+func (Admitted) Type() string { return "admitted" }
+
+// Attrs implements Event.
+func (e Admitted) Attrs() []Attr {
+	return attrs("member", u32(e.Member.Number), "key", e.Member.Key.String(), "name", e.Member.Name)
+}
+
+// Left: a member left.
+type Left struct {
+	Member uint32
+	Key    tx.PublicKey
+}
+
+// Type implements Event.
+func (Left) Type() string { return "left" }
+
+// Attrs implements Event.
+func (e Left) Attrs() []Attr { return attrs("member", u32(e.Member), "key", e.Key.String()) }
+
+// Rotated: a member moved to a new key.
+type Rotated struct {
+	Member   uint32
+	Old, New tx.PublicKey
+}
+
+// Type implements Event.
+func (Rotated) Type() string { return "rotated" }
+
+// Attrs implements Event.
+func (e Rotated) Attrs() []Attr {
+	return attrs("member", u32(e.Member), "old_key", e.Old.String(), "new_key", e.New.String())
 }

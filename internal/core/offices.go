@@ -467,3 +467,56 @@ func quoteAll(xs []string) []string {
 	}
 	return out
 }
+
+// Events of this domain (see Event).
+
+// SeatFilled: a winner took a seat until Until (Unix nanoseconds).
+type SeatFilled struct {
+	Term     uint64
+	Office   string
+	Member   uint32
+	Election uint64
+	Until    int64
+}
+
+// Type implements Event.
+func (SeatFilled) Type() string { return "seat_filled" }
+
+// Attrs implements Event.
+func (e SeatFilled) Attrs() []Attr {
+	return attrs("office", e.Office, "member", u32(e.Member), "election", u64(e.Election), "term", u64(e.Term))
+}
+
+// SeatVacated: a holder lost their seat before the end of the term
+// (Reason "left" or "recalled").
+type SeatVacated struct {
+	Term   uint64
+	Office string
+	Member uint32
+	Reason string
+}
+
+// Type implements Event.
+func (SeatVacated) Type() string { return "seat_vacated" }
+
+// Attrs implements Event.
+func (e SeatVacated) Attrs() []Attr {
+	return attrs("office", e.Office, "member", u32(e.Member), "term", u64(e.Term), "reason", e.Reason)
+}
+
+// TermEndedEvent: a term ended, at its end ("term") or because its office
+// was removed ("office removed").
+type TermEndedEvent struct {
+	Term   uint64
+	Office string
+	Member uint32
+	Reason string
+}
+
+// Type implements Event.
+func (TermEndedEvent) Type() string { return "term_ended" }
+
+// Attrs implements Event.
+func (e TermEndedEvent) Attrs() []Attr {
+	return attrs("office", e.Office, "member", u32(e.Member), "term", u64(e.Term), "reason", e.Reason)
+}

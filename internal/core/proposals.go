@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/folkmoot/folkmoot/internal/count"
 	"github.com/folkmoot/folkmoot/internal/reject"
@@ -474,4 +475,119 @@ func (s *State) amendText(m *Member, b *tx.AmendText) (func(*Result), *reject.Er
 		r.Events = append(r.Events, TextAmended{Proposal: p.ID, Revision: p.Revisions, Author: m.Number,
 			OldTitle: title, OldBody: body, Title: p.Title, Body: p.Body})
 	}, nil
+}
+
+// Events of this domain (see Event).
+
+// Proposed: a proposal was recorded.
+type Proposed struct{ Proposal uint64 }
+
+// Type implements Event.
+func (Proposed) Type() string { return "proposed" }
+
+// Attrs implements Event.
+func (e Proposed) Attrs() []Attr { return attrs("proposal", u64(e.Proposal)) }
+
+// TextAmended: the author replaced a proposal's title and body, OldTitle
+// and OldBody, with Title and Body, its revision Revision (from 1).
+type TextAmended struct {
+	Proposal          uint64
+	Revision          uint32
+	Author            uint32
+	OldTitle, OldBody string
+	Title, Body       string
+}
+
+// Type implements Event.
+func (TextAmended) Type() string { return "text_amended" }
+
+// Attrs implements Event. The texts are not attributes: they are in the
+// transaction.
+func (e TextAmended) Attrs() []Attr {
+	return attrs("proposal", u64(e.Proposal), "revision", u32(e.Revision), "member", u32(e.Author))
+}
+
+// WithdrawnEvent: a proposal was withdrawn.
+type WithdrawnEvent struct{ Proposal uint64 }
+
+// Type implements Event.
+func (WithdrawnEvent) Type() string { return "withdrawn" }
+
+// Attrs implements Event.
+func (e WithdrawnEvent) Attrs() []Attr { return attrs("proposal", u64(e.Proposal)) }
+
+// Opened: voting opened on a proposal.
+type Opened struct {
+	Proposal uint64
+	Eligible uint64
+}
+
+// Type implements Event.
+func (Opened) Type() string { return "opened" }
+
+// Attrs implements Event.
+func (e Opened) Attrs() []Attr {
+	return attrs("proposal", u64(e.Proposal), "eligible", u64(e.Eligible))
+}
+
+// Commented: a comment was added.
+type Commented struct {
+	Comment  uint64
+	Proposal uint64
+	ReplyTo  uint64
+	Author   uint32
+	Text     string
+}
+
+// Type implements Event.
+func (Commented) Type() string { return "commented" }
+
+// Attrs implements Event.
+func (e Commented) Attrs() []Attr {
+	return attrs("proposal", u64(e.Proposal), "comment", u64(e.Comment), "author", u32(e.Author))
+}
+
+// Endorsed: a member endorsed a proposal.
+type Endorsed struct {
+	Proposal uint64
+	Member   uint32
+}
+
+// Type implements Event.
+func (Endorsed) Type() string { return "endorsed" }
+
+// Attrs implements Event.
+func (e Endorsed) Attrs() []Attr { return attrs("proposal", u64(e.Proposal), "member", u32(e.Member)) }
+
+// BallotCast: a member's ballot was counted, replacing Previous (zero when
+// this is the member's first ballot on the proposal).
+type BallotCast struct {
+	Proposal uint64
+	Member   uint32
+	Choice   tx.Choice
+	Previous tx.Choice
+}
+
+// Type implements Event.
+func (BallotCast) Type() string { return "ballot" }
+
+// Attrs implements Event.
+func (e BallotCast) Attrs() []Attr {
+	return attrs("proposal", u64(e.Proposal), "member", u32(e.Member), "choice", e.Choice.String())
+}
+
+// DecidedEvent: a proposal closed and was counted.
+type DecidedEvent struct {
+	Proposal uint64
+	Result   count.YesNoResult
+}
+
+// Type implements Event.
+func (DecidedEvent) Type() string { return "decided" }
+
+// Attrs implements Event.
+func (e DecidedEvent) Attrs() []Attr {
+	r := e.Result
+	return attrs("proposal", u64(e.Proposal), "yes", u64(r.Yes), "no", u64(r.No), "abstain", u64(r.Abstain),
+		"eligible", u64(r.Eligible), "quorum_reached", strconv.FormatBool(r.QuorumReached), "passed", strconv.FormatBool(r.Passed))
 }

@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/folkmoot/folkmoot/internal/reject"
 	"github.com/folkmoot/folkmoot/internal/tx"
@@ -207,4 +208,59 @@ func (s *State) lapse(p *Petition, r *Result) {
 	s.record(func() { p.Status = PetitionOpen })
 	s.fact(r, factPetitionLapsed(p, s.now))
 	r.Events = append(r.Events, PetitionLapsedEvent{Petition: p.ID, Office: p.Office, Member: p.Member, Signatures: len(p.Signers)})
+}
+
+// Events of this domain (see Event).
+
+// PetitionSigned: a member signed a recall petition.
+type PetitionSigned struct {
+	Petition   uint64
+	Office     string
+	Member     uint32 // the holder
+	Signer     uint32
+	Signatures int
+	Needed     uint64
+}
+
+// Type implements Event.
+func (PetitionSigned) Type() string { return "petition_signed" }
+
+// Attrs implements Event.
+func (e PetitionSigned) Attrs() []Attr {
+	return attrs("petition", u64(e.Petition), "office", e.Office, "holder", u32(e.Member), "member", u32(e.Signer),
+		"signatures", strconv.Itoa(e.Signatures), "needed", u64(e.Needed))
+}
+
+// RecallOpened: a petition reached its threshold and recall ballot
+// Proposal opened.
+type RecallOpened struct {
+	Petition uint64
+	Proposal uint64
+	Office   string
+	Member   uint32
+}
+
+// Type implements Event.
+func (RecallOpened) Type() string { return "recall_opened" }
+
+// Attrs implements Event.
+func (e RecallOpened) Attrs() []Attr {
+	return attrs("petition", u64(e.Petition), "proposal", u64(e.Proposal), "office", e.Office, "member", u32(e.Member))
+}
+
+// PetitionLapsedEvent: a petition's window passed short of its threshold.
+type PetitionLapsedEvent struct {
+	Petition   uint64
+	Office     string
+	Member     uint32
+	Signatures int
+}
+
+// Type implements Event.
+func (PetitionLapsedEvent) Type() string { return "petition_lapsed" }
+
+// Attrs implements Event.
+func (e PetitionLapsedEvent) Attrs() []Attr {
+	return attrs("petition", u64(e.Petition), "office", e.Office, "holder", u32(e.Member),
+		"signatures", strconv.Itoa(e.Signatures))
 }

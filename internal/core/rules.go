@@ -83,3 +83,18 @@ func (s *State) amend(p *Proposal, c Constitution) *RuleVersion {
 	})
 	return v
 }
+
+// Events of this domain (see Event).
+
+// Amended: an amendment passed and the constitution's version Version is
+// in force from this block.
+type Amended struct {
+	Version  uint32
+	Proposal uint64
+}
+
+// Type implements Event.
+func (Amended) Type() string { return "amended" }
+
+// Attrs implements Event.
+func (e Amended) Attrs() []Attr { return attrs("version", u32(e.Version), "proposal", u64(e.Proposal)) }
