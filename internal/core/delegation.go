@@ -353,3 +353,10 @@ func (e DelegationCounted) Attrs() []Attr {
 	return attrs("proposal", u64(e.Proposal), "yes", u64(t.Yes), "no", u64(t.No), "abstain", u64(t.Abstain),
 		"capped", u64(t.Capped), "cyclic", u64(t.Cyclic))
 }
+
+// Facts of this domain (accumulator leaves; see FactType in facts.go).
+
+func factDelegated(p *Proposal, at int64) []byte {
+	d := p.Delegated
+	return mustEncode([]any{FactDelegated, p.ID, d.Yes, d.No, d.Abstain, d.Capped, d.Cyclic, at})
+}

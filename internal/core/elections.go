@@ -643,3 +643,17 @@ func (ElectionDecidedEvent) Type() string { return "election_decided" }
 func (e ElectionDecidedEvent) Attrs() []Attr {
 	return attrs("election", u64(e.Election), "office", e.Office, "winners", u32s(e.Winners))
 }
+
+// Facts of this domain (accumulator leaves; see FactType in facts.go).
+
+func factElectionOpened(e *Election, at int64) []byte {
+	return mustEncode([]any{FactElectionOpened, e.ID, e.Office, uint64(e.Seats), e.ByElection, e.VotingOpens, e.Closes, e.TermEnds, at})
+}
+
+func factElectionDecided(e *Election, at int64) []byte {
+	w := e.Winners
+	if w == nil {
+		w = []uint32{}
+	}
+	return mustEncode([]any{FactElectionDecided, e.ID, e.Office, w, uint64(len(e.ballots)), at})
+}

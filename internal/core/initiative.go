@@ -178,3 +178,13 @@ func (InitiativeLapsed) Type() string { return "initiative_lapsed" }
 func (e InitiativeLapsed) Attrs() []Attr {
 	return attrs("proposal", u64(e.Proposal), "endorsements", u64(e.Endorsements), "needed", u64(e.Needed))
 }
+
+// Facts of this domain (accumulator leaves; see FactType in facts.go).
+
+func factQualified(p *Proposal) []byte {
+	return mustEncode([]any{FactInitiativeQualified, p.ID, uint64(len(p.endorsers)), p.Initiative.Needed, p.Opens, p.Closes})
+}
+
+func factLapsed(p *Proposal, at int64) []byte {
+	return mustEncode([]any{FactInitiativeLapsed, p.ID, uint64(len(p.endorsers)), p.Initiative.Needed, p.Initiative.GatherUntil, at})
+}

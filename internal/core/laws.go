@@ -326,3 +326,11 @@ func (MeasureLapsed) Type() string { return "measure_lapsed" }
 
 // Attrs implements Event.
 func (e MeasureLapsed) Attrs() []Attr { return attrs("proposal", u64(e.Proposal), "reason", e.Reason) }
+
+// Facts of this domain (accumulator leaves; see FactType in facts.go).
+
+// factLaw records a change to the register of laws; proposal is 0 for an
+// expiry.
+func factLaw(t FactType, l *Law, proposal uint64, at int64) []byte {
+	return mustEncode([]any{t, l.Number, proposal, l.Expires, at})
+}

@@ -287,3 +287,17 @@ func (Rotated) Type() string { return "rotated" }
 func (e Rotated) Attrs() []Attr {
 	return attrs("member", u32(e.Member), "old_key", e.Old.String(), "new_key", e.New.String())
 }
+
+// Facts of this domain (accumulator leaves; see FactType in facts.go).
+
+func factAdmitted(m *Member) []byte {
+	return mustEncode([]any{FactAdmitted, m.Number, m.Key[:], m.Name, m.Admitted})
+}
+
+func factLeft(m *Member, at int64) []byte {
+	return mustEncode([]any{FactLeft, m.Number, m.Key[:], at})
+}
+
+func factRotated(m *Member, old tx.PublicKey, at int64) []byte {
+	return mustEncode([]any{FactRotated, m.Number, old[:], m.Key[:], at})
+}

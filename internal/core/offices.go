@@ -520,3 +520,17 @@ func (TermEndedEvent) Type() string { return "term_ended" }
 func (e TermEndedEvent) Attrs() []Attr {
 	return attrs("office", e.Office, "member", u32(e.Member), "term", u64(e.Term), "reason", e.Reason)
 }
+
+// Facts of this domain (accumulator leaves; see FactType in facts.go).
+
+func factSeatFilled(t *Term, at int64) []byte {
+	return mustEncode([]any{FactSeatFilled, t.ID, t.Office, t.Member, t.Election, t.Until, at})
+}
+
+func factSeatVacated(t *Term, at int64) []byte {
+	return mustEncode([]any{FactSeatVacated, t.ID, t.Office, t.Member, t.EndedBy, at})
+}
+
+func factTermEnded(t *Term, at int64) []byte {
+	return mustEncode([]any{FactTermEnded, t.ID, t.Office, t.Member, t.EndedBy, at})
+}

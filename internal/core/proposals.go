@@ -1,6 +1,7 @@
 package core
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"strconv"
@@ -590,4 +591,16 @@ func (e DecidedEvent) Attrs() []Attr {
 	r := e.Result
 	return attrs("proposal", u64(e.Proposal), "yes", u64(r.Yes), "no", u64(r.No), "abstain", u64(r.Abstain),
 		"eligible", u64(r.Eligible), "quorum_reached", strconv.FormatBool(r.QuorumReached), "passed", strconv.FormatBool(r.Passed))
+}
+
+// Facts of this domain (accumulator leaves; see FactType in facts.go).
+
+func factDecided(p *Proposal, at int64) []byte {
+	r := p.Result
+	return mustEncode([]any{FactDecided, p.ID, r.Yes, r.No, r.Abstain, r.Eligible, r.QuorumReached, r.Passed, at})
+}
+
+func factTextAmended(p *Proposal, at int64) []byte {
+	h := sha256.Sum256([]byte(p.Title + "\n" + p.Body))
+	return mustEncode([]any{FactTextAmended, p.ID, p.Revisions, h[:], at})
 }

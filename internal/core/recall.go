@@ -264,3 +264,13 @@ func (e PetitionLapsedEvent) Attrs() []Attr {
 	return attrs("petition", u64(e.Petition), "office", e.Office, "holder", u32(e.Member),
 		"signatures", strconv.Itoa(e.Signatures))
 }
+
+// Facts of this domain (accumulator leaves; see FactType in facts.go).
+
+func factRecallOpened(p *Petition, at int64) []byte {
+	return mustEncode([]any{FactRecallOpened, p.ID, p.Office, p.Member, p.Proposal, uint64(len(p.Signers)), at})
+}
+
+func factPetitionLapsed(p *Petition, at int64) []byte {
+	return mustEncode([]any{FactPetitionLapsed, p.ID, p.Office, p.Member, uint64(len(p.Signers)), at})
+}

@@ -1,6 +1,9 @@
 package core
 
 import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
 	"sort"
 
 	"github.com/folkmoot/folkmoot/internal/reject"
@@ -98,3 +101,14 @@ func (Amended) Type() string { return "amended" }
 
 // Attrs implements Event.
 func (e Amended) Attrs() []Attr { return attrs("version", u32(e.Version), "proposal", u64(e.Proposal)) }
+
+// Facts of this domain (accumulator leaves; see FactType in facts.go).
+
+func factAmended(v *RuleVersion) []byte {
+	b, err := json.Marshal(v.Constitution)
+	if err != nil {
+		panic(fmt.Sprintf("core: encode constitution: %v", err))
+	}
+	h := sha256.Sum256(b)
+	return mustEncode([]any{FactAmended, v.Version, v.Proposal, v.Time, h[:]})
+}
