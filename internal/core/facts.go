@@ -194,14 +194,6 @@ func DecodeFact(data []byte) (Fact, error) {
 	if err := cbor.Unmarshal(raw[0], &f.Type); err != nil {
 		return f, fmt.Errorf("fact type: %w", err)
 	}
-	want := map[FactType]int{FactTx: 2, FactAdmitted: 5, FactLeft: 4, FactRotated: 5, FactDecided: 9, FactGenesis: 4, FactBlock: 3, FactRejected: 3,
-		FactAmended: 5, FactLawEnacted: 5, FactLawRenewed: 5, FactLawRepealed: 5, FactLawExpired: 5, FactDelegated: 8,
-		FactElectionOpened: 9, FactElectionDecided: 6, FactSeatFilled: 7, FactSeatVacated: 6, FactTermEnded: 6,
-		FactRecallOpened: 7, FactPetitionLapsed: 6,
-		FactInitiativeQualified: 6, FactInitiativeLapsed: 6, FactTextAmended: 5}[f.Type]
-	if want == 0 || len(raw) != want {
-		return f, fmt.Errorf("fact of type %d with %d fields is not one this version knows", f.Type, len(raw))
-	}
 	var key, newKey, id []byte
 	var targets []any
 	switch f.Type {
@@ -245,6 +237,10 @@ func DecodeFact(data []byte) (Fact, error) {
 		targets = []any{&f.Proposal, &f.Endorsements, &f.Needed, &f.WindowEnd, &f.Time}
 	case FactTextAmended:
 		targets = []any{&f.Proposal, &f.Revision, &f.Digest, &f.Time}
+	}
+	// The fields after the type are exactly the targets of its case.
+	if targets == nil || len(raw) != len(targets)+1 {
+		return f, fmt.Errorf("fact of type %d with %d fields is not one this version knows", f.Type, len(raw))
 	}
 	for i, t := range targets {
 		if err := cbor.Unmarshal(raw[i+1], t); err != nil {
