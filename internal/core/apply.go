@@ -25,64 +25,29 @@ func (s *State) BeginBlock(height int64, blockTime time.Time) (Result, error) {
 	leaf := factBlock(height, now)
 	s.acc.Append(leaf)
 	r := Result{Leaves: [][]byte{leaf}}
-	for s.opening.due(now) {
-		d := s.opening.pop()
-		s.record(func() { s.opening.insert(d) })
-		p := s.proposals[d.ID-1]
-		s.open(p)
-		r.Events = append(r.Events, Opened{Proposal: p.ID, Eligible: p.Eligible})
-	}
+	s.openDue(&r)
 	s.beginElections(&r)
 	return r, nil
 }
 
-// EndBlock ends the block: every open proposal whose closing time is at or
-// before the block time is decided, in order of (closing time, id), and
-// what a passed one decides takes effect at once (a law, a renewal, a
-// repeal, an amendment); then every law whose sunset is at or before the
-// block time leaves the register, in order of (sunset, law number). Decisions
-// come first so that a renewal whose vote closed before the sunset saves
-// its law even when both fall in the same block. Each decision and each
-// change to the register or the rules is a fact of the accumulator. Both
-// queues are ordered indexes: a block in which nothing is due costs two
-// comparisons, however many laws are in force. Last, every initiative
-// whose window has passed without enough endorsements lapses, in order of
-// (window end, id), from a third ordered index.
+// EndBlock ends the block, one domain after the other: every open proposal
+// whose closing time is at or before the block time is decided, in order of
+// (closing time, id), and what a passed one decides takes effect at once (a
+// law, a renewal, a repeal, an amendment, a recall); then the offices' terms
+// and elections move on (elections.go); then every law whose sunset is at or
+// before the block time leaves the register, in order of (sunset, law
+// number). Decisions come first so that a renewal whose vote closed before
+// the sunset saves its law even when both fall in the same block. Each
+// decision and each change to the register or the rules is a fact of the
+// accumulator. Every queue is an ordered index: a block in which nothing is
+// due costs a comparison per queue, however many laws are in force. Last,
+// every initiative whose window has passed without enough endorsements
+// lapses, in order of (window end, id). The order is part of the protocol.
 func (s *State) EndBlock() Result {
 	var r Result
-	for s.closing.due(s.now) {
-		d := s.closing.pop()
-		s.record(func() { s.closing.insert(d) })
-		p := s.proposals[d.ID-1]
-		s.decide(p)
-		leaf := factDecided(p, s.now)
-		s.acc.Append(leaf)
-		r.Leaves = append(r.Leaves, leaf)
-		r.Events = append(r.Events, DecidedEvent{Proposal: p.ID, Result: *p.Result})
-		if p.Delegated != nil {
-			leaf := factDelegated(p, s.now)
-			s.acc.Append(leaf)
-			r.Leaves = append(r.Leaves, leaf)
-			r.Events = append(r.Events, DelegationCounted{Proposal: p.ID, Tally: *p.Delegated})
-		}
-		if p.Result.Passed {
-			s.effect(p, &r)
-		}
-		if p.Measure == tx.RecallVote {
-			s.recallDecided(p, &r)
-		}
-	}
+	s.closeDue(&r)
 	s.endOffices(&r)
-	for s.expiring.due(s.now) {
-		d := s.expiring.pop()
-		s.record(func() { s.expiring.insert(d) })
-		l := s.laws[d.ID-1]
-		s.expire(l)
-		leaf := factLaw(FactLawExpired, l, 0, s.now)
-		s.acc.Append(leaf)
-		r.Leaves = append(r.Leaves, leaf)
-		r.Events = append(r.Events, LawExpiredEvent{Law: l.Number})
-	}
+	s.expireDue(&r)
 	s.lapseInitiatives(&r)
 	return r
 }

@@ -258,6 +258,46 @@ func (s *State) addProposal(p *Proposal, r *Result) {
 	r.Events = append(r.Events, Proposed{Proposal: p.ID})
 }
 
+// openDue opens voting on every scheduled proposal whose opening time has
+// come, in order of (opening time, id).
+func (s *State) openDue(r *Result) {
+	for s.opening.due(s.now) {
+		d := s.opening.pop()
+		s.record(func() { s.opening.insert(d) })
+		p := s.proposals[d.ID-1]
+		s.open(p)
+		r.Events = append(r.Events, Opened{Proposal: p.ID, Eligible: p.Eligible})
+	}
+}
+
+// closeDue decides every open proposal whose closing time has come, in
+// order of (closing time, id); what a passed one decides takes effect at
+// once (laws.go, rules.go, recall.go).
+func (s *State) closeDue(r *Result) {
+	for s.closing.due(s.now) {
+		d := s.closing.pop()
+		s.record(func() { s.closing.insert(d) })
+		p := s.proposals[d.ID-1]
+		s.decide(p)
+		leaf := factDecided(p, s.now)
+		s.acc.Append(leaf)
+		r.Leaves = append(r.Leaves, leaf)
+		r.Events = append(r.Events, DecidedEvent{Proposal: p.ID, Result: *p.Result})
+		if p.Delegated != nil {
+			leaf := factDelegated(p, s.now)
+			s.acc.Append(leaf)
+			r.Leaves = append(r.Leaves, leaf)
+			r.Events = append(r.Events, DelegationCounted{Proposal: p.ID, Tally: *p.Delegated})
+		}
+		if p.Result.Passed {
+			s.effect(p, r)
+		}
+		if p.Recall != nil {
+			s.recallDecided(p, r)
+		}
+	}
+}
+
 // open starts voting on p: the electorate is the current membership.
 func (s *State) open(p *Proposal) {
 	p.Status = Open
