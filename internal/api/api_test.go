@@ -337,6 +337,8 @@ func TestAPI(t *testing.T) {
 		{"recall", api.Action{Kind: "recall", Office: "town clerk", Member: 2}, &tx.Recall{Office: "town clerk", Member: 2}},
 		{"delegate", api.Action{Kind: "delegate", Category: "general", Member: 2}, &tx.Delegate{Category: "general", Member: 2}},
 		{"undelegate", api.Action{Kind: "undelegate", Category: "general"}, &tx.Undelegate{Category: "general"}},
+		{"amend text", api.Action{Kind: "amend-text", Proposal: 1, Title: "Orchard by the pond", Body: "Plant it there."},
+			&tx.AmendText{Proposal: 1, Title: "Orchard by the pond", Body: "Plant it there."}},
 		// The new-proposal form: as "folkmoot propose" and "folkmoot
 		// initiative start" build them.
 		{"propose resolution", api.Action{Kind: "propose", Title: "Orchard", Body: "Plant it.", Category: "general", Closes: 1900000000},

@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/folkmoot/folkmoot/internal/abci"
@@ -182,7 +184,7 @@ func (s *Service) Member(ref string) (query.Member, error) {
 
 // Filter selects proposals.
 type Filter struct {
-	Status   string // "scheduled", "open", "decided", "withdrawn", "gathering", "lapsed" or ""
+	Status   string // one of core.Statuses, or "" for all
 	Category string
 	Text     string // full-text search of titles and bodies
 	Limit    int    // default 50, at most 500
@@ -193,10 +195,8 @@ type Filter struct {
 // searches the text; the committed state selects and describes them, so a
 // list and a detail page always show the same tally.
 func (s *Service) Proposals(f Filter) ([]query.Proposal, error) {
-	switch f.Status {
-	case "", "scheduled", "open", "decided", "withdrawn", "gathering", "lapsed":
-	default:
-		return nil, BadRequest("Status must be scheduled, open, decided, withdrawn, gathering or lapsed, not %q.", f.Status)
+	if all := core.Statuses(); f.Status != "" && !slices.Contains(all, f.Status) {
+		return nil, BadRequest("Status must be %s or %s, not %q.", strings.Join(all[:len(all)-1], ", "), all[len(all)-1], f.Status)
 	}
 	if f.Limit <= 0 {
 		f.Limit = 50
@@ -255,6 +255,12 @@ func (s *Service) Proposal(id uint64) (query.ProposalDetail, error) {
 	}
 	if p.Endorsements, err = s.store.Endorsements(id); err != nil {
 		return p, fmt.Errorf("proposal %d: %w", id, err)
+	}
+	if p.TextAmendments, err = s.store.TextAmendments(id); err != nil {
+		return p, fmt.Errorf("proposal %d: %w", id, err)
+	}
+	if p.TextAmendments == nil {
+		p.TextAmendments = []query.TextAmendment{}
 	}
 	switch h, err := s.store.DecidedHeight(id); {
 	case err == nil:

@@ -18,7 +18,7 @@ import (
 // form: the API turns it into the exact canonical payload.
 type Action struct {
 	Author string `json:"author"` // the signer's key, 64 hex digits
-	Kind   string `json:"kind"`   // vouch, leave, propose, withdraw, comment, endorse, ballot, delegate, undelegate, candidacy, withdraw-candidacy, rank, recall
+	Kind   string `json:"kind"`   // vouch, leave, propose, amend-text, withdraw, comment, endorse, ballot, delegate, undelegate, candidacy, withdraw-candidacy, rank, recall
 	// Nonce overrides the next nonce the committed state expects (to sign
 	// several transactions in a row); 0 means the next one.
 	Nonce    uint64 `json:"nonce,omitempty"`
@@ -27,9 +27,9 @@ type Action struct {
 	Proposal uint64 `json:"proposal,omitempty"`
 	Choice   string `json:"choice,omitempty"` // ballot: yes, no or abstain
 	ReplyTo  uint64 `json:"reply_to,omitempty"`
-	Text     string `json:"text,omitempty"` // comment
-	Title    string `json:"title,omitempty"`
-	Body     string `json:"body,omitempty"`
+	Text     string `json:"text,omitempty"`  // comment
+	Title    string `json:"title,omitempty"` // propose, amend-text
+	Body     string `json:"body,omitempty"`  // propose, amend-text
 	Category string `json:"category,omitempty"`
 	Opens    int64  `json:"opens,omitempty"`  // propose: Unix seconds, 0 for now
 	Closes   int64  `json:"closes,omitempty"` // propose: Unix seconds
@@ -124,6 +124,8 @@ func (a Action) body() (tx.Body, error) {
 		return a.propose()
 	case "withdraw":
 		return &tx.Withdraw{Proposal: a.Proposal}, nil
+	case "amend-text":
+		return &tx.AmendText{Proposal: a.Proposal, Title: a.Title, Body: a.Body}, nil
 	case "comment":
 		return &tx.Comment{Proposal: a.Proposal, ReplyTo: a.ReplyTo, Text: a.Text}, nil
 	case "endorse":

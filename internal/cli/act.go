@@ -262,7 +262,8 @@ sign it (see folkmoot initiative).`,
 		},
 	}
 	a.add(c)
-	c.Flags().StringVar(&title, "title", "", "title (at most 200 characters)")
+	c.AddCommand(newProposeAmendCmd(s))
+	c.Flags().StringVar(&title, "title", "", fmt.Sprintf("title (at most %d characters)", tx.MaxTitle))
 	c.Flags().StringVar(&body, "body", "", "text in Markdown")
 	c.Flags().StringVar(&bodyFile, "body-file", "", "read the Markdown text from a file")
 	c.Flags().StringVar(&category, "category", "general", "one of the constitution's categories")

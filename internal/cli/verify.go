@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/history"
 )
 
@@ -80,7 +81,7 @@ func printSummary(s *Streams, sum history.Summary) {
 		return
 	}
 	fmt.Fprintf(s.Out, "community   %s (%s)\n", sum.Community, sum.ChainID)
-	fmt.Fprintf(s.Out, "blocks      %d, last at %s\n", sum.Blocks, sum.LastTime.Format("2006-01-02 15:04:05 UTC"))
+	fmt.Fprintf(s.Out, "blocks      %d, last at %s\n", sum.Blocks, sum.LastTime.Format(core.TimeFormat))
 	fmt.Fprintf(s.Out, "txs         %d (%d accepted, %d rejected), all signatures checked\n", sum.Txs, sum.Accepted, sum.Rejected)
 	fmt.Fprintf(s.Out, "members     %d\n", sum.Members)
 	fmt.Fprintf(s.Out, "proposals   %d, %d decided\n", sum.Proposals, len(sum.Decisions))

@@ -107,6 +107,24 @@ func TestWalkthrough(t *testing.T) {
 	if out := mustRun(t, "verify", hist); !strings.Contains(out, "proposal 1 passed") || !strings.Contains(out, "result      OK") {
 		t.Fatalf("verify:\n%s", out)
 	}
+
+	// The author fixes the text of a proposal before its vote opens; what
+	// is left out stays. Nobody else may, and not after voting opened.
+	opens := time.Now().Add(time.Hour).UTC()
+	mustRun(t, as("ada", "propose", "--title", "Paint the hall", "--body", "Blue walls.",
+		"--opens", opens.Format(time.RFC3339), "--closes", opens.Add(time.Hour).Format(time.RFC3339))...)
+	mustRun(t, as("ada", "propose", "amend", "2", "--title", "Paint the hall green")...)
+	if out := mustRun(t, "show", "proposal", "2", "--node", node); !strings.Contains(out, "Paint the hall green") || !strings.Contains(out, "Blue walls.") {
+		t.Fatalf("show amended proposal:\n%s", out)
+	}
+	_, errOut, code = run(t, as("bram", "propose", "amend", "2", "--title", "Paint it red")...)
+	if code == 0 || !strings.Contains(errOut, "code 53 not_author") {
+		t.Fatalf("amendment by another member: exit %d, %q", code, errOut)
+	}
+	_, errOut, code = run(t, as("ada", "propose", "amend", "1", "--body", "Thirteen trees.")...)
+	if code == 0 || !strings.Contains(errOut, "code 54 voting_started") {
+		t.Fatalf("amendment after the vote: exit %d, %q", code, errOut)
+	}
 }
 
 // TestCLIBadInput: each bad input gets one clear line, a non-zero exit, and

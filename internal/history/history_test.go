@@ -74,9 +74,9 @@ func TestVerifyReproducesSimulatedHistories(t *testing.T) {
 		delegated.add(sim.State)
 		for _, p := range sim.State.Proposals() {
 			switch {
-			case p.Initiative && p.Status == core.Lapsed:
+			case p.Initiative != nil && p.Status == core.Lapsed:
 				lapsed++
-			case p.Initiative && p.Opens != 0:
+			case p.Initiative != nil && p.Opens != 0:
 				qualified++
 			}
 		}

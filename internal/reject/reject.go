@@ -42,13 +42,15 @@ const (
 	UnknownCategory   Code = 50 // category not in the constitution
 	BadWindow         Code = 51 // voting window outside the constitution's bounds
 	UnknownProposal   Code = 52 // no such proposal
-	NotAuthor         Code = 53 // only the author may withdraw
-	VotingStarted     Code = 54 // withdraw after voting opened
+	NotAuthor         Code = 53 // only the author may withdraw or amend a proposal
+	VotingStarted     Code = 54 // withdraw or amend a proposal after voting opened
 	ProposalWithdrawn Code = 55 // action on a withdrawn proposal
 	UnknownComment    Code = 56 // reply to a comment that does not exist
 	ReplyElsewhere    Code = 57 // reply to a comment on another proposal
 	AlreadyEndorsed   Code = 58 // endorse twice
 	ProposalDecided   Code = 59 // endorse after the decision
+	TextUnchanged     Code = 60 // amend a proposal's text to the text it already has
+	TextEndorsed      Code = 61 // amend the text of an initiative that members have endorsed
 	BallotTooEarly    Code = 70 // voting not open yet
 	BallotTooLate     Code = 71 // voting closed
 	NotEligible       Code = 72 // joined after voting opened
@@ -113,6 +115,7 @@ var names = map[Code]string{
 	VotingStarted: "voting_started", ProposalWithdrawn: "proposal_withdrawn",
 	UnknownComment: "unknown_comment", ReplyElsewhere: "reply_elsewhere",
 	AlreadyEndorsed: "already_endorsed", ProposalDecided: "proposal_decided",
+	TextUnchanged: "text_unchanged", TextEndorsed: "text_endorsed",
 	BallotTooEarly: "ballot_too_early", BallotTooLate: "ballot_too_late",
 	NotEligible: "not_eligible", BadChoice: "bad_choice", BallotUnchanged: "ballot_unchanged",
 	UnknownDecisionType: "unknown_decision_type", TypeMismatch: "type_mismatch",

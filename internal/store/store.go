@@ -21,6 +21,8 @@
 // was retired), vouches (pending and completed), proposals (texts, window,
 // status, running tally, result; full-text indexed with FTS5), comments,
 // endorsements, ballots and leaves (the accumulator's leaves, for proofs).
+// Later migrations add events (every core event with its attributes) and
+// text_amendments (each change to a proposal's text, before and after).
 //
 // Ballots: the table keeps the counted ballot of each member on each
 // proposal (their latest) with the number of ballots they cast on it;

@@ -3,6 +3,7 @@ package tx
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -15,31 +16,59 @@ type Kind uint16
 
 // Transaction kinds.
 const (
-	KindVouch    Kind = 1  // vouch for a key to become a member
-	KindLeave    Kind = 2  // the author leaves the community
-	KindRotate   Kind = 3  // the author hands membership over to a new key
-	KindPropose  Kind = 10 // create a proposal
-	KindWithdraw Kind = 11 // the author withdraws a proposal before voting opens
-	KindComment  Kind = 12 // comment on a proposal, or reply to a comment
-	KindEndorse  Kind = 13 // endorse a proposal
-	KindBallot   Kind = 14 // an open ballot: yes, no or abstain
+	KindVouch     Kind = 1  // vouch for a key to become a member
+	KindLeave     Kind = 2  // the author leaves the community
+	KindRotate    Kind = 3  // the author hands membership over to a new key
+	KindPropose   Kind = 10 // create a proposal
+	KindWithdraw  Kind = 11 // the author withdraws a proposal before voting opens
+	KindComment   Kind = 12 // comment on a proposal, or reply to a comment
+	KindEndorse   Kind = 13 // endorse a proposal
+	KindBallot    Kind = 14 // an open ballot: yes, no or abstain
+	KindAmendText Kind = 15 // the author fixes the title and body of a proposal before voting opens
 
 	KindDelegate   Kind = 20 // delegate the author's vote on a category to another member
 	KindUndelegate Kind = 21 // withdraw the author's delegation on a category
 )
 
-var kindNames = map[Kind]string{
-	KindVouch: "vouch", KindLeave: "leave", KindRotate: "rotate", KindPropose: "propose",
-	KindWithdraw: "withdraw", KindComment: "comment", KindEndorse: "endorse", KindBallot: "ballot",
-	KindDelegate: "delegate", KindUndelegate: "undelegate",
-	KindCandidacy: "candidacy", KindWithdrawCandidacy: "withdraw-candidacy", KindRank: "rank", KindRecall: "recall",
-	KindNotice: "notice", KindPayment: "payment",
+// kinds is the one table of transaction kinds: each kind's name and the
+// empty body it decodes into. It is never written after initialisation.
+var kinds = map[Kind]struct {
+	name string
+	body func() Body
+}{
+	KindVouch:             {"vouch", func() Body { return new(Vouch) }},
+	KindLeave:             {"leave", func() Body { return new(Leave) }},
+	KindRotate:            {"rotate", func() Body { return new(Rotate) }},
+	KindPropose:           {"propose", func() Body { return new(Propose) }},
+	KindWithdraw:          {"withdraw", func() Body { return new(Withdraw) }},
+	KindComment:           {"comment", func() Body { return new(Comment) }},
+	KindEndorse:           {"endorse", func() Body { return new(Endorse) }},
+	KindBallot:            {"ballot", func() Body { return new(Ballot) }},
+	KindAmendText:         {"amend-text", func() Body { return new(AmendText) }},
+	KindDelegate:          {"delegate", func() Body { return new(Delegate) }},
+	KindUndelegate:        {"undelegate", func() Body { return new(Undelegate) }},
+	KindCandidacy:         {"candidacy", func() Body { return new(Candidacy) }},
+	KindWithdrawCandidacy: {"withdraw-candidacy", func() Body { return new(WithdrawCandidacy) }},
+	KindRank:              {"rank", func() Body { return new(Rank) }},
+	KindRecall:            {"recall", func() Body { return new(Recall) }},
+	KindNotice:            {"notice", func() Body { return new(Notice) }},
+	KindPayment:           {"payment", func() Body { return new(Payment) }},
+}
+
+// Kinds returns every transaction kind, in increasing order.
+func Kinds() []Kind {
+	out := make([]Kind, 0, len(kinds))
+	for k := range kinds {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // String returns the kind's name, such as "ballot".
 func (k Kind) String() string {
-	if n, ok := kindNames[k]; ok {
-		return n
+	if d, ok := kinds[k]; ok {
+		return d.name
 	}
 	return fmt.Sprintf("kind %d", uint16(k))
 }
@@ -211,6 +240,28 @@ type Propose struct {
 	Rules      string  `cbor:"9,keyasint,omitempty"`
 	Amount     uint64  `cbor:"10,keyasint,omitempty"`
 	Initiative bool    `cbor:"11,keyasint,omitempty"`
+}
+
+// AmendText replaces the title and body of the author's proposal with a
+// corrected text, before voting opens. Both are given whole, with the
+// limits of a proposal's; the earlier texts stay in the record.
+type AmendText struct {
+	Proposal uint64 `cbor:"0,keyasint"`
+	Title    string `cbor:"1,keyasint"`
+	Body     string `cbor:"2,keyasint"`
+}
+
+// Kind implements Body.
+func (*AmendText) Kind() Kind { return KindAmendText }
+
+func (b *AmendText) check() *reject.Error {
+	if err := checkProposalID("text amendment", b.Proposal); err != nil {
+		return err
+	}
+	if err := checkLine("text amendment rejected: the title", b.Title, MaxTitle); err != nil {
+		return err
+	}
+	return checkText("text amendment rejected: the body", b.Body, MaxBodyBytes)
 }
 
 // Withdraw withdraws the author's proposal before voting opens.
@@ -483,39 +534,8 @@ func hiddenText(what string, r rune) *reject.Error {
 
 // newBody returns an empty body for kind, or nil when the kind is unknown.
 func newBody(k Kind) Body {
-	switch k {
-	case KindVouch:
-		return new(Vouch)
-	case KindLeave:
-		return new(Leave)
-	case KindRotate:
-		return new(Rotate)
-	case KindPropose:
-		return new(Propose)
-	case KindWithdraw:
-		return new(Withdraw)
-	case KindComment:
-		return new(Comment)
-	case KindEndorse:
-		return new(Endorse)
-	case KindBallot:
-		return new(Ballot)
-	case KindDelegate:
-		return new(Delegate)
-	case KindUndelegate:
-		return new(Undelegate)
-	case KindCandidacy:
-		return new(Candidacy)
-	case KindWithdrawCandidacy:
-		return new(WithdrawCandidacy)
-	case KindRank:
-		return new(Rank)
-	case KindRecall:
-		return new(Recall)
-	case KindNotice:
-		return new(Notice)
-	case KindPayment:
-		return new(Payment)
+	if d, ok := kinds[k]; ok {
+		return d.body()
 	}
 	return nil
 }

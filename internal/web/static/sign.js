@@ -14,7 +14,7 @@
   var PREFIX = "folkmoot/tx/v1\n";
   var PKCS8_PREFIX = "302e020100300506032b657004220420";
   var ITERATIONS = 600000;
-  var KINDS = { 1: "vouch", 2: "leave", 3: "rotate", 10: "propose", 11: "withdraw", 12: "comment", 13: "endorse", 14: "ballot",
+  var KINDS = { 1: "vouch", 2: "leave", 3: "rotate", 10: "propose", 11: "withdraw", 12: "comment", 13: "endorse", 14: "ballot", 15: "amend-text",
     20: "delegate", 21: "undelegate", 30: "candidacy", 31: "withdraw-candidacy", 32: "rank", 33: "recall" };
   var ENVELOPE = { 0: "version", 1: "chain", 2: "author", 3: "nonce", 4: "kind", 5: "body" };
   var BODIES = {
@@ -22,6 +22,7 @@
     propose: { 0: "title", 1: "text", 2: "category", 3: "voting opens", 4: "voting closes", 5: "type", 6: "measure", 7: "law", 8: "sunset", 9: "rules",
       10: "amount", 11: "initiative" },
     withdraw: { 0: "proposal" },
+    "amend-text": { 0: "proposal", 1: "title", 2: "text" },
     comment: { 0: "proposal", 1: "in reply to comment", 2: "comment" },
     endorse: { 0: "proposal" },
     ballot: { 0: "proposal", 1: "choice" },
