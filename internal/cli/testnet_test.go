@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"syscall"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,15 +109,28 @@ func TestFourValidators(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
+	// appHash asks node i for the app hash of height h. CometBFT stores a
+	// block (and reports its height) a moment before it stores the block's
+	// results, so a missing result is asked for again for a while.
+	appHash := func(i int, h int64) ([]byte, error) {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			b, err := clients[i].AppHashAt(ctx, h)
+			if err == nil || time.Now().After(deadline) || !strings.Contains(err.Error(), "could not find results") {
+				return b, err
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
 	sameHashes := func(nodes []int, upto int64) {
 		t.Helper()
 		for h := int64(1); h <= upto; h++ {
-			want, err := clients[nodes[0]].AppHashAt(ctx, h)
+			want, err := appHash(nodes[0], h)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, i := range nodes[1:] {
-				got, err := clients[i].AppHashAt(ctx, h)
+				got, err := appHash(i, h)
 				if err != nil {
 					t.Fatal(err)
 				}
