@@ -2,9 +2,10 @@ package bench
 
 import (
 	"bufio"
-	"net"
 	"os"
 	"strings"
+
+	"github.com/folkmoot/folkmoot/internal/node"
 )
 
 // CPUModel returns the CPU model name from /proc/cpuinfo, or "unknown".
@@ -25,10 +26,9 @@ func CPUModel() string {
 
 // freeLoopback returns a free 127.0.0.1 host:port.
 func freeLoopback() string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	a, err := node.FreeLoopbackAddr()
 	if err != nil {
 		return "127.0.0.1:0"
 	}
-	defer l.Close()
-	return l.Addr().String()
+	return a
 }

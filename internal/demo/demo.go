@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"strconv"
 	"sync"
@@ -44,16 +43,6 @@ func newMember(name string) (*Member, error) {
 	m := &Member{Name: name, Priv: priv}
 	copy(m.Key[:], pub)
 	return m, nil
-}
-
-// freeAddr returns a free 127.0.0.1 port as host:port.
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
 }
 
 // Options configure Start.
@@ -205,8 +194,8 @@ func Start(ctx context.Context, o Options) (_ *Community, err error) {
 	}
 	var addrs [4]string
 	for i := range addrs {
-		if addrs[i], err = freeAddr(); err != nil {
-			return nil, fmt.Errorf("demo: find a free port: %w", err)
+		if addrs[i], err = node.FreeLoopbackAddr(); err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
 		}
 	}
 	const chainID = "elm-street-demo"

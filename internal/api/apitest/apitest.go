@@ -9,7 +9,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
-	"net"
 	"path/filepath"
 	"testing"
 	"time"
@@ -91,12 +90,11 @@ func StartWith(t testing.TB, edit func(c *core.Constitution), founders ...string
 	}
 	home := filepath.Join(t.TempDir(), "home")
 	addr := func() string {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		a, err := node.FreeLoopbackAddr()
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer l.Close()
-		return l.Addr().String()
+		return a
 	}
 	if err := node.Init(home, node.HomeOptions{ChainID: ChainID, AppState: appState, LogLevel: "error", NoMetrics: true,
 		TimeoutCommit: 200 * time.Millisecond, EmptyBlocksInterval: 500 * time.Millisecond,
