@@ -37,9 +37,6 @@ func New(url string) (*Client, error) {
 	return &Client{url: url, rpc: c}, nil
 }
 
-// URL returns the node's address.
-func (c *Client) URL() string { return c.url }
-
 func (c *Client) unreachable(err error) error {
 	return fmt.Errorf("the node at %s does not answer (is \"folkmoot start\" running?): %w", c.url, err)
 }
