@@ -128,6 +128,14 @@ func (a *App) InitChain(_ context.Context, req *abcitypes.InitChainRequest) (*ab
 	if req.InitialHeight > 1 {
 		return nil, fmt.Errorf("init chain: initial_height %d is not supported; folkmoot chains start at 1", req.InitialHeight)
 	}
+	for i, v := range req.Validators {
+		if v.PubKeyType != "ed25519" {
+			continue
+		}
+		if err := tx.CheckKey("the key", v.PubKeyBytes); err != nil {
+			return nil, fmt.Errorf("init chain %s: genesis validator %d: %s", req.ChainId, i, err.Msg)
+		}
+	}
 	s, err := core.New(req.ChainId, req.Time, req.AppStateBytes)
 	if err != nil {
 		return nil, fmt.Errorf("init chain %s: %w", req.ChainId, err)
@@ -194,55 +202,71 @@ func checkTxResponse(err *reject.Error) *abcitypes.CheckTxResponse {
 // PrepareProposal keeps, in mempool order, the transactions that the core
 // accepts when the block is applied in sequence, within the size limit.
 func (a *App) PrepareProposal(_ context.Context, req *abcitypes.PrepareProposalRequest) (*abcitypes.PrepareProposalResponse, error) {
-	if err := a.Flush(); err != nil {
+	var keep [][]byte
+	err := a.tentatively(req.Txs, func(txs []*tx.Tx, errs []*reject.Error) error {
+		if _, err := a.state.BeginBlock(req.Height, req.Time); err != nil {
+			return fmt.Errorf("prepare proposal %d: %w", req.Height, err)
+		}
+		var size int64
+		for i, t := range txs {
+			if errs[i] != nil {
+				continue
+			}
+			n := int64(len(req.Txs[i])) + 8 // protobuf framing overhead, bounded
+			if size+n > req.MaxTxBytes {
+				break
+			}
+			if r := a.state.Apply(t); r.Code != reject.OK {
+				continue
+			}
+			keep = append(keep, req.Txs[i])
+			size += n
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
+	}
+	return &abcitypes.PrepareProposalResponse{Txs: keep}, nil
+}
+
+// tentatively decodes a proposed block's transactions and hands them to
+// try on the committed state, which is reverted afterwards whatever try
+// did: proposing and checking a block change nothing.
+func (a *App) tentatively(raw [][]byte, try func(txs []*tx.Tx, errs []*reject.Error) error) error {
+	if err := a.Flush(); err != nil {
+		return err
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	txs, errs := a.decode(req.Txs)
+	txs, errs := a.decode(raw)
 	a.state.Checkpoint()
 	defer a.state.Revert()
-	if _, err := a.state.BeginBlock(req.Height, req.Time); err != nil {
-		return nil, fmt.Errorf("prepare proposal %d: %w", req.Height, err)
-	}
-	var keep [][]byte
-	var size int64
-	for i, t := range txs {
-		if errs[i] != nil {
-			continue
-		}
-		n := int64(len(req.Txs[i])) + 8 // protobuf framing overhead, bounded
-		if size+n > req.MaxTxBytes {
-			break
-		}
-		if r := a.state.Apply(t); r.Code != reject.OK {
-			continue
-		}
-		keep = append(keep, req.Txs[i])
-		size += n
-	}
-	return &abcitypes.PrepareProposalResponse{Txs: keep}, nil
+	return try(txs, errs)
 }
 
 // ProcessProposal rejects a proposed block if any of its transactions would
 // be rejected by the core: an honest proposer never includes one.
 func (a *App) ProcessProposal(_ context.Context, req *abcitypes.ProcessProposalRequest) (*abcitypes.ProcessProposalResponse, error) {
-	if err := a.Flush(); err != nil {
+	accept := false
+	err := a.tentatively(req.Txs, func(txs []*tx.Tx, errs []*reject.Error) error {
+		res, err := a.state.ApplyDecoded(req.Height, req.Time, req.Txs, txs, errs)
+		if err != nil {
+			return nil // a block that cannot follow is refused, not an error of this node
+		}
+		for _, r := range res.Txs {
+			if r.Code != reject.OK {
+				return nil
+			}
+		}
+		accept = true
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	txs, errs := a.decode(req.Txs)
-	a.state.Checkpoint()
-	defer a.state.Revert()
-	res, err := a.state.ApplyDecoded(req.Height, req.Time, req.Txs, txs, errs)
-	if err != nil {
+	if !accept {
 		return &abcitypes.ProcessProposalResponse{Status: abcitypes.PROCESS_PROPOSAL_STATUS_REJECT}, nil
-	}
-	for _, r := range res.Txs {
-		if r.Code != reject.OK {
-			return &abcitypes.ProcessProposalResponse{Status: abcitypes.PROCESS_PROPOSAL_STATUS_REJECT}, nil
-		}
 	}
 	return &abcitypes.ProcessProposalResponse{Status: abcitypes.PROCESS_PROPOSAL_STATUS_ACCEPT}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/folkmoot/folkmoot/internal/query"
 	"github.com/folkmoot/folkmoot/internal/reject"
 	"github.com/folkmoot/folkmoot/internal/tx"
+	"github.com/folkmoot/folkmoot/internal/tx/txtest"
 )
 
 type recordSink struct{ blocks []Committed }
@@ -232,5 +233,30 @@ func TestReplayAfterRestart(t *testing.T) {
 	json.Unmarshal(q.Value, &prop)
 	if prop.Result == nil || !prop.Result.Passed {
 		t.Fatalf("replayed result %+v", prop)
+	}
+}
+
+// TestInitChainRefusesWeakValidatorKeys: a genesis validator whose key is
+// of small order (any encoding) could have its consensus votes forged by
+// anyone, so the chain does not start.
+func TestInitChainRefusesWeakValidatorKeys(t *testing.T) {
+	alice := coretest.NewMember("alice")
+	good := alice.Key
+	for _, w := range append([]txtest.WeakKey{{Name: "valid", Hex: good.String()}}, txtest.WeakKeys()...) {
+		t.Run(w.Name, func(t *testing.T) {
+			app := New(Options{Sink: &recordSink{}})
+			_, err := app.InitChain(ctx, &abcitypes.InitChainRequest{ChainId: coretest.ChainID, Time: coretest.GenesisTime,
+				AppStateBytes: coretest.AppState(coretest.Genesis(alice)), InitialHeight: 1,
+				Validators: []abcitypes.ValidatorUpdate{{Power: 10, PubKeyType: "ed25519", PubKeyBytes: w.Bytes()}}})
+			if w.Name == "valid" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), "small order") {
+				t.Fatalf("InitChain = %v, want a refusal of the validator key", err)
+			}
+		})
 	}
 }

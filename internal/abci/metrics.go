@@ -1,6 +1,7 @@
 package abci
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,7 +50,7 @@ func NewPrometheusMetrics(reg prometheus.Registerer) (*PrometheusMetrics, error)
 
 // TxResult counts one transaction outcome.
 func (m *PrometheusMetrics) TxResult(code reject.Code) {
-	m.txs.WithLabelValues(u32(uint32(code)), code.String()).Inc()
+	m.txs.WithLabelValues(strconv.FormatUint(uint64(code), 10), code.String()).Inc()
 }
 
 // OpenProposals sets the number of open proposals.

@@ -157,12 +157,10 @@ func (a *App) LeafProof(idx uint64, height int64) (query.Proof, error) {
 }
 
 func parseTxID(s string) (tx.ID, error) {
-	var id tx.ID
-	k, err := tx.ParsePublicKey(s) // the same shape: 64 hex digits
+	id, err := tx.ParseID(s)
 	if err != nil {
 		return id, fmt.Errorf("transaction id must be 64 hex digits")
 	}
-	copy(id[:], k[:])
 	return id, nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/folkmoot/folkmoot/internal/api"
 	"github.com/folkmoot/folkmoot/internal/api/apitest"
 	"github.com/folkmoot/folkmoot/internal/tx"
+	"github.com/folkmoot/folkmoot/internal/tx/txtest"
 )
 
 type answer struct {
@@ -173,6 +174,20 @@ func TestAPI(t *testing.T) {
 		}
 		return raw
 	}()
+	// The critical finding's second step: a comment "by Dmitri", whose key
+	// is the all-zero small-order point, signed with R = identity, s = 0.
+	forged := func() []byte {
+		p, err := tx.Unsigned{ChainID: c.ChainID, Author: tx.PublicKey{}, Nonce: 1,
+			Body: &tx.Comment{Proposal: 1, Text: "by Dmitri"}}.Payload()
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := tx.Assemble(p, txtest.ForgedSignature())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw
+	}()
 	b64 := func(b []byte) []byte { return []byte(base64.StdEncoding.EncodeToString(b)) }
 	huge := bytes.Repeat([]byte{0xa0}, tx.MaxTxBytes+10)
 	posts := []struct {
@@ -189,6 +204,7 @@ func TestAPI(t *testing.T) {
 		{"oversize request", "text/plain", bytes.Repeat([]byte("A"), 100_000), 413, []string{`"code": "too_large"`}},
 		{"oversize transaction", "application/cbor", huge, 413, []string{"at most 65536 bytes"}},
 		{"non-member", "application/cbor", strangerTx, 422, []string{`"reject_code": 30`}},
+		{"forged by a small-order key", "application/cbor", forged, 422, []string{`"reject_code": 10`, `"reject_name": "weak_key"`}},
 		{"wrong nonce", "application/octet-stream", c.Sign(t, apitest.CopyNonce(ada, 40), &tx.Ballot{Proposal: 1, Choice: tx.No}), 422, []string{`"reject_code": 9`}},
 	}
 	for _, tc := range posts {
@@ -258,6 +274,25 @@ func TestAPI(t *testing.T) {
 		{"bad kind", api.Action{Author: ada.Key.String(), Kind: "crown"}, 400, "Unknown kind"},
 		{"bad choice", api.Action{Author: ada.Key.String(), Kind: "ballot", Choice: "perhaps"}, 400, "yes, no or abstain"},
 		{"rotate", api.Action{Author: ada.Key.String(), Kind: "rotate"}, 400, "folkmoot member rotate"},
+		{"bad newcomer key", api.Action{Author: ada.Key.String(), Kind: "vouch", Key: "12", Name: "X"}, 400, "64 hex digits"},
+	}
+	// The security review's critical finding: a vouch for a small-order
+	// key (any of its encodings) made a member anyone could impersonate.
+	// The API refuses to build one, and refuses such a key as author.
+	for _, w := range txtest.WeakKeys() {
+		unsignedCases = append(unsignedCases,
+			struct {
+				name   string
+				action api.Action
+				status int
+				want   string
+			}{"vouch for " + w.Name, api.Action{Author: ada.Key.String(), Kind: "vouch", Key: w.Hex, Name: "Dmitri"}, 400, "small order"},
+			struct {
+				name   string
+				action api.Action
+				status int
+				want   string
+			}{"author " + w.Name, api.Action{Author: w.Hex, Kind: "comment", Proposal: 1, Text: "by Dmitri"}, 400, "small order"})
 	}
 	for _, tc := range unsignedCases {
 		t.Run("unsigned "+tc.name, func(t *testing.T) {
@@ -302,6 +337,8 @@ func TestAPI(t *testing.T) {
 		{"recall", api.Action{Kind: "recall", Office: "town clerk", Member: 2}, &tx.Recall{Office: "town clerk", Member: 2}},
 		{"delegate", api.Action{Kind: "delegate", Category: "general", Member: 2}, &tx.Delegate{Category: "general", Member: 2}},
 		{"undelegate", api.Action{Kind: "undelegate", Category: "general"}, &tx.Undelegate{Category: "general"}},
+		{"amend text", api.Action{Kind: "amend-text", Proposal: 1, Title: "Orchard by the pond", Body: "Plant it there."},
+			&tx.AmendText{Proposal: 1, Title: "Orchard by the pond", Body: "Plant it there."}},
 		// The new-proposal form: as "folkmoot propose" and "folkmoot
 		// initiative start" build them.
 		{"propose resolution", api.Action{Kind: "propose", Title: "Orchard", Body: "Plant it.", Category: "general", Closes: 1900000000},

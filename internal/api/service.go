@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/folkmoot/folkmoot/internal/abci"
@@ -182,7 +184,7 @@ func (s *Service) Member(ref string) (query.Member, error) {
 
 // Filter selects proposals.
 type Filter struct {
-	Status   string // "scheduled", "open", "decided", "withdrawn", "gathering", "lapsed" or ""
+	Status   string // one of core.Statuses, or "" for all
 	Category string
 	Text     string // full-text search of titles and bodies
 	Limit    int    // default 50, at most 500
@@ -193,10 +195,8 @@ type Filter struct {
 // searches the text; the committed state selects and describes them, so a
 // list and a detail page always show the same tally.
 func (s *Service) Proposals(f Filter) ([]query.Proposal, error) {
-	switch f.Status {
-	case "", "scheduled", "open", "decided", "withdrawn", "gathering", "lapsed":
-	default:
-		return nil, BadRequest("Status must be scheduled, open, decided, withdrawn, gathering or lapsed, not %q.", f.Status)
+	if all := core.Statuses(); f.Status != "" && !slices.Contains(all, f.Status) {
+		return nil, BadRequest("Status must be %s or %s, not %q.", strings.Join(all[:len(all)-1], ", "), all[len(all)-1], f.Status)
 	}
 	if f.Limit <= 0 {
 		f.Limit = 50
@@ -235,8 +235,8 @@ func (s *Service) Initiatives(status string) ([]query.Proposal, error) {
 }
 
 // Proposal returns proposal id with its comments in thread order, who
-// endorsed it and the block that decided it, which only the projection
-// holds.
+// endorsed it, the changes to its text and the block that decided it,
+// which only the projection holds.
 func (s *Service) Proposal(id uint64) (query.ProposalDetail, error) {
 	var p query.ProposalDetail
 	err := s.view(func(c *core.State) error {
@@ -254,6 +254,9 @@ func (s *Service) Proposal(id uint64) (query.ProposalDetail, error) {
 		return p, fmt.Errorf("proposal %d: %w", id, err)
 	}
 	if p.Endorsements, err = s.store.Endorsements(id); err != nil {
+		return p, fmt.Errorf("proposal %d: %w", id, err)
+	}
+	if p.TextAmendments, err = s.store.TextAmendments(id); err != nil {
 		return p, fmt.Errorf("proposal %d: %w", id, err)
 	}
 	switch h, err := s.store.DecidedHeight(id); {
@@ -320,12 +323,10 @@ func (s *Service) Ballots(id uint64, after uint32, limit int) (BallotPage, error
 
 // ParseTxID reads a transaction id (64 hex digits).
 func ParseTxID(s string) (tx.ID, error) {
-	var id tx.ID
-	k, err := tx.ParsePublicKey(s)
+	id, err := tx.ParseID(s)
 	if err != nil {
 		return id, BadRequest("A transaction id is 64 hex digits.")
 	}
-	copy(id[:], k[:])
 	return id, nil
 }
 

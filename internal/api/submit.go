@@ -18,7 +18,7 @@ import (
 // form: the API turns it into the exact canonical payload.
 type Action struct {
 	Author string `json:"author"` // the signer's key, 64 hex digits
-	Kind   string `json:"kind"`   // vouch, leave, propose, withdraw, comment, endorse, ballot, delegate, undelegate, candidacy, withdraw-candidacy, rank, recall
+	Kind   string `json:"kind"`   // vouch, leave, propose, amend-text, withdraw, comment, endorse, ballot, delegate, undelegate, candidacy, withdraw-candidacy, rank, recall
 	// Nonce overrides the next nonce the committed state expects (to sign
 	// several transactions in a row); 0 means the next one.
 	Nonce    uint64 `json:"nonce,omitempty"`
@@ -27,9 +27,9 @@ type Action struct {
 	Proposal uint64 `json:"proposal,omitempty"`
 	Choice   string `json:"choice,omitempty"` // ballot: yes, no or abstain
 	ReplyTo  uint64 `json:"reply_to,omitempty"`
-	Text     string `json:"text,omitempty"` // comment
-	Title    string `json:"title,omitempty"`
-	Body     string `json:"body,omitempty"`
+	Text     string `json:"text,omitempty"`  // comment
+	Title    string `json:"title,omitempty"` // propose, amend-text
+	Body     string `json:"body,omitempty"`  // propose, amend-text
 	Category string `json:"category,omitempty"`
 	Opens    int64  `json:"opens,omitempty"`  // propose: Unix seconds, 0 for now
 	Closes   int64  `json:"closes,omitempty"` // propose: Unix seconds
@@ -78,7 +78,7 @@ type Unsigned struct {
 func (s *Service) Unsigned(a Action) (Unsigned, error) {
 	author, err := tx.ParsePublicKey(a.Author)
 	if err != nil {
-		return Unsigned{}, BadRequest("The author must be a key of 64 hex digits.")
+		return Unsigned{}, keyError("The author", err)
 	}
 	body, err := a.body()
 	if err != nil {
@@ -115,7 +115,7 @@ func (a Action) body() (tx.Body, error) {
 	case "vouch":
 		k, err := tx.ParsePublicKey(a.Key)
 		if err != nil {
-			return nil, BadRequest("The newcomer's key must be 64 hex digits.")
+			return nil, keyError("The newcomer's key", err)
 		}
 		return &tx.Vouch{Key: k[:], Name: a.Name}, nil
 	case "leave":
@@ -124,6 +124,8 @@ func (a Action) body() (tx.Body, error) {
 		return a.propose()
 	case "withdraw":
 		return &tx.Withdraw{Proposal: a.Proposal}, nil
+	case "amend-text":
+		return &tx.AmendText{Proposal: a.Proposal, Title: a.Title, Body: a.Body}, nil
 	case "comment":
 		return &tx.Comment{Proposal: a.Proposal, ReplyTo: a.ReplyTo, Text: a.Text}, nil
 	case "endorse":
@@ -150,6 +152,16 @@ func (a Action) body() (tx.Body, error) {
 		return nil, BadRequest("Rotating a key needs the new key's signature too; use \"folkmoot member rotate\".")
 	}
 	return nil, BadRequest("Unknown kind %q: use vouch, leave, propose, withdraw, comment, endorse, ballot, delegate, undelegate, candidacy, withdraw-candidacy, rank or recall.", a.Kind)
+}
+
+// keyError explains why a key cannot be used: not 64 hex digits, or a key
+// that may never enter the state (tx.CheckKey), in the core's sentence.
+func keyError(what string, err error) error {
+	var r *reject.Error
+	if errors.As(err, &r) {
+		return BadRequest("%s cannot be used: %s.", what, r.Msg)
+	}
+	return BadRequest("%s must be a key of 64 hex digits.", what)
 }
 
 // propose is the body of a proposal, built as "folkmoot propose" builds

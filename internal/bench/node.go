@@ -16,11 +16,9 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
 
-	"github.com/folkmoot/folkmoot/internal/abci"
 	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/core/coretest"
 	"github.com/folkmoot/folkmoot/internal/node"
-	"github.com/folkmoot/folkmoot/internal/store"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
@@ -118,30 +116,18 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 	home := filepath.Join(dir, "folkmoot")
 	genesisTime := time.Now().UTC().Truncate(time.Second)
 	p2pAddr := freeLoopback()
-	if err := node.Init(home, node.Options{ChainID: "bench-1", AppState: appState, GenesisTime: genesisTime,
+	if err := node.Init(home, node.HomeOptions{ChainID: "bench-1", AppState: appState, GenesisTime: genesisTime,
 		TimeoutCommit: 100 * time.Millisecond, EmptyBlocksInterval: time.Second, LogLevel: "error", NoMetrics: true,
 		P2PAddress: "tcp://" + p2pAddr, RPCAddress: "tcp://" + freeLoopback(), MetricsAddress: freeLoopback(), WebAddress: freeLoopback()}); err != nil {
 		return f, err
 	}
-	st, err := store.Open(filepath.Join(home, "data", "folkmoot.db"))
-	if err != nil {
-		return f, err
-	}
-	defer st.Close()
-	if err := st.Init("bench-1", genesisTime, appState); err != nil {
-		return f, err
-	}
-	app := abci.New(abci.Options{Sink: sinkFunc(func(c abci.Committed) error {
-		return st.WriteBlock(store.BlockRecord{Height: c.Height, Time: c.Time, Txs: c.Txs, Result: c.Result, State: c.State})
-	})})
 	ctx := context.Background()
-	n, err := node.Start(ctx, home, app, nil, node.WithConfig(nodeTuning), node.WithConcurrentApp())
+	c, err := node.Open(ctx, home, node.Options{Config: nodeTuning, Clock: clock})
 	if err != nil {
 		return f, err
 	}
-	defer app.Flush()
-	defer n.Stop()
-	rpc := "http://" + strings.TrimPrefix(n.Config().Comet.RPC.ListenAddress, "tcp://")
+	defer c.Stop()
+	app, rpc := c.App(), c.RPC()
 	if err := submitAll(rpc, [][][]byte{proposals}, nil); err != nil {
 		return f, fmt.Errorf("proposals: %w", err)
 	}
@@ -188,7 +174,7 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 
 	// kvstore through the same path, same sizes, same workers.
 	say("the same against CometBFT's kvstore")
-	kv, err := node.StartKVStore(ctx, dir, node.Options{TimeoutCommit: 100 * time.Millisecond, EmptyBlocksInterval: time.Second,
+	kv, err := startKVStore(ctx, dir, node.HomeOptions{TimeoutCommit: 100 * time.Millisecond, EmptyBlocksInterval: time.Second,
 		LogLevel: "error", NoMetrics: true, P2PAddress: "tcp://127.0.0.1:0", RPCAddress: "tcp://" + freeLoopback(),
 		MetricsAddress: freeLoopback(), WebAddress: freeLoopback()}, nil, node.WithConfig(nodeTuning))
 	if err != nil {
@@ -196,7 +182,7 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 	}
 	kvStreams := make([][][]byte, o.Workers)
 	for i := 0; i < o.Ballots; i++ {
-		kvStreams[i%o.Workers] = append(kvStreams[i%o.Workers], node.KVStoreTx(uint64(i), f.TxBytes))
+		kvStreams[i%o.Workers] = append(kvStreams[i%o.Workers], kvstoreTx(uint64(i), f.TxBytes))
 	}
 	kvRPC := "http://" + strings.TrimPrefix(kv.Config().Comet.RPC.ListenAddress, "tcp://")
 	kvc, err := rpchttp.New(kvRPC)
@@ -228,10 +214,6 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 	say("kvstore: %.0f tx/s", f.KVStorePerS)
 	return f, nil
 }
-
-type sinkFunc func(abci.Committed) error
-
-func (s sinkFunc) Commit(c abci.Committed) error { return s(c) }
 
 // submitAll sends each stream's transactions in order from its own
 // goroutine with broadcast_tx_sync, batchSize requests per HTTP round trip
@@ -316,7 +298,7 @@ func rssMB() float64 {
 // height target.
 func catchUp(ctx context.Context, dir, first, p2pAddr string, target int64, clock func() time.Time) (float64, error) {
 	home := filepath.Join(dir, "follower")
-	if err := node.Init(home, node.Options{ChainID: "bench-1", LogLevel: "error", NoMetrics: true,
+	if err := node.Init(home, node.HomeOptions{ChainID: "bench-1", LogLevel: "error", NoMetrics: true,
 		P2PAddress: "tcp://" + freeLoopback(), RPCAddress: "tcp://" + freeLoopback(), MetricsAddress: freeLoopback(), WebAddress: freeLoopback()}); err != nil {
 		return 0, err
 	}
@@ -340,16 +322,15 @@ func catchUp(ctx context.Context, dir, first, p2pAddr string, target int64, cloc
 	if err := node.WriteConfig(home, cfg); err != nil {
 		return 0, err
 	}
-	app := abci.New(abci.Options{})
 	start := clock()
-	n, err := node.Start(ctx, home, app, nil, node.WithConcurrentApp())
+	c, err := node.Open(ctx, home, node.Options{Clock: clock})
 	if err != nil {
 		return 0, err
 	}
-	defer n.Stop()
+	defer c.Stop()
 	err = waitFor(func() bool {
 		var h int64
-		app.View(func(s *core.State) error { h = s.Height(); return nil })
+		c.App().View(func(s *core.State) error { h = s.Height(); return nil })
 		return h >= target
 	})
 	return clock().Sub(start).Seconds(), err

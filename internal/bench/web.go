@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -24,15 +23,10 @@ import (
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 
-	"github.com/folkmoot/folkmoot/internal/abci"
-	"github.com/folkmoot/folkmoot/internal/api"
-	"github.com/folkmoot/folkmoot/internal/client"
 	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/core/coretest"
 	"github.com/folkmoot/folkmoot/internal/node"
-	"github.com/folkmoot/folkmoot/internal/store"
 	"github.com/folkmoot/folkmoot/internal/tx"
-	"github.com/folkmoot/folkmoot/internal/web"
 )
 
 // WebOptions size the web benchmark.
@@ -157,33 +151,24 @@ func Web(o WebOptions, clock func() time.Time) (WebFigures, error) {
 
 	home := filepath.Join(dir, "home")
 	genesisTime := time.Now().UTC().Truncate(time.Second)
-	if err := node.Init(home, node.Options{ChainID: chain, AppState: appState, GenesisTime: genesisTime,
+	if err := node.Init(home, node.HomeOptions{ChainID: chain, AppState: appState, GenesisTime: genesisTime,
 		TimeoutCommit: 100 * time.Millisecond, EmptyBlocksInterval: time.Second, LogLevel: "error", NoMetrics: true,
 		P2PAddress: "tcp://" + freeLoopback(), RPCAddress: "tcp://" + freeLoopback(), MetricsAddress: freeLoopback(),
 		WebAddress: freeLoopback()}); err != nil {
 		return f, err
 	}
-	st, err := store.Open(filepath.Join(home, "data", "folkmoot.db"))
-	if err != nil {
-		return f, err
-	}
-	defer st.Close()
-	if err := st.Init(chain, genesisTime, appState); err != nil {
-		return f, err
-	}
 	commits := &commitTimes{at: make(map[int64]time.Time), clock: clock}
-	app := abci.New(abci.Options{Sink: sinkFunc(func(c abci.Committed) error {
-		return st.WriteBlock(store.BlockRecord{Height: c.Height, Time: c.Time, Txs: c.Txs, Result: c.Result, State: c.State})
-	})})
 	say("starting the node (genesis with %d founders)", len(ms))
 	ctx := context.Background()
-	n, err := node.Start(ctx, home, timedApp{app, commits}, nil, node.WithConfig(webTuning), node.WithConcurrentApp())
+	// The site is served as "folkmoot start" serves it, on the home's
+	// loopback address.
+	c, err := node.Open(ctx, home, node.Options{Config: webTuning, Clock: clock,
+		Wrap: func(app abcitypes.Application) abcitypes.Application { return timedApp{app, commits} }})
 	if err != nil {
 		return f, err
 	}
-	defer app.Flush()
-	defer n.Stop()
-	rpc := "http://" + strings.TrimPrefix(n.Config().Comet.RPC.ListenAddress, "tcp://")
+	defer c.Stop()
+	app, rpc, cl := c.App(), c.RPC(), c.Client()
 
 	// The proposal, a discussion and endorsements, then every ballot.
 	author := voters[0]
@@ -238,27 +223,9 @@ func Web(o WebOptions, clock func() time.Time) (WebFigures, error) {
 	f.SetupS = clock().Sub(setup).Seconds()
 	say("community ready in %.1f s", f.SetupS)
 
-	// The site, served as "folkmoot start" serves it.
-	cl, err := client.New(rpc)
-	if err != nil {
-		return f, err
-	}
-	svc := api.New(api.Options{App: app, Store: st, Node: cl})
-	site, err := web.New(web.Options{Service: svc})
-	if err != nil {
-		return f, err
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return f, err
-	}
-	base, cancel := context.WithCancel(context.Background())
+	url := c.Site()
+	base, cancel := context.WithCancel(ctx)
 	defer cancel()
-	srv := web.NewServer(site.Handler(), nil)
-	srv.BaseContext = func(net.Listener) context.Context { return base }
-	go srv.Serve(l)
-	defer srv.Close()
-	url := "http://" + l.Addr().String()
 
 	page, err := fetch(url + f.Path)
 	if err != nil {
@@ -399,13 +366,13 @@ func webTuning(c *node.Config) {
 // timedApp is the app with the moment each FinalizeBlock returns noted:
 // from then on readers see the block's state.
 type timedApp struct {
-	*abci.App
+	abcitypes.Application
 	times *commitTimes
 }
 
 // FinalizeBlock applies the block and notes when it finished.
 func (a timedApp) FinalizeBlock(ctx context.Context, req *abcitypes.FinalizeBlockRequest) (*abcitypes.FinalizeBlockResponse, error) {
-	res, err := a.App.FinalizeBlock(ctx, req)
+	res, err := a.Application.FinalizeBlock(ctx, req)
 	if err == nil {
 		a.times.record(req.Height)
 	}

@@ -46,6 +46,9 @@ func (a *actFlags) act(s *Streams, body tx.Body) error {
 	if err := checkOutput(a.output); err != nil {
 		return err
 	}
+	if rej := tx.Check(body); rej != nil {
+		return rejected(rej.Code, rej.Msg)
+	}
 	priv, err := a.keys.load(s)
 	if err != nil {
 		return err
@@ -232,12 +235,6 @@ sign it (see folkmoot initiative).`,
 			if err := mf.apply(p); err != nil {
 				return err
 			}
-			if initiative {
-				if opens != "" || closes != "" || voting != 0 {
-					return fmt.Errorf("an initiative has no voting times: leave out --opens, --closes and --voting")
-				}
-				return a.act(s, p)
-			}
 			start := time.Now()
 			if opens != "" {
 				t, err := time.Parse(time.RFC3339, opens)
@@ -257,14 +254,16 @@ sign it (see folkmoot initiative).`,
 				// A little slack so the window still fits the constitution
 				// when the block comes a few seconds after now.
 				p.Closes = start.Add(voting + 5*time.Second).Unix()
-			default:
+			case !initiative:
 				return fmt.Errorf("say when voting closes: --voting 72h or --closes TIME")
 			}
+			// An initiative has no voting times: tx.Check refuses any given.
 			return a.act(s, p)
 		},
 	}
 	a.add(c)
-	c.Flags().StringVar(&title, "title", "", "title (at most 200 characters)")
+	c.AddCommand(newProposeAmendCmd(s))
+	c.Flags().StringVar(&title, "title", "", fmt.Sprintf("title (at most %d characters)", tx.MaxTitle))
 	c.Flags().StringVar(&body, "body", "", "text in Markdown")
 	c.Flags().StringVar(&bodyFile, "body-file", "", "read the Markdown text from a file")
 	c.Flags().StringVar(&category, "category", "general", "one of the constitution's categories")

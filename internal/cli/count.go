@@ -1,12 +1,8 @@
 package cli
 
 import (
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -65,79 +61,41 @@ reported.`,
 	return c
 }
 
-func fileFormat(path, flag string) (format, dataType string, err error) {
-	name := strings.TrimSuffix(path, ".gz")
-	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(name)), ".")
-	if flag != "" {
-		ext = flag
-	}
-	switch ext {
-	case "soc", "soi", "toc", "toi":
-		return "preflib", ext, nil
-	case "preflib":
-		return "preflib", "", nil
-	case "blt":
-		return "blt", "", nil
-	case "pb", "pabulib":
-		return "pabulib", "", nil
-	}
-	return "", "", fmt.Errorf("cannot tell the format of %s: use --format preflib, blt or pabulib", path)
-}
-
-// progressReader reports on stderr how much of a large file has been read.
-type progressReader struct {
-	r          io.Reader
-	w          io.Writer
-	read, size int64
-	next       int64
-}
-
-func (p *progressReader) Read(b []byte) (int, error) {
-	n, err := p.r.Read(b)
-	p.read += int64(n)
-	if p.read >= p.next {
-		fmt.Fprintf(p.w, "read %d of %d MiB\n", p.read>>20, p.size>>20)
-		p.next += p.size / 10
-	}
-	return n, err
-}
-
 func runCount(s *Streams, f countFlags, path string) error {
-	format, dataType, err := fileFormat(path, f.format)
+	format, _, err := formats.Detect(path, f.format)
 	if err != nil {
 		return err
 	}
 	if f.method == "" {
 		f.method = "irv"
-		if format == "pabulib" {
+		if format == formats.Pabulib {
 			f.method = "mes"
 		}
 	}
 	pb := f.method == "mes" || f.method == "greedy"
 	switch {
-	case pb && format != "pabulib":
+	case pb && format != formats.Pabulib:
 		return fmt.Errorf("--method %s needs a Pabulib (.pb) file", f.method)
-	case !pb && format == "pabulib":
+	case !pb && format == formats.Pabulib:
 		return fmt.Errorf("--method %s needs ranked ballots (PrefLib or BLT); use mes or greedy for .pb", f.method)
 	}
-	fh, err := os.Open(path)
+	r, err := formats.Open(path, f.format)
 	if err != nil {
 		return fmt.Errorf("count: %w", err)
 	}
-	defer fh.Close()
-	var r io.Reader = fh
-	if st, err := fh.Stat(); err == nil && st.Size() > 32<<20 {
-		r = &progressReader{r: fh, w: s.Err, size: st.Size(), next: st.Size() / 10}
-	}
-	if strings.HasSuffix(path, ".gz") {
-		z, err := gzip.NewReader(r)
-		if err != nil {
-			return fmt.Errorf("count: %s: %w", path, err)
-		}
-		r = z
+	defer r.Close()
+	if r.Size > 32<<20 {
+		// Report on stderr how much of a large file has been read.
+		next := r.Size / 10
+		r.Watch(func(read, size int64) {
+			if read >= next {
+				fmt.Fprintf(s.Err, "read %d of %d MiB\n", read>>20, size>>20)
+				next += size / 10
+			}
+		})
 	}
 	if pb {
-		e, err := formats.ReadPabulib(r)
+		e, err := r.Election()
 		if err != nil {
 			return fmt.Errorf("count: %s: %w", path, err)
 		}
@@ -155,12 +113,7 @@ func runCount(s *Streams, f countFlags, path string) error {
 		}
 		return printPB(s, f, e, res)
 	}
-	var p *count.Profile
-	if format == "blt" {
-		p, err = formats.ReadBLT(r)
-	} else {
-		p, err = formats.ReadPrefLib(r, dataType)
-	}
+	p, err := r.Profile()
 	if err != nil {
 		return fmt.Errorf("count: %s: %w", path, err)
 	}

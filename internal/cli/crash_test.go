@@ -21,6 +21,7 @@ import (
 	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/core/coretest"
 	"github.com/folkmoot/folkmoot/internal/history"
+	"github.com/folkmoot/folkmoot/internal/node"
 	"github.com/folkmoot/folkmoot/internal/store"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
@@ -151,7 +152,7 @@ func TestCrashLoop(t *testing.T) {
 	// (2) The projection equals one written by an uninterrupted replay.
 	clean := filepath.Join(dir, "clean.db")
 	replayInto(t, file, clean, sum.Blocks)
-	got := dumpDB(t, projectionPath(home), sum.Blocks)
+	got := dumpDB(t, node.ProjectionPath(home), sum.Blocks)
 	want := dumpDB(t, clean, sum.Blocks)
 	if got != want {
 		t.Fatalf("projection after crashes differs from a clean replay:\n%s", firstDiff(got, want))

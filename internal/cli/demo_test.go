@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/folkmoot/folkmoot/internal/node"
+
 	_ "modernc.org/sqlite" // the projection's driver, to read its tables
 )
 
@@ -51,7 +53,7 @@ func TestDemo(t *testing.T) {
 	}
 	// The projection holds the same story (read straight from its tables:
 	// the store answers only what the state does not hold).
-	db, err := sql.Open("sqlite", "file:"+projectionPath(home)+"?mode=ro")
+	db, err := sql.Open("sqlite", "file:"+node.ProjectionPath(home)+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,9 +2,12 @@ package cli
 
 import (
 	"context"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/folkmoot/folkmoot/internal/node"
 )
 
 // keyring makes a key for each alias in a fresh home, with the passphrase
@@ -25,13 +28,13 @@ func keyring(t *testing.T, aliases ...string) (home string, keyOf func(alias str
 // serve starts a real node on an initialised home, at free loopback ports,
 // until the test ends. It returns the node's RPC URL and a function that
 // adds --as ALIAS, --home and --node to a command's arguments.
-func serve(t *testing.T, home string) (node string, as func(alias string, args ...string) []string) {
+func serve(t *testing.T, home string) (rpcURL string, as func(alias string, args ...string) []string) {
 	t.Helper()
 	rpc, _ := freeAddr()
 	p2p, _ := freeAddr()
 	setPorts(t, home, p2p, rpc)
-	node = "http://" + rpc
-	r, err := startNode(context.Background(), home, nil)
+	rpcURL = "http://" + rpc
+	r, err := node.Open(context.Background(), home, node.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +43,17 @@ func serve(t *testing.T, home string) (node string, as func(alias string, args .
 			t.Logf("stop the node: %v", err)
 		}
 	})
-	return node, func(alias string, args ...string) []string {
-		return append(args, "--as", alias, "--home", home, "--node", node)
+	return rpcURL, func(alias string, args ...string) []string {
+		return append(args, "--as", alias, "--home", home, "--node", rpcURL)
 	}
+}
+
+// freeAddr returns a free 127.0.0.1 port as host:port.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
 }

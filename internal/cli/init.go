@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
 	"github.com/spf13/cobra"
 
 	"github.com/folkmoot/folkmoot/internal/core"
@@ -125,24 +123,15 @@ func (f *constitutionFlags) build() ([]byte, core.Constitution, error) {
 	return b, c, nil
 }
 
-// readConstitutionFile reads a TOML constitution. Its keys are those of the
-// genesis JSON (see README), so the file is turned into JSON and decoded
-// strictly: a misspelt key is an error, not a silent default.
+// readConstitutionFile reads a TOML constitution (see
+// core.ParseConstitutionTOML).
 func readConstitutionFile(path string) (core.Constitution, error) {
-	var c core.Constitution
-	var m map[string]any
-	md, err := toml.DecodeFile(path, &m)
+	b, err := os.ReadFile(path)
 	if err != nil {
-		return c, fmt.Errorf("constitution %s: %w", path, err)
+		return core.Constitution{}, fmt.Errorf("constitution %s: %w", path, err)
 	}
-	_ = md
-	b, err := json.Marshal(m)
+	c, err := core.ParseConstitutionTOML(b)
 	if err != nil {
-		return c, fmt.Errorf("constitution %s: %w", path, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
 		return c, fmt.Errorf("constitution %s: %w", path, err)
 	}
 	return c, nil
@@ -203,7 +192,7 @@ key config/web_key.pem), valid for localhost, 127.0.0.1 and every
 			if !tx.ValidChainID(chainID) {
 				return fmt.Errorf("init: chain id %q must be 1 to %d printable ASCII characters", chainID, tx.MaxChainID)
 			}
-			err = node.Init(home, node.Options{ChainID: chainID, AppState: appState,
+			err = node.Init(home, node.HomeOptions{ChainID: chainID, AppState: appState,
 				TimeoutCommit: timing.timeoutCommit, EmptyBlocksInterval: timing.emptyBlocks, LogLevel: "error",
 				WebHosts: webHosts})
 			if err != nil {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -11,16 +12,24 @@ import (
 	"github.com/folkmoot/folkmoot/internal/keystore"
 )
 
-// PassphraseEnv is the environment variable a passphrase may come from.
+// PassphraseEnv is the environment variable the passphrase of a key in
+// the keystore may come from.
 const PassphraseEnv = "FOLKMOOT_PASSPHRASE"
 
+// BackupPassphraseEnv is the environment variable the passphrase of a key
+// backup file ("key export", "key import") may come from. It is separate
+// from PassphraseEnv so that a backup is never silently encrypted under the
+// keystore's passphrase: whoever learns one secret must not hold both.
+const BackupPassphraseEnv = "FOLKMOOT_BACKUP_PASSPHRASE"
+
 // keyFlags pick a key from the keystore and say where its passphrase
-// comes from: --passphrase-file, $FOLKMOOT_PASSPHRASE, or a prompt on the
-// terminal, in that order.
+// comes from: --passphrase-file, $FOLKMOOT_PASSPHRASE (or env when set),
+// or a prompt on the terminal, in that order.
 type keyFlags struct {
 	home     string
 	alias    string
 	passFile string
+	env      string // the variable to read; PassphraseEnv when empty
 }
 
 func (k *keyFlags) add(c *cobra.Command) {
@@ -31,12 +40,16 @@ func (k *keyFlags) add(c *cobra.Command) {
 }
 
 // passphrase returns the passphrase source: --passphrase-file, then
-// $FOLKMOOT_PASSPHRASE, then a prompt on the terminal (asked twice when
-// confirm, for new keys).
+// $FOLKMOOT_PASSPHRASE (or k.env), then a prompt on the terminal (asked
+// twice when confirm, for new keys).
 func (k *keyFlags) passphrase(s *Streams, what string, confirm bool) keystore.Passphrase {
 	var file keystore.Passphrase
 	if k.passFile != "" {
 		file = keystore.FilePassphrase(k.passFile)
+	}
+	env := k.env
+	if env == "" {
+		env = PassphraseEnv
 	}
 	return func() ([]byte, error) {
 		var tty *os.File
@@ -44,7 +57,7 @@ func (k *keyFlags) passphrase(s *Streams, what string, confirm bool) keystore.Pa
 			tty = f
 			defer f.Close()
 		}
-		return keystore.FirstPassphrase(file, keystore.EnvPassphrase(PassphraseEnv),
+		return keystore.FirstPassphrase(file, keystore.EnvPassphrase(env),
 			keystore.PromptPassphrase(tty, "Passphrase for "+what, confirm))()
 	}
 }
@@ -55,9 +68,7 @@ func (k *keyFlags) load(s *Streams) (ed25519.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ks.IsInsecure(k.alias) {
-		fmt.Fprintln(s.Err, keystore.InsecureWarning(k.alias))
-	}
+	warnKey(s, ks, k.alias)
 	return ks.Load(k.alias, k.passphrase(s, fmt.Sprintf("key %q", k.alias), false))
 }
 
@@ -163,6 +174,7 @@ it to the members who will vouch for you.`,
 			if err != nil {
 				return err
 			}
+			warnKey(s, ks, args[0])
 			switch {
 			case keyOnly:
 				fmt.Fprintln(s.Out, info.PublicKey)
@@ -192,9 +204,14 @@ func newKeyExportCmd(s *Streams) *cobra.Command {
 		Short: "Write a key to an encrypted backup file (to move it to a browser or another machine)",
 		Long: `key export opens NAME with its passphrase and writes an encrypted backup
 (PBKDF2-SHA256 and AES-256-GCM, a format a web browser can read with
-WebCrypto alone) under a backup passphrase, which is asked for separately
-(or read from --backup-passphrase-file).`,
-		Example: "  folkmoot key export ada -o ada-backup.json",
+WebCrypto alone) under a backup passphrase of its own.
+
+The key's passphrase comes from --passphrase-file, $` + PassphraseEnv + `
+or the terminal. The backup passphrase comes from --backup-passphrase-file,
+$` + BackupPassphraseEnv + ` or the terminal (asked twice), never from
+$` + PassphraseEnv + `: the backup must not fall to whoever knows the
+keystore's passphrase.`,
+		Example: "  folkmoot key export ada -o ada-backup.json\n  " + BackupPassphraseEnv + "=… folkmoot key export ada -o ada-backup.json",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			k.alias = args[0]
@@ -202,10 +219,9 @@ WebCrypto alone) under a backup passphrase, which is asked for separately
 			if err != nil {
 				return err
 			}
-			bk := keyFlags{passFile: backupPassFile}
-			pass, err := bk.passphrase(s, "the backup file", true)()
+			pass, err := backupPassphrase(s, backupPassFile, true)
 			if err != nil {
-				return err
+				return fmt.Errorf("key export: %w", err)
 			}
 			data, err := keystore.ExportBackup(priv, k.alias, pass)
 			if err != nil {
@@ -220,7 +236,7 @@ WebCrypto alone) under a backup passphrase, which is asked for separately
 	}
 	homeFlag(c, &k.home)
 	c.Flags().StringVar(&k.passFile, "passphrase-file", "", "passphrase of the key in the keystore")
-	c.Flags().StringVar(&backupPassFile, "backup-passphrase-file", "", "passphrase for the backup file")
+	c.Flags().StringVar(&backupPassFile, "backup-passphrase-file", "", "read the backup file's passphrase from the first line of this file (else $"+BackupPassphraseEnv+" or the terminal)")
 	c.Flags().StringVarP(&out, "out", "o", "", "backup file to write (must not exist)")
 	c.MarkFlagRequired("out")
 	return c
@@ -232,8 +248,15 @@ func newKeyImportCmd(s *Streams) *cobra.Command {
 	var k keyFlags
 	var backupPassFile string
 	c := &cobra.Command{
-		Use:     "import NAME FILE",
-		Short:   "Store a key from an encrypted backup file (made by \"key export\" or the web site)",
+		Use:   "import NAME FILE",
+		Short: "Store a key from an encrypted backup file (made by \"key export\" or the web site)",
+		Long: `key import opens a backup file made by "key export" or the web site and
+stores its key in the keystore as NAME.
+
+The backup's passphrase comes from --backup-passphrase-file,
+$` + BackupPassphraseEnv + ` or the terminal, never from $` + PassphraseEnv + `.
+The passphrase to store the key under comes from --passphrase-file,
+$` + PassphraseEnv + ` or the terminal (asked twice).`,
 		Example: "  folkmoot key import ada ada-backup.json",
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -241,10 +264,9 @@ func newKeyImportCmd(s *Streams) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("key import: %w", err)
 			}
-			bk := keyFlags{passFile: backupPassFile}
-			bpass, err := bk.passphrase(s, "the backup file", false)()
+			bpass, err := backupPassphrase(s, backupPassFile, false)
 			if err != nil {
-				return err
+				return fmt.Errorf("key import: %w", err)
 			}
 			priv, _, err := keystore.ImportBackup(data, bpass)
 			if err != nil {
@@ -265,8 +287,31 @@ func newKeyImportCmd(s *Streams) *cobra.Command {
 	}
 	homeFlag(c, &k.home)
 	c.Flags().StringVar(&k.passFile, "passphrase-file", "", "passphrase to store the key under")
-	c.Flags().StringVar(&backupPassFile, "backup-passphrase-file", "", "passphrase of the backup file")
+	c.Flags().StringVar(&backupPassFile, "backup-passphrase-file", "", "read the backup file's passphrase from the first line of this file (else $"+BackupPassphraseEnv+" or the terminal)")
 	return c
+}
+
+// warnKey prints, on standard error, the store's warnings about a key
+// that is shown or used: unencrypted, or open to other users.
+func warnKey(s *Streams, ks *keystore.Store, alias string) {
+	if ks.IsInsecure(alias) {
+		fmt.Fprintln(s.Err, keystore.InsecureWarning(alias))
+	}
+	if w := ks.PermissionWarning(alias); w != "" {
+		fmt.Fprintln(s.Err, w)
+	}
+}
+
+// backupPassphrase asks for the passphrase of a backup file: from file,
+// $FOLKMOOT_BACKUP_PASSPHRASE or the terminal (twice when confirm), never
+// from the keystore's $FOLKMOOT_PASSPHRASE.
+func backupPassphrase(s *Streams, file string, confirm bool) ([]byte, error) {
+	bk := keyFlags{passFile: file, env: BackupPassphraseEnv}
+	p, err := bk.passphrase(s, "the backup file", confirm)()
+	if errors.Is(err, keystore.ErrNoPassphrase) {
+		return nil, fmt.Errorf("the backup file needs its own passphrase: give --backup-passphrase-file, set $%s, or run on a terminal (%w)", BackupPassphraseEnv, err)
+	}
+	return p, err
 }
 
 // writeFileNew writes data to path, mode 0600, refusing to overwrite.

@@ -287,7 +287,7 @@ initiative voting period.`,
 	}
 	a.add(start)
 	mf.add(start)
-	start.Flags().StringVar(&title, "title", "", "title (at most 200 characters)")
+	start.Flags().StringVar(&title, "title", "", fmt.Sprintf("title (at most %d characters)", tx.MaxTitle))
 	start.Flags().StringVar(&body, "body", "", "text in Markdown")
 	start.Flags().StringVar(&bodyFile, "body-file", "", "read the Markdown text from a file")
 	start.Flags().StringVar(&category, "category", "general", "one of the constitution's categories")

@@ -77,7 +77,9 @@ key = %q
 		says string
 	}{
 		{as("bram", "vote", "3", "yes"), "rejected (code 144 initiative_gathering): ballot rejected: initiative 3 is still gathering endorsements (1 of 2)"},
-		{as("bram", "propose", "--title", "Timed", "--initiative", "--voting", "5s"), "an initiative has no voting times"},
+		// The CLI refuses, before signing, what tx.Check refuses, in its words.
+		{as("bram", "propose", "--title", "Timed", "--initiative", "--voting", "5s"), "rejected (code 140 initiative_times): proposal rejected: an initiative names no voting times"},
+		{as("bram", "propose", "--title", "Opening", "--initiative", "--opens", "2030-01-01T00:00:00Z"), "rejected (code 140 initiative_times)"},
 		{as("bram", "propose", "--title", "Odd", "--measure", "decree", "--voting", "5s"), "--measure: measure must be resolution, law, renewal, repeal or amendment"},
 		{as("bram", "law", "repeal", "9", "--title", "Gone", "--voting", "5s"), "rejected (code 90 unknown_law): proposal rejected: there is no law 9"},
 		{[]string{"law", "show", "9", "--node", node}, "there is no law 9"},

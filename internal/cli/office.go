@@ -8,12 +8,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/query"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
 // timeFormat is how the read commands print block times.
-const timeFormat = "2006-01-02 15:04:05 UTC"
+const timeFormat = core.TimeFormat
 
 func newOfficeCmd(s *Streams) *cobra.Command {
 	o := &cobra.Command{Use: "office", Short: "The community's offices: holders, elections, notices and payments"}
@@ -40,7 +41,7 @@ func newOfficeCmd(s *Streams) *cobra.Command {
 			for _, of := range os {
 				ends := "-"
 				if of.TermEnds != nil {
-					ends = of.TermEnds.Format("2006-01-02 15:04")
+					ends = of.TermEnds.Format(core.TableFormat)
 				}
 				fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\n", of.Name, of.Seats, of.Term, holderNames(of.Holders), ends, nextElection(of.Elections))
 			}
@@ -136,11 +137,11 @@ func nextElection(es []query.Election) string {
 	e := es[0]
 	switch e.Status {
 	case "scheduled":
-		return fmt.Sprintf("%d: nominations open %s", e.ID, e.Opens.Format("2006-01-02 15:04"))
+		return fmt.Sprintf("%d: nominations open %s", e.ID, e.Opens.Format(core.TableFormat))
 	case "nominating":
-		return fmt.Sprintf("%d: nominations until %s", e.ID, e.VotingOpens.Format("2006-01-02 15:04"))
+		return fmt.Sprintf("%d: nominations until %s", e.ID, e.VotingOpens.Format(core.TableFormat))
 	}
-	return fmt.Sprintf("%d: voting until %s", e.ID, e.Closes.Format("2006-01-02 15:04"))
+	return fmt.Sprintf("%d: voting until %s", e.ID, e.Closes.Format(core.TableFormat))
 }
 
 func printOffice(s *Streams, d query.OfficeDetail) {

@@ -34,7 +34,7 @@ anywhere with "folkmoot verify-proof".`,
 				if len(args) != 1 {
 					return fmt.Errorf("give a transaction id, or --leaf N")
 				}
-				if _, err := tx.ParsePublicKey(args[0]); err != nil {
+				if _, err := tx.ParseID(args[0]); err != nil {
 					return fmt.Errorf("transaction id must be 64 hex digits, got %q", args[0])
 				}
 				path, data = query.PathProof, args[0]

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/folkmoot/folkmoot/internal/client"
+	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/query"
 )
 
@@ -87,7 +88,7 @@ func newStatusCmd(s *Streams) *cobra.Command {
 			}
 			c := st.Constitution
 			fmt.Fprintf(s.Out, "community  %s (chain %s)\n", st.Community, st.ChainID)
-			fmt.Fprintf(s.Out, "height     %d at %s\n", st.Height, st.Time.Format("2006-01-02 15:04:05 UTC"))
+			fmt.Fprintf(s.Out, "height     %d at %s\n", st.Height, st.Time.Format(core.TimeFormat))
 			fmt.Fprintf(s.Out, "app hash   %s\n", st.AppHash)
 			fmt.Fprintf(s.Out, "members    %d\n", st.Members)
 			fmt.Fprintf(s.Out, "proposals  %d (%d open)\n", st.Proposals, st.OpenVotes)
@@ -127,7 +128,7 @@ func newMembersCmd(s *Streams) *cobra.Command {
 				if vb == "" {
 					vb = "founder"
 				}
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", m.Number, m.Name, m.Key, m.Admitted.Format("2006-01-02 15:04"), vb)
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", m.Number, m.Name, m.Key, m.Admitted.Format(core.TableFormat), vb)
 			}
 			return w.Flush()
 		},
@@ -170,12 +171,12 @@ func newShowCmd(s *Streams) *cobra.Command {
 	}
 	nodeFlag(c, &node)
 	outputFlag(c, &output)
-	show.AddCommand(c)
+	show.AddCommand(c, newShowElectionCmd(s))
 	return show
 }
 
 func printProposal(s *Streams, p query.Proposal) {
-	const tf = "2006-01-02 15:04:05 UTC"
+	const tf = core.TimeFormat
 	fmt.Fprintf(s.Out, "Proposal %d: %s\n", p.ID, p.Title)
 	if p.Category == "" { // a recall ballot, opened by a petition
 		fmt.Fprintf(s.Out, "%s ballot, petition started by %s (member %d), %s\n", p.Type, p.AuthorName, p.Author, p.Status)
@@ -222,11 +223,11 @@ func resultLine(p query.Proposal) string {
 		return "withdrawn by its author before voting opened"
 	case r == nil && p.Status == "scheduled":
 		return fmt.Sprintf("scheduled: voting opens %s, closes %s",
-			p.Opens.UTC().Format("2006-01-02 15:04 UTC"), p.Closes.UTC().Format("2006-01-02 15:04 UTC"))
+			p.Opens.UTC().Format(core.MinuteFormat), p.Closes.UTC().Format(core.MinuteFormat))
 	}
 	if r == nil {
 		return fmt.Sprintf("%s: %d yes, %d no, %d abstain so far of %d eligible; closes %s",
-			p.Status, p.Yes, p.No, p.Abstain, p.Eligible, p.Closes.Format("2006-01-02 15:04 UTC"))
+			p.Status, p.Yes, p.No, p.Abstain, p.Eligible, p.Closes.Format(core.MinuteFormat))
 	}
 	verdict := "FAILED"
 	if r.Passed {

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/folkmoot/folkmoot/internal/tx/txtest"
 )
 
 // TestReadmeConstitution founds a community from the README's example
@@ -27,7 +29,7 @@ func TestReadmeConstitution(t *testing.T) {
 	if string(file) != string(m[1]) {
 		t.Error("examples/constitution.toml differs from the README's example")
 	}
-	example := regexp.MustCompile(`key = "[^"]*"`).ReplaceAllString(string(m[1]), `key = "`+strings.Repeat("ab", 32)+`"`)
+	example := regexp.MustCompile(`key = "[^"]*"`).ReplaceAllString(string(m[1]), `key = "`+txtest.KeyHex(0xab)+`"`)
 	dir := t.TempDir()
 	town := filepath.Join(dir, "town.toml")
 	if err := os.WriteFile(town, []byte(example), 0o600); err != nil {

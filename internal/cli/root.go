@@ -56,49 +56,38 @@ func NewRoot(s *Streams) *cobra.Command {
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)
-	bench := newBenchCmd(s)
-	root.AddCommand(bench)
-	for _, add := range commandSet {
-		add(s, root, bench)
-	}
+	root.AddCommand(commands(s)...)
 	return root
 }
 
-// commandSet lists the constructors that attach commands to the root and to
-// "folkmoot bench". One entry per file of this package.
-var commandSet = []func(s *Streams, root, bench *cobra.Command){
-	func(s *Streams, root, _ *cobra.Command) {
-		root.AddCommand(newLawCmd(s), newRulesCmd(s), newInitiativeCmd(s))
-	},
-	func(s *Streams, root, bench *cobra.Command) {
-		root.AddCommand(newVerifyCmd(s), newStatusCmd(s), newMembersCmd(s), newShowCmd(s),
-			newProveCmd(s), newVerifyProofCmd(s), newInitCmd(s), newStartCmd(s), newTestnetCmd(s),
-			newExportCmd(s), newDemoCmd(s), newKeyCmd(s), newMemberCmd(s), newProposeCmd(s),
-			newCommentCmd(s), newEndorseCmd(s), newVoteCmd(s), newWithdrawCmd(s),
-			newDelegateCmd(s), newUndelegateCmd(s))
-		bench.AddCommand(newBenchCoreCmd(s), newBenchNodeCmd(s), newBenchConstitutionCmd(s))
-	},
-	func(s *Streams, root, bench *cobra.Command) {
-		root.AddCommand(newCountCmd(s))
-		bench.AddCommand(newBenchCountCmd(s))
-	},
-	func(s *Streams, root, bench *cobra.Command) {
-		root.AddCommand(newOfficeCmd(s), newCandidateCmd(s), newElectCmd(s), newRecallCmd(s))
-		for _, c := range root.Commands() {
-			if c.Name() == "show" {
-				c.AddCommand(newShowElectionCmd(s))
-			}
-		}
-		root.AddCommand(newWebCmd(s))
-		bench.AddCommand(newBenchWebCmd(s), newBenchWebClientCmd(s))
-	},
+// commands are folkmoot's top-level commands, each built with its own
+// subcommands; help lists them sorted by name.
+func commands(s *Streams) []*cobra.Command {
+	return []*cobra.Command{
+		// A node and its community.
+		newInitCmd(s), newStartCmd(s), newTestnetCmd(s), newDemoCmd(s), newWebCmd(s),
+		// Keys.
+		newKeyCmd(s),
+		// Reading the record.
+		newStatusCmd(s), newMembersCmd(s), newShowCmd(s), newLawCmd(s), newRulesCmd(s),
+		newExportCmd(s), newVerifyCmd(s), newProveCmd(s), newVerifyProofCmd(s),
+		// Acting as a member.
+		newMemberCmd(s), newProposeCmd(s), newCommentCmd(s), newEndorseCmd(s), newVoteCmd(s),
+		newWithdrawCmd(s), newDelegateCmd(s), newUndelegateCmd(s), newInitiativeCmd(s),
+		newOfficeCmd(s), newCandidateCmd(s), newElectCmd(s), newRecallCmd(s),
+		// Counting and measuring.
+		newCountCmd(s), newBenchCmd(s),
+	}
 }
 
 func newBenchCmd(s *Streams) *cobra.Command {
-	return &cobra.Command{
+	bench := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure folkmoot on this machine and print the figures (JSON with --output json)",
 	}
+	bench.AddCommand(newBenchCoreCmd(s), newBenchNodeCmd(s), newBenchConstitutionCmd(s), newBenchCountCmd(s),
+		newBenchWebCmd(s), newBenchWebClientCmd(s))
+	return bench
 }
 
 // outputFlag adds the --output flag shared by read commands.

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/folkmoot/folkmoot/internal/node"
 )
 
 // TestStartServesSite starts a node as "folkmoot start" does and reads its
@@ -28,20 +30,20 @@ func TestStartServesSite(t *testing.T) {
 	rpc, _ := freeAddr()
 	p2p, _ := freeAddr()
 	setPorts(t, home, p2p, rpc)
-	r, err := startNode(context.Background(), home, nil)
+	r, err := node.Open(context.Background(), home, node.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Stop()
-	if !strings.HasPrefix(r.site, "http://127.0.0.1:") {
-		t.Fatalf("site address %q", r.site)
+	if !strings.HasPrefix(r.Site(), "http://127.0.0.1:") {
+		t.Fatalf("site address %q", r.Site())
 	}
 	for path, want := range map[string]string{
 		"/":              "<h1>Site Street</h1>",
 		"/api/v1/status": `"community": "Site Street"`,
 		"/members":       `<a href="/members/1?lang=en">Ada</a>`,
 	} {
-		res, err := http.Get(r.site + path)
+		res, err := http.Get(r.Site() + path)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/history"
 )
 
@@ -20,8 +21,14 @@ func newVerifyCmd(s *Streams) *cobra.Command {
 		Long: `verify reads a history file (written by "folkmoot export"), rebuilds the
 community from its genesis, checks every signature, re-applies every
 transaction and recomputes every decision and the app hash after every
-block. It reads nothing but the file. It exits 0 when every claim in the
-file matches, and non-zero naming the first mismatch otherwise.`,
+block. It reads nothing but the file.
+
+It prints "result OK" and exits 0 only when the whole file was read and
+every claim in it matches. Otherwise it prints "result FAILED:" with the
+height of the first mismatch or of the part of the file it could not read
+(a missing block, a file cut short, an altered or oversized item), and exits
+non-zero. With --output json the summary has "ok" (true or false) and, on
+failure, "error".`,
 		Example: `  folkmoot verify history.fmh
   folkmoot verify history.fmh --output json`,
 		Args: cobra.ExactArgs(1),
@@ -65,9 +72,16 @@ file matches, and non-zero naming the first mismatch otherwise.`,
 	return c
 }
 
+// printSummary prints what verify found; its last line is "result OK: …"
+// only when the whole file was read and every claim matched.
 func printSummary(s *Streams, sum history.Summary) {
+	if sum.ChainID == "" {
+		// Not even the header could be read: there is nothing to sum up.
+		fmt.Fprintf(s.Out, "result      FAILED: %s\n", sum.Error)
+		return
+	}
 	fmt.Fprintf(s.Out, "community   %s (%s)\n", sum.Community, sum.ChainID)
-	fmt.Fprintf(s.Out, "blocks      %d, last at %s\n", sum.Blocks, sum.LastTime.Format("2006-01-02 15:04:05 UTC"))
+	fmt.Fprintf(s.Out, "blocks      %d, last at %s\n", sum.Blocks, sum.LastTime.Format(core.TimeFormat))
 	fmt.Fprintf(s.Out, "txs         %d (%d accepted, %d rejected), all signatures checked\n", sum.Txs, sum.Accepted, sum.Rejected)
 	fmt.Fprintf(s.Out, "members     %d\n", sum.Members)
 	fmt.Fprintf(s.Out, "proposals   %d, %d decided\n", sum.Proposals, len(sum.Decisions))
@@ -78,9 +92,9 @@ func printSummary(s *Streams, sum history.Summary) {
 	if sum.TxPerSec > 0 {
 		fmt.Fprintf(s.Out, "speed       %.0f tx/s\n", sum.TxPerSec)
 	}
-	if sum.FirstError == nil {
+	if sum.OK {
 		fmt.Fprintln(s.Out, "result      OK: every result and app hash matches the record")
 	} else {
-		fmt.Fprintf(s.Out, "result      MISMATCH: %s\n", sum.FirstError)
+		fmt.Fprintf(s.Out, "result      FAILED: %s\n", sum.Error)
 	}
 }

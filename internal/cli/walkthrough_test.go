@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/folkmoot/folkmoot/internal/tx/txtest"
 )
 
 // run runs the CLI in-process and returns stdout, stderr and the exit code.
@@ -105,6 +107,24 @@ func TestWalkthrough(t *testing.T) {
 	if out := mustRun(t, "verify", hist); !strings.Contains(out, "proposal 1 passed") || !strings.Contains(out, "result      OK") {
 		t.Fatalf("verify:\n%s", out)
 	}
+
+	// The author fixes the text of a proposal before its vote opens; what
+	// is left out stays. Nobody else may, and not after voting opened.
+	opens := time.Now().Add(time.Hour).UTC()
+	mustRun(t, as("ada", "propose", "--title", "Paint the hall", "--body", "Blue walls.",
+		"--opens", opens.Format(time.RFC3339), "--closes", opens.Add(time.Hour).Format(time.RFC3339))...)
+	mustRun(t, as("ada", "propose", "amend", "2", "--title", "Paint the hall green")...)
+	if out := mustRun(t, "show", "proposal", "2", "--node", node); !strings.Contains(out, "Paint the hall green") || !strings.Contains(out, "Blue walls.") {
+		t.Fatalf("show amended proposal:\n%s", out)
+	}
+	_, errOut, code = run(t, as("bram", "propose", "amend", "2", "--title", "Paint it red")...)
+	if code == 0 || !strings.Contains(errOut, "code 53 not_author") {
+		t.Fatalf("amendment by another member: exit %d, %q", code, errOut)
+	}
+	_, errOut, code = run(t, as("ada", "propose", "amend", "1", "--body", "Thirteen trees.")...)
+	if code == 0 || !strings.Contains(errOut, "code 54 voting_started") {
+		t.Fatalf("amendment after the vote: exit %d, %q", code, errOut)
+	}
 }
 
 // TestCLIBadInput: each bad input gets one clear line, a non-zero exit, and
@@ -138,13 +158,29 @@ func TestCLIBadInput(t *testing.T) {
 		{"node that does not answer", []string{"status", "--node", dead}, "does not answer"},
 		{"missing home", []string{"start", "--home", filepath.Join(home, "nowhere")}, "no node home"},
 		{"bad founder", []string{"init", "--home", home, "--name", "X", "--founder", "a=12"}, "64 hex digits"},
-		{"bad quorum", []string{"init", "--home", home, "--name", "X", "--founder", "a=" + strings.Repeat("ab", 32), "--quorum", "3/2"}, "more than 1"},
+		{"bad quorum", []string{"init", "--home", home, "--name", "X", "--founder", "a=" + txtest.KeyHex(0xab), "--quorum", "3/2"}, "more than 1"},
 		{"bad choice", []string{"vote", "1", "maybe", "--as", "ada", "--home", home}, "yes, no or abstain"},
 		{"no history", []string{"verify", filepath.Join(home, "none.fmh")}, "no such file"},
 		{"bad output", []string{"members", "--output", "xml"}, "text or json"},
 		{"not a proof file", []string{"verify-proof", pf}, "not a folkmoot proof file"},
 		{"bad transaction id", []string{"prove", "xyz", "--node", dead}, "64 hex digits"},
 		{"bad app hash", []string{"verify-proof", pf, "--app-hash", "12"}, "not a folkmoot proof file"},
+	}
+	// The security review's critical finding: a small-order key, under
+	// which anyone can forge a signature, never becomes a founder or gets
+	// a vouch, whichever of its encodings is given.
+	for _, w := range txtest.WeakKeys() {
+		tests = append(tests,
+			struct {
+				name string
+				args []string
+				says string
+			}{"founder " + w.Name, []string{"init", "--home", home, "--name", "X", "--founder", "a=" + w.Hex}, "small order"},
+			struct {
+				name string
+				args []string
+				says string
+			}{"vouch for " + w.Name, []string{"member", "vouch", w.Hex, "--name", "Dmitri", "--as", "ada", "--home", home, "--node", dead}, "small order"})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

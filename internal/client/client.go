@@ -13,7 +13,6 @@ import (
 
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
-	"github.com/folkmoot/folkmoot/internal/node"
 	"github.com/folkmoot/folkmoot/internal/query"
 	"github.com/folkmoot/folkmoot/internal/reject"
 	"github.com/folkmoot/folkmoot/internal/tx"
@@ -95,7 +94,7 @@ type Committed struct {
 // CheckTx returns a *reject.Error with its code and sentence.
 func (c *Client) Submit(ctx context.Context, raw []byte) (tx.ID, error) {
 	res, err := c.rpc.BroadcastTxSync(ctx, raw)
-	if r, ok := node.ParseRejection(err); ok {
+	if r, ok := ParseRejection(err); ok {
 		return tx.ID{}, &reject.Error{Code: reject.Code(r.Code), Msg: r.Log}
 	}
 	if err != nil {

@@ -113,9 +113,11 @@ const (
 	DefaultInitiativeVoting = 14 * 24 * time.Hour
 )
 
-// DefaultInitiativeThreshold is the share of members whose endorsements
-// open an initiative's ballot when the constitution does not say.
-var DefaultInitiativeThreshold = count.Ratio{Num: 1, Den: 20}
+// DefaultInitiativeThreshold returns the share of members whose
+// endorsements open an initiative's ballot when the constitution does not
+// say: 1/20. It is a function, not a variable, so that nothing can change a
+// rule of consensus at run time.
+func DefaultInitiativeThreshold() count.Ratio { return count.Ratio{Num: 1, Den: 20} }
 
 // InitiativeRules returns the initiative policy in force with its defaults
 // filled in: the threshold, the window and the voting period.
@@ -123,7 +125,7 @@ func (c *Constitution) InitiativeRules() (count.Ratio, time.Duration, time.Durat
 	p := c.Initiative
 	thr := p.Threshold.Ratio
 	if thr.Den == 0 {
-		thr = DefaultInitiativeThreshold
+		thr = DefaultInitiativeThreshold()
 	}
 	window := p.Window.Duration
 	if window == 0 {
@@ -334,6 +336,9 @@ func (c *Constitution) validate(members int) error {
 	for i, f := range c.Founders {
 		if f.Key == (tx.PublicKey{}) {
 			return fmt.Errorf("founders[%d]: the key is missing", i)
+		}
+		if err := tx.CheckKey("the key", f.Key[:]); err != nil {
+			return fmt.Errorf("founders[%d]: %s", i, err.Msg)
 		}
 		if j, dup := seen[f.Key]; dup {
 			return fmt.Errorf("founders[%d]: key %s is already founder %d", i, f.Key.Short(), j)

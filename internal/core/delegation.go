@@ -8,6 +8,13 @@ import (
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
+// delegationDomain is the delegations in force.
+type delegationDomain struct {
+	// deleg holds, per category, index = the delegator's number-1, value =
+	// the delegate's number (0: none).
+	deleg map[string][]uint32
+}
+
 // Liquid delegation.
 //
 // A member may delegate their vote on one category of proposals to another
@@ -293,4 +300,63 @@ func (s *State) delegatedTally(p *Proposal) DelegatedTally {
 		}
 	}
 	return t
+}
+
+// Events of this domain (see Event).
+
+// Delegated: a member delegated their vote on a category to member To,
+// replacing their delegation to Previous (zero when there was none).
+type Delegated struct {
+	Member   uint32
+	Category string
+	To       uint32
+	Previous uint32
+}
+
+// Type implements Event.
+func (Delegated) Type() string { return "delegated" }
+
+// Attrs implements Event.
+func (e Delegated) Attrs() []Attr {
+	return attrs("member", u32(e.Member), "category", e.Category, "to", u32(e.To), "previous", u32(e.Previous))
+}
+
+// Undelegated: a member withdrew their delegation on a category to From.
+type Undelegated struct {
+	Member   uint32
+	Category string
+	From     uint32
+}
+
+// Type implements Event.
+func (Undelegated) Type() string { return "undelegated" }
+
+// Attrs implements Event.
+func (e Undelegated) Attrs() []Attr {
+	return attrs("member", u32(e.Member), "category", e.Category, "from", u32(e.From))
+}
+
+// DelegationCounted: the delegated part of a decided proposal's count; it
+// follows the proposal's DecidedEvent when any delegation counted or was
+// lost to a cycle or a cap.
+type DelegationCounted struct {
+	Proposal uint64
+	Tally    DelegatedTally
+}
+
+// Type implements Event.
+func (DelegationCounted) Type() string { return "delegation_counted" }
+
+// Attrs implements Event.
+func (e DelegationCounted) Attrs() []Attr {
+	t := e.Tally
+	return attrs("proposal", u64(e.Proposal), "yes", u64(t.Yes), "no", u64(t.No), "abstain", u64(t.Abstain),
+		"capped", u64(t.Capped), "cyclic", u64(t.Cyclic))
+}
+
+// Facts of this domain (accumulator leaves; see FactType in facts.go).
+
+func factDelegated(p *Proposal, at int64) []byte {
+	d := p.Delegated
+	return mustEncode([]any{FactDelegated, p.ID, d.Yes, d.No, d.Abstain, d.Capped, d.Cyclic, at})
 }

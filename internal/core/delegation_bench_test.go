@@ -1,6 +1,7 @@
 package core
 
 import (
+	"crypto/ed25519"
 	"encoding/binary"
 	"encoding/json"
 	"math/rand/v2"
@@ -20,9 +21,10 @@ func delegatedCommunity(tb testing.TB, members, voters, delegations int, maxWeig
 	tb.Helper()
 	genesis := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	key := func(i int) tx.PublicKey {
+		seed := make([]byte, ed25519.SeedSize)
+		binary.BigEndian.PutUint64(seed, uint64(i+1))
 		var k tx.PublicKey
-		binary.BigEndian.PutUint64(k[:], uint64(i+1))
-		k[31] = 0xfe
+		copy(k[:], ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey))
 		return k
 	}
 	c := DefaultConstitution("Bench", []Founder{{Key: key(0), Name: "member 1"}})

@@ -502,3 +502,158 @@ func joinNumbers(xs []uint32) string {
 	}
 	return out
 }
+
+// Events of this domain (see Event).
+
+// ElectionOpened: nominations opened for an election.
+type ElectionOpened struct {
+	Election   uint64
+	Office     string
+	Seats      int
+	ByElection bool
+}
+
+// Type implements Event.
+func (ElectionOpened) Type() string { return "election_opened" }
+
+// Attrs implements Event.
+func (e ElectionOpened) Attrs() []Attr {
+	return attrs("election", u64(e.Election), "office", e.Office, "seats", strconv.Itoa(e.Seats),
+		"by_election", strconv.FormatBool(e.ByElection))
+}
+
+// ElectionScheduledEvent: the next regular election of an office was
+// scheduled; its nominations open at Opens (Unix nanoseconds).
+type ElectionScheduledEvent struct {
+	Election uint64
+	Office   string
+	Opens    int64
+}
+
+// Type implements Event.
+func (ElectionScheduledEvent) Type() string { return "election_scheduled" }
+
+// Attrs implements Event.
+func (e ElectionScheduledEvent) Attrs() []Attr {
+	return attrs("election", u64(e.Election), "office", e.Office, "opens", i64(e.Opens))
+}
+
+// VotingOpened: an election's nominations closed and voting opened among
+// Candidates.
+type VotingOpened struct {
+	Election   uint64
+	Office     string
+	Candidates []uint32
+}
+
+// Type implements Event.
+func (VotingOpened) Type() string { return "election_voting_opened" }
+
+// Attrs implements Event.
+func (e VotingOpened) Attrs() []Attr {
+	return attrs("election", u64(e.Election), "office", e.Office, "candidates", u32s(e.Candidates))
+}
+
+// ElectionCancelledEvent: an election was cancelled because its office was
+// removed.
+type ElectionCancelledEvent struct {
+	Election uint64
+	Office   string
+}
+
+// Type implements Event.
+func (ElectionCancelledEvent) Type() string { return "election_cancelled" }
+
+// Attrs implements Event.
+func (e ElectionCancelledEvent) Attrs() []Attr {
+	return attrs("election", u64(e.Election), "office", e.Office)
+}
+
+// ByElectionSkipped: seats were left empty and no by-election opened,
+// because the rest of the term (to TermEnds) is not longer than the
+// nominations and the vote.
+type ByElectionSkipped struct {
+	Office   string
+	Seats    int
+	TermEnds int64
+}
+
+// Type implements Event.
+func (ByElectionSkipped) Type() string { return "by_election_skipped" }
+
+// Attrs implements Event.
+func (e ByElectionSkipped) Attrs() []Attr {
+	return attrs("office", e.Office, "seats", strconv.Itoa(e.Seats), "term_ends", i64(e.TermEnds))
+}
+
+// CandidacyEvent: a member stood in an election.
+type CandidacyEvent struct {
+	Election uint64
+	Member   uint32
+}
+
+// Type implements Event.
+func (CandidacyEvent) Type() string { return "candidacy" }
+
+// Attrs implements Event.
+func (e CandidacyEvent) Attrs() []Attr {
+	return attrs("election", u64(e.Election), "member", u32(e.Member))
+}
+
+// CandidacyWithdrawn: a member withdrew from an election.
+type CandidacyWithdrawn struct {
+	Election uint64
+	Member   uint32
+}
+
+// Type implements Event.
+func (CandidacyWithdrawn) Type() string { return "candidacy_withdrawn" }
+
+// Attrs implements Event.
+func (e CandidacyWithdrawn) Attrs() []Attr {
+	return attrs("election", u64(e.Election), "member", u32(e.Member))
+}
+
+// Ranked: a member cast (Replaced false) or replaced a ranked ballot.
+type Ranked struct {
+	Election uint64
+	Member   uint32
+	Ranking  []uint32
+	Replaced bool
+}
+
+// Type implements Event.
+func (Ranked) Type() string { return "ranked" }
+
+// Attrs implements Event. The ranking itself is not an attribute: it is
+// in the transaction.
+func (e Ranked) Attrs() []Attr { return attrs("election", u64(e.Election), "member", u32(e.Member)) }
+
+// ElectionDecidedEvent: an election was counted.
+type ElectionDecidedEvent struct {
+	Election uint64
+	Office   string
+	Winners  []uint32
+}
+
+// Type implements Event.
+func (ElectionDecidedEvent) Type() string { return "election_decided" }
+
+// Attrs implements Event.
+func (e ElectionDecidedEvent) Attrs() []Attr {
+	return attrs("election", u64(e.Election), "office", e.Office, "winners", u32s(e.Winners))
+}
+
+// Facts of this domain (accumulator leaves; see FactType in facts.go).
+
+func factElectionOpened(e *Election, at int64) []byte {
+	return mustEncode([]any{FactElectionOpened, e.ID, e.Office, uint64(e.Seats), e.ByElection, e.VotingOpens, e.Closes, e.TermEnds, at})
+}
+
+func factElectionDecided(e *Election, at int64) []byte {
+	w := e.Winners
+	if w == nil {
+		w = []uint32{}
+	}
+	return mustEncode([]any{FactElectionDecided, e.ID, e.Office, w, uint64(len(e.ballots)), at})
+}

@@ -92,6 +92,10 @@ const (
 	// needed, end of its window, time of the block whose EndBlock ended it]
 	// — an initiative's window passed without enough endorsements.
 	FactInitiativeLapsed FactType = 26
+	// FactTextAmended: [27, proposal id, revision, SHA-256 of the new title,
+	// a newline and the new body, time] — the author amended the text of a
+	// proposal before voting opened.
+	FactTextAmended FactType = 27
 )
 
 // Fact is a decoded accumulator leaf, for people and tools.
@@ -112,7 +116,7 @@ type Fact struct {
 	Time     int64         `json:"time,omitempty"`
 	Height   int64         `json:"height,omitempty"`
 	Code     uint32        `json:"code,omitempty"`
-	Digest   []byte        `json:"app_state_sha256,omitempty"` // genesis: SHA-256 of app_state; amended: of the new constitution; Name holds the chain id
+	Digest   []byte        `json:"app_state_sha256,omitempty"` // genesis: SHA-256 of app_state; amended: of the new constitution; text amended: of the new text; Name holds the chain id
 	Law      uint64        `json:"law,omitempty"`
 	Expires  int64         `json:"expires,omitempty"`
 	Version  uint32        `json:"rules_version,omitempty"`
@@ -137,6 +141,9 @@ type Fact struct {
 	Endorsements uint64 `json:"endorsements,omitempty"`
 	Needed       uint64 `json:"needed,omitempty"`
 	WindowEnd    int64  `json:"window_end,omitempty"`
+	// Revision is the number of a proposal's text amendment; Digest then
+	// holds the SHA-256 of the new title, a newline and the new body.
+	Revision uint32 `json:"revision,omitempty"`
 }
 
 // TxLeaf returns the leaf data recording an accepted transaction.
@@ -177,83 +184,6 @@ func factBlock(height, at int64) []byte {
 	return mustEncode([]any{FactBlock, height, at})
 }
 
-func factAdmitted(m *Member) []byte {
-	return mustEncode([]any{FactAdmitted, m.Number, m.Key[:], m.Name, m.Admitted})
-}
-
-func factLeft(m *Member, at int64) []byte {
-	return mustEncode([]any{FactLeft, m.Number, m.Key[:], at})
-}
-
-func factRotated(m *Member, old tx.PublicKey, at int64) []byte {
-	return mustEncode([]any{FactRotated, m.Number, old[:], m.Key[:], at})
-}
-
-func factDecided(p *Proposal, at int64) []byte {
-	r := p.Result
-	return mustEncode([]any{FactDecided, p.ID, r.Yes, r.No, r.Abstain, r.Eligible, r.QuorumReached, r.Passed, at})
-}
-
-func factDelegated(p *Proposal, at int64) []byte {
-	d := p.Delegated
-	return mustEncode([]any{FactDelegated, p.ID, d.Yes, d.No, d.Abstain, d.Capped, d.Cyclic, at})
-}
-
-// factLaw records a change to the register of laws; proposal is 0 for an
-// expiry.
-func factLaw(t FactType, l *Law, proposal uint64, at int64) []byte {
-	return mustEncode([]any{t, l.Number, proposal, l.Expires, at})
-}
-
-func factQualified(p *Proposal) []byte {
-	return mustEncode([]any{FactInitiativeQualified, p.ID, uint64(len(p.endorsers)), p.Needed, p.Opens, p.Closes})
-}
-
-func factLapsed(p *Proposal, at int64) []byte {
-	return mustEncode([]any{FactInitiativeLapsed, p.ID, uint64(len(p.endorsers)), p.Needed, p.GatherUntil, at})
-}
-
-func factAmended(v *RuleVersion) []byte {
-	b, err := json.Marshal(v.Constitution)
-	if err != nil {
-		panic(fmt.Sprintf("core: encode constitution: %v", err))
-	}
-	h := sha256.Sum256(b)
-	return mustEncode([]any{FactAmended, v.Version, v.Proposal, v.Time, h[:]})
-}
-
-func factElectionOpened(e *Election, at int64) []byte {
-	return mustEncode([]any{FactElectionOpened, e.ID, e.Office, uint64(e.Seats), e.ByElection, e.VotingOpens, e.Closes, e.TermEnds, at})
-}
-
-func factElectionDecided(e *Election, at int64) []byte {
-	w := e.Winners
-	if w == nil {
-		w = []uint32{}
-	}
-	return mustEncode([]any{FactElectionDecided, e.ID, e.Office, w, uint64(len(e.ballots)), at})
-}
-
-func factSeatFilled(t *Term, at int64) []byte {
-	return mustEncode([]any{FactSeatFilled, t.ID, t.Office, t.Member, t.Election, t.Until, at})
-}
-
-func factSeatVacated(t *Term, at int64) []byte {
-	return mustEncode([]any{FactSeatVacated, t.ID, t.Office, t.Member, t.EndedBy, at})
-}
-
-func factTermEnded(t *Term, at int64) []byte {
-	return mustEncode([]any{FactTermEnded, t.ID, t.Office, t.Member, t.EndedBy, at})
-}
-
-func factRecallOpened(p *Petition, at int64) []byte {
-	return mustEncode([]any{FactRecallOpened, p.ID, p.Office, p.Member, p.Proposal, uint64(len(p.Signers)), at})
-}
-
-func factPetitionLapsed(p *Petition, at int64) []byte {
-	return mustEncode([]any{FactPetitionLapsed, p.ID, p.Office, p.Member, uint64(len(p.Signers)), at})
-}
-
 // DecodeFact reads a leaf's data.
 func DecodeFact(data []byte) (Fact, error) {
 	var raw []cbor.RawMessage
@@ -263,14 +193,6 @@ func DecodeFact(data []byte) (Fact, error) {
 	var f Fact
 	if err := cbor.Unmarshal(raw[0], &f.Type); err != nil {
 		return f, fmt.Errorf("fact type: %w", err)
-	}
-	want := map[FactType]int{FactTx: 2, FactAdmitted: 5, FactLeft: 4, FactRotated: 5, FactDecided: 9, FactGenesis: 4, FactBlock: 3, FactRejected: 3,
-		FactAmended: 5, FactLawEnacted: 5, FactLawRenewed: 5, FactLawRepealed: 5, FactLawExpired: 5, FactDelegated: 8,
-		FactElectionOpened: 9, FactElectionDecided: 6, FactSeatFilled: 7, FactSeatVacated: 6, FactTermEnded: 6,
-		FactRecallOpened: 7, FactPetitionLapsed: 6,
-		FactInitiativeQualified: 6, FactInitiativeLapsed: 6}[f.Type]
-	if want == 0 || len(raw) != want {
-		return f, fmt.Errorf("fact of type %d with %d fields is not one this version knows", f.Type, len(raw))
 	}
 	var key, newKey, id []byte
 	var targets []any
@@ -313,6 +235,12 @@ func DecodeFact(data []byte) (Fact, error) {
 		targets = []any{&f.Proposal, &f.Endorsements, &f.Needed, &f.Time, &f.Closes}
 	case FactInitiativeLapsed:
 		targets = []any{&f.Proposal, &f.Endorsements, &f.Needed, &f.WindowEnd, &f.Time}
+	case FactTextAmended:
+		targets = []any{&f.Proposal, &f.Revision, &f.Digest, &f.Time}
+	}
+	// The fields after the type are exactly the targets of its case.
+	if targets == nil || len(raw) != len(targets)+1 {
+		return f, fmt.Errorf("fact of type %d with %d fields is not one this version knows", f.Type, len(raw))
 	}
 	for i, t := range targets {
 		if err := cbor.Unmarshal(raw[i+1], t); err != nil {
@@ -411,6 +339,8 @@ func (f Fact) String() string {
 	case FactInitiativeQualified:
 		return fmt.Sprintf("initiative %d qualified with %d of %d endorsements needed; voting opened at %s and closes at %s",
 			f.Proposal, f.Endorsements, f.Needed, formatTime(f.Time), formatTime(f.Closes))
+	case FactTextAmended:
+		return fmt.Sprintf("the text of proposal %d was amended (revision %d, SHA-256 %x) at %s", f.Proposal, f.Revision, f.Digest, formatTime(f.Time))
 	case FactInitiativeLapsed:
 		return fmt.Sprintf("initiative %d lapsed at %s with %d of %d endorsements needed", f.Proposal, formatTime(f.WindowEnd), f.Endorsements, f.Needed)
 	}

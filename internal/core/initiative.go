@@ -6,6 +6,12 @@ import (
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
+// initiativeDomain is the popular initiatives still gathering
+// endorsements; the initiatives themselves are proposals.
+type initiativeDomain struct {
+	gathering deadlines // initiatives gathering endorsements, by the end of their window
+}
+
 // Popular initiatives.
 //
 // Any current member may start one: a proposal with Initiative set and no
@@ -55,10 +61,11 @@ func (s *State) initiative(m *Member, b *tx.Propose) (func(*Result), *reject.Err
 	if err != nil {
 		return nil, err
 	}
-	p.Status, p.Initiative, p.GatherUntil, p.Needed, p.VotingPeriod = Gathering, true, addSat(s.now, int64(window)), s.needed(), int64(voting)
+	p.Status = Gathering
+	p.Initiative = &InitiativeTerms{GatherUntil: addSat(s.now, int64(window)), Needed: s.needed(), VotingPeriod: int64(voting)}
 	return func(r *Result) {
 		s.addProposal(p, r)
-		d := deadline{At: p.GatherUntil, ID: p.ID}
+		d := deadline{At: p.Initiative.GatherUntil, ID: p.ID}
 		s.gathering.insert(d)
 		s.record(func() { s.gathering.remove(d) })
 	}, nil
@@ -67,9 +74,9 @@ func (s *State) initiative(m *Member, b *tx.Propose) (func(*Result), *reject.Err
 // qualify opens voting on initiative p, which has just reached its
 // endorsements.
 func (s *State) qualify(p *Proposal, r *Result) {
-	d := deadline{At: p.GatherUntil, ID: p.ID}
+	d := deadline{At: p.Initiative.GatherUntil, ID: p.ID}
 	s.gathering.remove(d)
-	p.Opens, p.Closes = s.now, addSat(s.now, p.VotingPeriod)
+	p.Opens, p.Closes = s.now, addSat(s.now, p.Initiative.VotingPeriod)
 	s.record(func() {
 		p.Status = Gathering
 		p.Opens, p.Closes = 0, 0
@@ -80,7 +87,7 @@ func (s *State) qualify(p *Proposal, r *Result) {
 	s.acc.Append(leaf)
 	r.Leaves = append(r.Leaves, leaf)
 	r.Events = append(r.Events,
-		InitiativeQualified{Proposal: p.ID, Endorsements: uint64(len(p.endorsers)), Needed: p.Needed, Opens: p.Opens, Closes: p.Closes},
+		InitiativeQualified{Proposal: p.ID, Endorsements: uint64(len(p.endorsers)), Needed: p.Initiative.Needed, Opens: p.Opens, Closes: p.Closes},
 		Opened{Proposal: p.ID, Eligible: p.Eligible})
 }
 
@@ -98,7 +105,7 @@ func (s *State) lapseInitiatives(r *Result) {
 		leaf := factLapsed(p, s.now)
 		s.acc.Append(leaf)
 		r.Leaves = append(r.Leaves, leaf)
-		r.Events = append(r.Events, InitiativeLapsed{Proposal: p.ID, Endorsements: uint64(len(p.endorsers)), Needed: p.Needed})
+		r.Events = append(r.Events, InitiativeLapsed{Proposal: p.ID, Endorsements: uint64(len(p.endorsers)), Needed: p.Initiative.Needed})
 	}
 }
 
@@ -107,29 +114,77 @@ func (s *State) lapseInitiatives(r *Result) {
 type action string
 
 const (
-	actEndorse  action = "endorsement"
-	actWithdraw action = "withdrawal"
-	actBallot   action = "ballot"
+	actEndorse   action = "endorsement"
+	actWithdraw  action = "withdrawal"
+	actBallot    action = "ballot"
+	actAmendText action = "text amendment"
 )
 
 // initiativeState refuses what may not be done to an initiative in its
 // current stage. It returns nil for anything that is not an initiative.
 func (s *State) initiativeState(what action, p *Proposal) *reject.Error {
-	if !p.Initiative {
+	if p.Initiative == nil {
 		return nil
 	}
 	switch {
 	case p.Status == Lapsed:
 		return reject.Errorf(reject.InitiativeLapsed, "%s rejected: initiative %d lapsed at %s with %d of the %d endorsements it needed",
-			what, p.ID, formatTime(p.GatherUntil), len(p.endorsers), p.Needed)
-	case p.Status == Gathering && what == actEndorse && s.now > p.GatherUntil:
-		return reject.Errorf(reject.InitiativeWindow, "endorsement rejected: initiative %d could gather endorsements until %s", p.ID, formatTime(p.GatherUntil))
+			what, p.ID, formatTime(p.Initiative.GatherUntil), len(p.endorsers), p.Initiative.Needed)
+	case p.Status == Gathering && what == actEndorse && s.now > p.Initiative.GatherUntil:
+		return reject.Errorf(reject.InitiativeWindow, "endorsement rejected: initiative %d could gather endorsements until %s", p.ID, formatTime(p.Initiative.GatherUntil))
 	case p.Status == Gathering && what == actBallot:
 		return reject.Errorf(reject.InitiativeGathering, "ballot rejected: initiative %d is still gathering endorsements (%d of %d); voting opens when it has them",
-			p.ID, len(p.endorsers), p.Needed)
+			p.ID, len(p.endorsers), p.Initiative.Needed)
 	case (p.Status == Open || p.Status == Decided) && what == actWithdraw:
 		return reject.Errorf(reject.InitiativeQualified, "withdrawal rejected: initiative %d reached the %d endorsements it needed and voting opened at %s; no one can withdraw it now",
-			p.ID, p.Needed, formatTime(p.Opens))
+			p.ID, p.Initiative.Needed, formatTime(p.Opens))
 	}
 	return nil
+}
+
+// Events of this domain (see Event).
+
+// InitiativeQualified: an initiative reached its endorsements and voting
+// opened on it (an Opened event follows) from Opens to Closes (Unix ns).
+type InitiativeQualified struct {
+	Proposal     uint64
+	Endorsements uint64
+	Needed       uint64
+	Opens        int64
+	Closes       int64
+}
+
+// Type implements Event.
+func (InitiativeQualified) Type() string { return "initiative_qualified" }
+
+// Attrs implements Event.
+func (e InitiativeQualified) Attrs() []Attr {
+	return attrs("proposal", u64(e.Proposal), "endorsements", u64(e.Endorsements), "needed", u64(e.Needed),
+		"opens", i64(e.Opens), "closes", i64(e.Closes))
+}
+
+// InitiativeLapsed: an initiative's window passed with fewer endorsements
+// than it needed.
+type InitiativeLapsed struct {
+	Proposal     uint64
+	Endorsements uint64
+	Needed       uint64
+}
+
+// Type implements Event.
+func (InitiativeLapsed) Type() string { return "initiative_lapsed" }
+
+// Attrs implements Event.
+func (e InitiativeLapsed) Attrs() []Attr {
+	return attrs("proposal", u64(e.Proposal), "endorsements", u64(e.Endorsements), "needed", u64(e.Needed))
+}
+
+// Facts of this domain (accumulator leaves; see FactType in facts.go).
+
+func factQualified(p *Proposal) []byte {
+	return mustEncode([]any{FactInitiativeQualified, p.ID, uint64(len(p.endorsers)), p.Initiative.Needed, p.Opens, p.Closes})
+}
+
+func factLapsed(p *Proposal, at int64) []byte {
+	return mustEncode([]any{FactInitiativeLapsed, p.ID, uint64(len(p.endorsers)), p.Initiative.Needed, p.Initiative.GatherUntil, at})
 }

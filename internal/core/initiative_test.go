@@ -151,7 +151,7 @@ func TestInitiativeRejections(t *testing.T) {
 		{"endorse after the window, in the block that ends it", third, func(w *world) []byte {
 			id := w.start("dave", tx.Propose{})
 			p, _ := w.s.Proposal(id)
-			w.now = time.Unix(0, p.GatherUntil).Add(time.Second)
+			w.now = time.Unix(0, p.Initiative.GatherUntil).Add(time.Second)
 			return endorse(w.m["frank"], id)
 		}, reject.InitiativeWindow, "endorsement rejected: initiative 1 could gather endorsements until 2026-12-31 09:00:04 UTC"},
 		{"author withdraws a qualified initiative", nil, func(w *world) []byte {
@@ -209,7 +209,7 @@ func TestInitiativeScenario(t *testing.T) {
 	b := w.start("erin", tx.Propose{Title: "Paint the hall red"})
 	pa, _ := w.s.Proposal(a)
 	pb, _ := w.s.Proposal(b)
-	if pa.Status != core.Gathering || pa.Needed != 2 || pa.Opens != 0 || pa.GatherUntil != pa.Created+int64(30*day) || pa.VotingPeriod != int64(7*day) {
+	if pa.Status != core.Gathering || pa.Initiative.Needed != 2 || pa.Opens != 0 || pa.Initiative.GatherUntil != pa.Created+int64(30*day) || pa.Initiative.VotingPeriod != int64(7*day) {
 		t.Fatalf("initiative A at the start: %+v", pa)
 	}
 
@@ -261,7 +261,7 @@ func TestInitiativeScenario(t *testing.T) {
 
 	// B's window ends 30 days after it started: it lapses in the first
 	// block at or after, with a fact.
-	p := time.Unix(0, pb.GatherUntil)
+	p := time.Unix(0, pb.Initiative.GatherUntil)
 	w.now = p.Add(-2 * time.Second)
 	r = w.block(time.Second) // A's ballot closed meanwhile: decided here
 	for _, f := range facts(t, r) {
@@ -275,7 +275,7 @@ func TestInitiativeScenario(t *testing.T) {
 	r = w.block(time.Second)
 	fs := facts(t, r)
 	if pb.Status != core.Lapsed || len(fs) != 1 || fs[0].Type != core.FactInitiativeLapsed || fs[0].Proposal != b ||
-		fs[0].Endorsements != 1 || fs[0].Needed != 2 || fs[0].WindowEnd != pb.GatherUntil || fs[0].Time != w.now.UnixNano() {
+		fs[0].Endorsements != 1 || fs[0].Needed != 2 || fs[0].WindowEnd != pb.Initiative.GatherUntil || fs[0].Time != w.now.UnixNano() {
 		t.Fatalf("lapse: %v %+v", pb.Status, fs)
 	}
 	if !strings.Contains(fs[0].String(), "initiative 2 lapsed at") {
@@ -298,9 +298,9 @@ func TestInitiativeScenario(t *testing.T) {
 	d := w.start("bob", tx.Propose{Title: "Shorter library hours"})
 	pc, _ := w.s.Proposal(c)
 	pd, _ := w.s.Proposal(d)
-	if pc.Needed != 2 || pc.RulesVersion != 1 || pd.Needed != 4 || pd.RulesVersion != 2 || pd.GatherUntil-pd.Created != int64(60*day) {
-		t.Fatalf("thresholds: C needs %d (v%d), D needs %d (v%d), D gathers %s", pc.Needed, pc.RulesVersion, pd.Needed, pd.RulesVersion,
-			time.Duration(pd.GatherUntil-pd.Created))
+	if pc.Initiative.Needed != 2 || pc.RulesVersion != 1 || pd.Initiative.Needed != 4 || pd.RulesVersion != 2 || pd.Initiative.GatherUntil-pd.Created != int64(60*day) {
+		t.Fatalf("thresholds: C needs %d (v%d), D needs %d (v%d), D gathers %s", pc.Initiative.Needed, pc.RulesVersion, pd.Initiative.Needed, pd.RulesVersion,
+			time.Duration(pd.Initiative.GatherUntil-pd.Created))
 	}
 	cons := w.s.Constitution()
 	if _, _, v := cons.InitiativeRules(); v != 14*day {

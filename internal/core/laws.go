@@ -9,6 +9,13 @@ import (
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
+// lawDomain is the register of laws and every version of the rules.
+type lawDomain struct {
+	rules    []*RuleVersion // every version of the constitution; the last is State.cons
+	laws     []*Law         // index = number-1
+	expiring deadlines      // laws in force by expiry time (ID = law number)
+}
+
 // LawStatus is where a law stands in the register.
 type LawStatus uint8
 
@@ -179,7 +186,7 @@ func (s *State) effect(p *Proposal, r *Result) {
 	switch p.Measure {
 	case tx.Enact:
 		l := &Law{Number: uint64(len(s.laws) + 1), Proposal: p.ID, Title: p.Title, Enacted: s.now,
-			Expires: addSat(s.now, p.Sunset), Status: InForce}
+			Expires: addSat(s.now, p.Terms.Sunset), Status: InForce}
 		s.laws = append(s.laws, l)
 		d := deadline{At: l.Expires, ID: l.Number}
 		s.expiring.insert(d)
@@ -190,20 +197,20 @@ func (s *State) effect(p *Proposal, r *Result) {
 		leaf(factLaw(FactLawEnacted, l, p.ID, s.now))
 		r.Events = append(r.Events, LawEnacted{Law: l.Number, Proposal: p.ID, Expires: l.Expires})
 	case tx.Renew:
-		l := s.laws[p.Law-1]
+		l := s.laws[p.Terms.Law-1]
 		if l.Status != InForce {
 			lapse(fmt.Sprintf("law %d is %s", l.Number, l.Status))
 			return
 		}
 		// Only an initiative can get here: a proposal's renewal must
 		// close before the sunset, and its ballot's times never move.
-		if p.Initiative && p.Closes >= l.Expires {
+		if p.Initiative != nil && p.Closes >= l.Expires {
 			lapse(fmt.Sprintf("law %d reached its sunset at %s, before voting on its renewal closed", l.Number, formatTime(l.Expires)))
 			return
 		}
 		old := deadline{At: l.Expires, ID: l.Number}
 		limit := addSat(s.now, int64(s.rules[p.RulesVersion-1].Constitution.MaxSunset.Duration))
-		nd := deadline{At: min(addSat(l.Expires, p.Sunset), limit), ID: l.Number}
+		nd := deadline{At: min(addSat(l.Expires, p.Terms.Sunset), limit), ID: l.Number}
 		s.expiring.remove(old)
 		s.expiring.insert(nd)
 		l.Expires = nd.At
@@ -217,7 +224,7 @@ func (s *State) effect(p *Proposal, r *Result) {
 		leaf(factLaw(FactLawRenewed, l, p.ID, s.now))
 		r.Events = append(r.Events, LawRenewed{Law: l.Number, Proposal: p.ID, Expires: l.Expires})
 	case tx.Repeal:
-		l := s.laws[p.Law-1]
+		l := s.laws[p.Terms.Law-1]
 		if l.Status != InForce {
 			lapse(fmt.Sprintf("law %d is %s", l.Number, l.Status))
 			return
@@ -232,7 +239,7 @@ func (s *State) effect(p *Proposal, r *Result) {
 		leaf(factLaw(FactLawRepealed, l, p.ID, s.now))
 		r.Events = append(r.Events, LawRepealedEvent{Law: l.Number, Proposal: p.ID})
 	case tx.Amend:
-		c, err := s.cons.amended(p.Amendment, int(s.current))
+		c, err := s.cons.amended(p.Terms.Amendment, int(s.current))
 		if err != nil {
 			lapse(err.Msg)
 			return
@@ -249,4 +256,96 @@ func (s *State) effect(p *Proposal, r *Result) {
 func (s *State) expire(l *Law) {
 	l.Status, l.Ended = Expired, l.Expires
 	s.record(func() { l.Status, l.Ended = InForce, 0 })
+}
+
+// expireDue removes from the register every law whose sunset has come, in
+// order of (sunset, law number).
+func (s *State) expireDue(r *Result) {
+	for s.expiring.due(s.now) {
+		d := s.expiring.pop()
+		s.record(func() { s.expiring.insert(d) })
+		l := s.laws[d.ID-1]
+		s.expire(l)
+		leaf := factLaw(FactLawExpired, l, 0, s.now)
+		s.acc.Append(leaf)
+		r.Leaves = append(r.Leaves, leaf)
+		r.Events = append(r.Events, LawExpiredEvent{Law: l.Number})
+	}
+}
+
+// Events of this domain (see Event).
+
+// LawEnacted: a passed proposal entered the register of laws in force.
+type LawEnacted struct {
+	Law      uint64
+	Proposal uint64
+	Expires  int64 // Unix nanoseconds
+}
+
+// Type implements Event.
+func (LawEnacted) Type() string { return "law_enacted" }
+
+// Attrs implements Event.
+func (e LawEnacted) Attrs() []Attr {
+	return attrs("law", u64(e.Law), "proposal", u64(e.Proposal), "expires", i64(e.Expires))
+}
+
+// LawRenewed: a renewal passed and the law's sunset moved to Expires.
+type LawRenewed struct {
+	Law      uint64
+	Proposal uint64
+	Expires  int64
+}
+
+// Type implements Event.
+func (LawRenewed) Type() string { return "law_renewed" }
+
+// Attrs implements Event.
+func (e LawRenewed) Attrs() []Attr {
+	return attrs("law", u64(e.Law), "proposal", u64(e.Proposal), "expires", i64(e.Expires))
+}
+
+// LawRepealedEvent: a repeal passed and the law left the register.
+type LawRepealedEvent struct {
+	Law      uint64
+	Proposal uint64
+}
+
+// Type implements Event.
+func (LawRepealedEvent) Type() string { return "law_repealed" }
+
+// Attrs implements Event.
+func (e LawRepealedEvent) Attrs() []Attr {
+	return attrs("law", u64(e.Law), "proposal", u64(e.Proposal))
+}
+
+// LawExpiredEvent: a law reached its sunset and left the register.
+type LawExpiredEvent struct{ Law uint64 }
+
+// Type implements Event.
+func (LawExpiredEvent) Type() string { return "law_expired" }
+
+// Attrs implements Event.
+func (e LawExpiredEvent) Attrs() []Attr { return attrs("law", u64(e.Law)) }
+
+// MeasureLapsed: a proposal passed but what it would do no longer applies
+// (its law expired or was repealed meanwhile, or its amendment is no longer
+// valid over rules amended since). Reason says why, for people.
+type MeasureLapsed struct {
+	Proposal uint64
+	Reason   string
+}
+
+// Type implements Event.
+func (MeasureLapsed) Type() string { return "measure_lapsed" }
+
+// Attrs implements Event.
+func (e MeasureLapsed) Attrs() []Attr { return attrs("proposal", u64(e.Proposal), "reason", e.Reason) }
+
+// Facts of this domain (accumulator leaves; see FactType in facts.go).
+
+// factLaw records a change to the register of laws; proposal is 0 for an
+// expiry.
+func factLaw(t FactType, l *Law, proposal uint64, at int64) []byte {
+	return mustEncode([]any{t, l.Number, proposal, l.Expires, at})
 }

@@ -11,6 +11,25 @@ import (
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
+// officeDomain is the offices, their elections, terms and recall
+// petitions, and what holders did with their powers (offices.go,
+// elections.go, recall.go, powers.go).
+type officeDomain struct {
+	offices       map[string]*officeRun // by office name; lookups only
+	elections     []*Election           // index = id-1
+	terms         []*Term               // index = id-1
+	petitions     []*Petition           // index = id-1
+	petitionFor   map[uint64]uint64     // term id -> its latest petition; lookups only
+	notices       []*Notice             // index = id-1
+	payments      []*Payment            // index = id-1
+	spent         map[uint64]uint64     // budget proposal -> sum paid; lookups only
+	elecOpening   deadlines             // scheduled elections by nomination opening (ID = election)
+	elecVoting    deadlines             // nominating elections by voting opening
+	elecClosing   deadlines             // voting elections by close
+	termEnding    deadlines             // current terms by end (ID = term)
+	petitionLapse deadlines             // open petitions by window end (ID = petition)
+}
+
 // Offices.
 //
 // An office (Constitution.Offices) has a name, a number of seats, a term, term
@@ -447,4 +466,71 @@ func quoteAll(xs []string) []string {
 		out[i] = fmt.Sprintf("%q", x)
 	}
 	return out
+}
+
+// Events of this domain (see Event).
+
+// SeatFilled: a winner took a seat until Until (Unix nanoseconds).
+type SeatFilled struct {
+	Term     uint64
+	Office   string
+	Member   uint32
+	Election uint64
+	Until    int64
+}
+
+// Type implements Event.
+func (SeatFilled) Type() string { return "seat_filled" }
+
+// Attrs implements Event.
+func (e SeatFilled) Attrs() []Attr {
+	return attrs("office", e.Office, "member", u32(e.Member), "election", u64(e.Election), "term", u64(e.Term))
+}
+
+// SeatVacated: a holder lost their seat before the end of the term
+// (Reason "left" or "recalled").
+type SeatVacated struct {
+	Term   uint64
+	Office string
+	Member uint32
+	Reason string
+}
+
+// Type implements Event.
+func (SeatVacated) Type() string { return "seat_vacated" }
+
+// Attrs implements Event.
+func (e SeatVacated) Attrs() []Attr {
+	return attrs("office", e.Office, "member", u32(e.Member), "term", u64(e.Term), "reason", e.Reason)
+}
+
+// TermEndedEvent: a term ended, at its end ("term") or because its office
+// was removed ("office removed").
+type TermEndedEvent struct {
+	Term   uint64
+	Office string
+	Member uint32
+	Reason string
+}
+
+// Type implements Event.
+func (TermEndedEvent) Type() string { return "term_ended" }
+
+// Attrs implements Event.
+func (e TermEndedEvent) Attrs() []Attr {
+	return attrs("office", e.Office, "member", u32(e.Member), "term", u64(e.Term), "reason", e.Reason)
+}
+
+// Facts of this domain (accumulator leaves; see FactType in facts.go).
+
+func factSeatFilled(t *Term, at int64) []byte {
+	return mustEncode([]any{FactSeatFilled, t.ID, t.Office, t.Member, t.Election, t.Until, at})
+}
+
+func factSeatVacated(t *Term, at int64) []byte {
+	return mustEncode([]any{FactSeatVacated, t.ID, t.Office, t.Member, t.EndedBy, at})
+}
+
+func factTermEnded(t *Term, at int64) []byte {
+	return mustEncode([]any{FactTermEnded, t.ID, t.Office, t.Member, t.EndedBy, at})
 }

@@ -139,3 +139,38 @@ func (s *State) payment(m *Member, b *tx.Payment) (func(*Result), *reject.Error)
 		r.Events = append(r.Events, PaymentRecorded{Payment: pay.ID, Office: pay.Office, Member: pay.Member, Budget: pay.Budget, Amount: pay.Amount})
 	}, nil
 }
+
+// Events of this domain (see Event).
+
+// NoticePublished: an office holder published a notice.
+type NoticePublished struct {
+	Notice uint64
+	Office string
+	Member uint32
+}
+
+// Type implements Event.
+func (NoticePublished) Type() string { return "notice" }
+
+// Attrs implements Event.
+func (e NoticePublished) Attrs() []Attr {
+	return attrs("notice", u64(e.Notice), "office", e.Office, "member", u32(e.Member))
+}
+
+// PaymentRecorded: an office holder recorded a payment against a budget.
+type PaymentRecorded struct {
+	Payment uint64
+	Office  string
+	Member  uint32
+	Budget  uint64
+	Amount  uint64
+}
+
+// Type implements Event.
+func (PaymentRecorded) Type() string { return "payment" }
+
+// Attrs implements Event.
+func (e PaymentRecorded) Attrs() []Attr {
+	return attrs("payment", u64(e.Payment), "office", e.Office, "member", u32(e.Member), "budget", u64(e.Budget),
+		"amount", u64(e.Amount))
+}

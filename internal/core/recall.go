@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/folkmoot/folkmoot/internal/reject"
 	"github.com/folkmoot/folkmoot/internal/tx"
@@ -168,7 +169,7 @@ func (s *State) openRecall(pt *Petition, target *Member, r *Result) {
 			len(pt.Signers), pt.ID, target.Name, target.Number, pt.Office),
 		Opens: s.now, Closes: addSat(s.now, int64(rules.Voting.Duration)), Status: Scheduled,
 		Quorum: rules.Quorum.Ratio, Threshold: rules.Threshold.Ratio, Type: TypeRecall,
-		Measure: tx.RecallVote, Office: pt.Office, Holder: pt.Member, Petition: pt.ID,
+		Measure: tx.RecallVote, Recall: &RecallTerms{Office: pt.Office, Holder: pt.Member, Petition: pt.ID},
 	}
 	s.addProposal(p, r)
 	pt.Status, pt.Proposal = PetitionBallot, p.ID
@@ -187,7 +188,7 @@ func (s *State) openRecall(pt *Petition, target *Member, r *Result) {
 // recallDecided closes the petition of a decided recall ballot and, if it
 // passed and the member still holds the same seat, vacates it.
 func (s *State) recallDecided(p *Proposal, r *Result) {
-	pt := s.petitions[p.Petition-1]
+	pt := s.petitions[p.Recall.Petition-1]
 	pt.Status = PetitionDone
 	s.record(func() { pt.Status = PetitionBallot })
 	if !p.Result.Passed {
@@ -207,4 +208,69 @@ func (s *State) lapse(p *Petition, r *Result) {
 	s.record(func() { p.Status = PetitionOpen })
 	s.fact(r, factPetitionLapsed(p, s.now))
 	r.Events = append(r.Events, PetitionLapsedEvent{Petition: p.ID, Office: p.Office, Member: p.Member, Signatures: len(p.Signers)})
+}
+
+// Events of this domain (see Event).
+
+// PetitionSigned: a member signed a recall petition.
+type PetitionSigned struct {
+	Petition   uint64
+	Office     string
+	Member     uint32 // the holder
+	Signer     uint32
+	Signatures int
+	Needed     uint64
+}
+
+// Type implements Event.
+func (PetitionSigned) Type() string { return "petition_signed" }
+
+// Attrs implements Event.
+func (e PetitionSigned) Attrs() []Attr {
+	return attrs("petition", u64(e.Petition), "office", e.Office, "holder", u32(e.Member), "member", u32(e.Signer),
+		"signatures", strconv.Itoa(e.Signatures), "needed", u64(e.Needed))
+}
+
+// RecallOpened: a petition reached its threshold and recall ballot
+// Proposal opened.
+type RecallOpened struct {
+	Petition uint64
+	Proposal uint64
+	Office   string
+	Member   uint32
+}
+
+// Type implements Event.
+func (RecallOpened) Type() string { return "recall_opened" }
+
+// Attrs implements Event.
+func (e RecallOpened) Attrs() []Attr {
+	return attrs("petition", u64(e.Petition), "proposal", u64(e.Proposal), "office", e.Office, "member", u32(e.Member))
+}
+
+// PetitionLapsedEvent: a petition's window passed short of its threshold.
+type PetitionLapsedEvent struct {
+	Petition   uint64
+	Office     string
+	Member     uint32
+	Signatures int
+}
+
+// Type implements Event.
+func (PetitionLapsedEvent) Type() string { return "petition_lapsed" }
+
+// Attrs implements Event.
+func (e PetitionLapsedEvent) Attrs() []Attr {
+	return attrs("petition", u64(e.Petition), "office", e.Office, "holder", u32(e.Member),
+		"signatures", strconv.Itoa(e.Signatures))
+}
+
+// Facts of this domain (accumulator leaves; see FactType in facts.go).
+
+func factRecallOpened(p *Petition, at int64) []byte {
+	return mustEncode([]any{FactRecallOpened, p.ID, p.Office, p.Member, p.Proposal, uint64(len(p.Signers)), at})
+}
+
+func factPetitionLapsed(p *Petition, at int64) []byte {
+	return mustEncode([]any{FactPetitionLapsed, p.ID, p.Office, p.Member, uint64(len(p.Signers)), at})
 }

@@ -1,6 +1,9 @@
 package core
 
 import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
 	"sort"
 
 	"github.com/folkmoot/folkmoot/internal/reject"
@@ -82,4 +85,30 @@ func (s *State) amend(p *Proposal, c Constitution) *RuleVersion {
 		s.cons = old
 	})
 	return v
+}
+
+// Events of this domain (see Event).
+
+// Amended: an amendment passed and the constitution's version Version is
+// in force from this block.
+type Amended struct {
+	Version  uint32
+	Proposal uint64
+}
+
+// Type implements Event.
+func (Amended) Type() string { return "amended" }
+
+// Attrs implements Event.
+func (e Amended) Attrs() []Attr { return attrs("version", u32(e.Version), "proposal", u64(e.Proposal)) }
+
+// Facts of this domain (accumulator leaves; see FactType in facts.go).
+
+func factAmended(v *RuleVersion) []byte {
+	b, err := json.Marshal(v.Constitution)
+	if err != nil {
+		panic(fmt.Sprintf("core: encode constitution: %v", err))
+	}
+	h := sha256.Sum256(b)
+	return mustEncode([]any{FactAmended, v.Version, v.Proposal, v.Time, h[:]})
 }

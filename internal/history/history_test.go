@@ -54,7 +54,7 @@ func TestVerifyReproducesSimulatedHistories(t *testing.T) {
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
-		if sum.Root != sim.State.Root() || sum.Blocks != 150 {
+		if !sum.OK || sum.Error != "" || sum.Root != sim.State.Root() || sum.Blocks != 150 {
 			t.Fatalf("seed %d: root %s blocks %d, want %s", seed, sum.Root, sum.Blocks, sim.State.Root())
 		}
 		if sum.Accepted == 0 || sum.Rejected == 0 || len(sum.Decisions) == 0 || sum.Members <= 6 {
@@ -74,9 +74,9 @@ func TestVerifyReproducesSimulatedHistories(t *testing.T) {
 		delegated.add(sim.State)
 		for _, p := range sim.State.Proposals() {
 			switch {
-			case p.Initiative && p.Status == core.Lapsed:
+			case p.Initiative != nil && p.Status == core.Lapsed:
 				lapsed++
-			case p.Initiative && p.Opens != 0:
+			case p.Initiative != nil && p.Opens != 0:
 				qualified++
 			}
 		}
@@ -271,19 +271,28 @@ func TestDroppedOrReorderedTransactionFails(t *testing.T) {
 func TestVerifyRejectsBadFiles(t *testing.T) {
 	file, _, _ := simulate(t, 3, 3, 3)
 	tests := []struct {
-		name string
-		data []byte
-		says string
+		name   string
+		data   []byte
+		height int64
+		says   string
 	}{
-		{"empty", nil, "the file is empty"},
-		{"not cbor", []byte("hello world"), "not a folkmoot history file"},
-		{"truncated", file[:len(file)-5], "read history block"},
+		{"empty", nil, 0, "cannot read the header: the file is empty"},
+		{"not cbor", []byte("hello world"), 0, "cannot read the header: not a folkmoot history file"},
+		{"zeros", make([]byte, 1<<16), 0, "cannot read the header: not a folkmoot history file"},
+		{"truncated", file[:len(file)-5], 3, "cannot read the block at height 3: the file ends inside it"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := history.Verify(bytes.NewReader(tt.data), history.Options{})
+			sum, err := history.Verify(bytes.NewReader(tt.data), history.Options{})
 			if err == nil || !strings.Contains(err.Error(), tt.says) {
 				t.Fatalf("error %v, want one saying %q", err, tt.says)
+			}
+			var re *history.ReadError
+			if !errors.As(err, &re) || re.Height != tt.height {
+				t.Fatalf("error %#v, want a *ReadError at height %d", err, tt.height)
+			}
+			if sum.OK || sum.Error != err.Error() || sum.ReadError != re || sum.FirstError != nil {
+				t.Fatalf("summary ok %v error %q read error %v mismatch %v", sum.OK, sum.Error, sum.ReadError, sum.FirstError)
 			}
 		})
 	}

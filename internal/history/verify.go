@@ -15,6 +15,13 @@ import (
 
 // Summary is what a verification found.
 type Summary struct {
+	// OK is true only when the whole file was read and every claim in it
+	// matches the recomputation.
+	OK bool `json:"ok"`
+	// Error says why the history did not verify, naming the height: the
+	// first mismatch or the part of the file that could not be read.
+	// Empty when OK.
+	Error      string         `json:"error,omitempty"`
 	ChainID    string         `json:"chain_id"`
 	Community  string         `json:"community"`
 	Blocks     int64          `json:"blocks"`
@@ -31,6 +38,7 @@ type Summary struct {
 	Elapsed    time.Duration  `json:"-"`
 	TxPerSec   float64        `json:"tx_per_s"`
 	FirstError *MismatchError `json:"first_mismatch,omitempty"`
+	ReadError  *ReadError     `json:"read_error,omitempty"`
 }
 
 // MismatchError names the first place where the history's claims and the
@@ -63,30 +71,39 @@ type Options struct {
 // Verify replays a history file through the core: it rebuilds the genesis,
 // applies every block with batch signature verification, and compares each
 // transaction's result code and each block's app hash with the file's
-// claims. It reads nothing but r. A corrupt file is an error; a history
-// whose claims do not match the recomputation returns the summary so far
-// and a *MismatchError.
+// claims. It reads nothing but r.
+//
+// It returns a summary with OK set, and a nil error, only when the whole
+// file was read and every claim matches. Otherwise the summary says what
+// was verified before the failure, its Error says why, and the error is a
+// *ReadError (a part of the file that cannot be read, or a genesis that
+// cannot be rebuilt) or a *MismatchError (a claim the recomputation
+// contradicts).
 func Verify(r io.Reader, opt Options) (Summary, error) {
 	var sum Summary
 	var start time.Time
 	if opt.Clock != nil {
 		start = opt.Clock()
 	}
-	hr, err := NewReader(r)
-	if err != nil {
+	var s *core.State
+	fail := func(err error) (Summary, error) {
+		sum.Error = err.Error()
+		errors.As(err, &sum.FirstError)
+		errors.As(err, &sum.ReadError)
+		if s != nil {
+			finish(&sum, s, opt, start)
+		}
 		return sum, err
 	}
-	h := hr.Header()
-	s, err := core.New(h.ChainID, time.Unix(0, h.GenesisTime), h.AppState)
+	hr, err := NewReader(r)
 	if err != nil {
-		return sum, fmt.Errorf("history genesis: %w", err)
+		return fail(err)
+	}
+	h := hr.Header()
+	if s, err = core.New(h.ChainID, time.Unix(0, h.GenesisTime), h.AppState); err != nil {
+		return fail(readError(0, fmt.Errorf("the genesis cannot be rebuilt: %w", err)))
 	}
 	sum.ChainID, sum.Community = h.ChainID, s.Constitution().Name
-	fail := func(e *MismatchError) (Summary, error) {
-		sum.FirstError = e
-		finish(&sum, s, opt, start)
-		return sum, e
-	}
 	if root := s.Root(); !bytes.Equal(root[:], h.GenesisRoot) {
 		return fail(&MismatchError{Height: 0, Index: -1, What: fmt.Sprintf("genesis root is %s, the file claims %s", root, hex.EncodeToString(h.GenesisRoot))})
 	}
@@ -96,8 +113,7 @@ func Verify(r io.Reader, opt Options) (Summary, error) {
 			break
 		}
 		if err != nil {
-			finish(&sum, s, opt, start)
-			return sum, err
+			return fail(err)
 		}
 		res, err := s.ApplyBlock(core.Block{Height: b.Height, Time: time.Unix(0, b.Time), Txs: b.Txs}, opt.Workers)
 		if err != nil {
@@ -132,6 +148,7 @@ func Verify(r io.Reader, opt Options) (Summary, error) {
 		}
 	}
 	finish(&sum, s, opt, start)
+	sum.OK = true
 	return sum, nil
 }
 

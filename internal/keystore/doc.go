@@ -11,6 +11,10 @@
 //	HOME/keys/ALIAS.key   the key (mode 0600)
 //	HOME/keys/ALIAS.pub   its public half, in the clear (mode 0600)
 //
+// A key file that others can read or write, or a keys directory others
+// can write, is still read, but every command that shows or uses the key
+// should print [Store.PermissionWarning], as ssh does.
+//
 // ALIAS.key is the authority: a key exists when its .key file exists, and
 // it is never overwritten. ALIAS.pub is a sidecar so that [Store.List] and
 // [Store.Show] need no passphrase. Files whose names start with a dot are

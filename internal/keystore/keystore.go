@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -424,6 +425,32 @@ func (s *Store) IsInsecure(alias string) bool {
 // is made or used.
 func InsecureWarning(alias string) string {
 	return fmt.Sprintf("WARNING: key '%s' is stored unencrypted; use it only for throwaway demos", alias)
+}
+
+// PermissionWarning returns the sentence to print whenever the key alias
+// is shown or used while users other than its owner can read or write its
+// key file (any group or other permission bit, the test ssh applies to a
+// private key), or write its directory (and so replace the file). It is
+// empty when the modes are as this package writes them, and when there is
+// no such key. The store never loosens a mode; a mode like 0644 comes from
+// a copy, an archive or an editor, so a warning names the file and the
+// fix rather than changing the mode behind the user's back.
+func (s *Store) PermissionWarning(alias string) string {
+	if runtime.GOOS == "windows" || CheckAlias(alias) != nil {
+		return "" // Windows has ACLs, not these bits
+	}
+	keyPath, _ := s.paths(alias)
+	st, err := os.Stat(keyPath)
+	if err != nil {
+		return ""
+	}
+	if m := st.Mode().Perm(); m&0o077 != 0 {
+		return fmt.Sprintf("WARNING: key file %s has mode %04o: other users of this machine can read or change it; run \"chmod 600 %s\"", keyPath, m, keyPath)
+	}
+	if st, err := os.Stat(s.dir); err == nil && st.Mode().Perm()&0o022 != 0 {
+		return fmt.Sprintf("WARNING: keys directory %s has mode %04o: other users of this machine can replace key '%s'; run \"chmod 700 %s\"", s.dir, st.Mode().Perm(), alias, s.dir)
+	}
+	return ""
 }
 
 // Load opens a key and returns its private key. pass is called only for an

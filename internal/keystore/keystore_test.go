@@ -647,3 +647,71 @@ func TestMissingSidecar(t *testing.T) {
 		t.Fatalf("Show of an insecure key without sidecar: %+v %v", info, err)
 	}
 }
+
+// TestPermissionWarning is the key-file half of finding 11 of issue 10.
+//
+// Exploit: a key file copied with "cp" or restored from a backup tool
+// comes out mode 0644; every user of the machine can then read it (and
+// try passphrases offline, or take an unencrypted demo key outright),
+// and the CLI used it without a word. ssh refuses such a key; the store
+// now names the file, its mode and the fix, for every key that anyone
+// but its owner can read or write, or whose directory others can write.
+func TestPermissionWarning(t *testing.T) {
+	tests := []struct {
+		name    string
+		file    fs.FileMode
+		dir     fs.FileMode
+		warns   bool
+		insecur bool
+	}{
+		{"as written", 0o600, 0o700, false, false},
+		{"read-only owner", 0o400, 0o700, false, false},
+		{"world-readable", 0o644, 0o700, true, false},
+		{"group-readable", 0o640, 0o700, true, false},
+		{"others may write", 0o602, 0o700, true, false},
+		{"world-readable unencrypted", 0o644, 0o700, true, true},
+		{"directory listable", 0o600, 0o755, false, false},
+		{"directory writable by others", 0o600, 0o777, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, home := openStore(t)
+			opts := fast
+			var pass Passphrase = pw("pw")
+			if tt.insecur {
+				opts, pass = Options{InsecureUnencrypted: true}, nil
+			}
+			if _, err := s.New("ada", pass, opts); err != nil {
+				t.Fatal(err)
+			}
+			dir := filepath.Join(home, "keys")
+			key := filepath.Join(dir, "ada.key")
+			if err := os.Chmod(key, tt.file); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(dir, tt.dir); err != nil {
+				t.Fatal(err)
+			}
+			got := s.PermissionWarning("ada")
+			if !tt.warns {
+				if got != "" {
+					t.Fatalf("warning %q for mode %04o in a %04o directory", got, tt.file, tt.dir)
+				}
+				return
+			}
+			path, mode := key, tt.file
+			if tt.file&0o077 == 0 {
+				path, mode = dir, tt.dir
+			}
+			for _, want := range []string{"WARNING", path, fmt.Sprintf("%04o", mode), "chmod"} {
+				if !strings.Contains(got, want) {
+					t.Fatalf("warning %q lacks %q", got, want)
+				}
+			}
+		})
+	}
+	s, _ := openStore(t)
+	if got := s.PermissionWarning("nobody"); got != "" {
+		t.Fatalf("a missing key warns %q", got)
+	}
+}

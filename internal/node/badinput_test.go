@@ -3,6 +3,8 @@ package node
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"maps"
@@ -130,6 +132,25 @@ func TestStartRefusesBadHomes(t *testing.T) {
 			writeFile(t, filepath.Join(home, "config", "genesis.json"), strings.Replace(string(g), `"town-d"`, `""`, 1))
 			return home
 		}, nil, ErrBadGenesis, []string{"genesis.json", "chain_id"}},
+		// The security review's critical finding, for node keys: a key file
+		// whose public half is the all-zero small-order point would let
+		// anyone forge the node's (or the validator's) signatures.
+		{"small-order node key", func(t *testing.T) string {
+			home := filepath.Join(t.TempDir(), "h")
+			if err := Init(home, fastOptions(t, "town-k")); err != nil {
+				t.Fatal(err)
+			}
+			weakenKeyFile(t, filepath.Join(home, "config", "node_key.json"))
+			return home
+		}, nil, ErrBadKey, []string{"node_key.json", "small order"}},
+		{"small-order validator key", func(t *testing.T) string {
+			home := filepath.Join(t.TempDir(), "h")
+			if err := Init(home, fastOptions(t, "town-v")); err != nil {
+				t.Fatal(err)
+			}
+			weakenKeyFile(t, filepath.Join(home, "config", "priv_validator_key.json"))
+			return home
+		}, nil, ErrBadKey, []string{"priv_validator_key.json", "small order"}},
 		{"genesis of another chain", func(t *testing.T) string {
 			writeFile(t, filepath.Join(ran, "config", "genesis.json"), string(otherGenesis))
 			return ran
@@ -293,4 +314,30 @@ func TestStartRefusesAnAppThatDisagrees(t *testing.T) {
 			}
 		})
 	}
+}
+
+// weakenKeyFile replaces the public half of the ed25519 private key in a
+// CometBFT key file with the all-zero small-order point.
+func weakenKeyFile(t *testing.T, path string) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f map[string]any
+	if err := json.Unmarshal(raw, &f); err != nil {
+		t.Fatal(err)
+	}
+	pk := f["priv_key"].(map[string]any)
+	b, err := base64.StdEncoding.DecodeString(pk["value"].(string))
+	if err != nil || len(b) != 64 {
+		t.Fatalf("key value: %v", err)
+	}
+	clear(b[32:])
+	pk["value"] = base64.StdEncoding.EncodeToString(b)
+	out, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, string(out))
 }

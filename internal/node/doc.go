@@ -1,5 +1,10 @@
-// Package node runs a community's CometBFT v1 node in-process around any
-// ABCI application, and writes the homes it runs from.
+// Package node is the one place a running community is assembled: Open
+// starts CometBFT v1 in-process around folkmoot's application, with its
+// SQLite projection, the JSON API and the web site (served as WebServing
+// plans: plain HTTP on loopback, HTTPS anywhere else), and Community.Stop
+// stops them together. "folkmoot start", the demo, the benchmarks and the
+// test helpers all go through Open. The package also runs a CometBFT node
+// around any ABCI application (Start), and writes the homes nodes run from.
 //
 // A home has CometBFT's layout:
 //
@@ -11,7 +16,8 @@
 //	data/*.db, data/cs.wal          block store, state, indexes, consensus WAL
 //
 // Init writes a single-validator home, Testnet writes several wired as
-// peers on loopback, Start runs one with an application, Stop stops it.
+// peers on loopback, Open runs a home's community, Start runs a home with
+// any application, Stop stops it.
 //
 // Choices worth knowing:
 //

@@ -62,11 +62,11 @@ func freeBase(t *testing.T, n int) int {
 	return 0
 }
 
-// fastOptions are Options for tests: short commit and empty-block waits on
+// fastOptions are HomeOptions for tests: short commit and empty-block waits on
 // free loopback ports.
-func fastOptions(t *testing.T, chainID string) Options {
+func fastOptions(t *testing.T, chainID string) HomeOptions {
 	t.Helper()
-	return Options{
+	return HomeOptions{
 		ChainID:             chainID,
 		AppState:            []byte(`{"founders":["ada","bo"]}`),
 		TimeoutCommit:       50 * time.Millisecond,

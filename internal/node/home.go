@@ -15,6 +15,8 @@ import (
 	"github.com/cometbft/cometbft/privval"
 	"github.com/cometbft/cometbft/types"
 	cmttime "github.com/cometbft/cometbft/types/time"
+
+	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
 // Defaults for a new home.
@@ -27,8 +29,8 @@ const (
 	DefaultBasePort            = 26656
 )
 
-// Options say what Init and Testnet write. Only ChainID is required.
-type Options struct {
+// HomeOptions say what Init and Testnet write. Only ChainID is required.
+type HomeOptions struct {
 	// ChainID names the community; it is the genesis chain_id.
 	ChainID string
 	// AppState is the genesis app_state, handed to the application's
@@ -67,7 +69,7 @@ type Options struct {
 	LogLevel string
 }
 
-func (o Options) validate() error {
+func (o HomeOptions) validate() error {
 	if strings.TrimSpace(o.ChainID) == "" {
 		return errors.New("chain id is required")
 	}
@@ -84,7 +86,7 @@ func (o Options) validate() error {
 }
 
 // cometConfig is the CometBFT configuration every new home starts from.
-func (o Options) cometConfig() *cfg.Config {
+func (o HomeOptions) cometConfig() *cfg.Config {
 	c := cfg.DefaultConfig()
 	c.Moniker = o.Moniker
 	if c.Moniker == "" {
@@ -113,11 +115,14 @@ func (o Options) cometConfig() *cfg.Config {
 }
 
 // genesis builds the genesis document shared by every validator.
-func (o Options) genesis(vals []types.GenesisValidator) *types.GenesisDoc {
+func (o HomeOptions) genesis(vals []types.GenesisValidator) *types.GenesisDoc {
+	params := types.DefaultConsensusParams()
+	// The block size the offline verifier holds every history to.
+	params.Block.MaxBytes = tx.MaxBlockBytes
 	g := &types.GenesisDoc{
 		GenesisTime:     o.GenesisTime,
 		ChainID:         o.ChainID,
-		ConsensusParams: types.DefaultConsensusParams(),
+		ConsensusParams: params,
 		Validators:      vals,
 	}
 	if g.GenesisTime.IsZero() {
@@ -134,7 +139,7 @@ func (o Options) genesis(vals []types.GenesisValidator) *types.GenesisDoc {
 // config/node_key.json, config/priv_validator_key.json and
 // data/priv_validator_state.json, with fresh keys. It refuses a home that
 // already has a config or a genesis, and leaves nothing behind on failure.
-func Init(home string, opts Options) (err error) {
+func Init(home string, opts HomeOptions) (err error) {
 	if err := opts.validate(); err != nil {
 		return fmt.Errorf("init %s: %w", home, err)
 	}
@@ -176,10 +181,10 @@ func Init(home string, opts Options) (err error) {
 
 // Testnet writes n validator homes dir/node0 ... dir/node{n-1} sharing one
 // genesis, each listing the others as persistent peers on 127.0.0.1 (see
-// Options.BasePort for the ports), like `cometbft testnet`. It returns the
+// HomeOptions.BasePort for the ports), like `cometbft testnet`. It returns the
 // homes in order. It refuses existing homes and leaves nothing behind on
 // failure.
-func Testnet(dir string, n int, opts Options) (homes []string, err error) {
+func Testnet(dir string, n int, opts HomeOptions) (homes []string, err error) {
 	if n < 1 {
 		return nil, fmt.Errorf("testnet %s: need at least one validator, got %d", dir, n)
 	}

@@ -16,11 +16,13 @@ import (
 	cfg "github.com/cometbft/cometbft/config"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/types"
+
+	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
 func TestInitWritesCometLayout(t *testing.T) {
 	home := filepath.Join(t.TempDir(), "home")
-	o := Options{
+	o := HomeOptions{
 		ChainID:  "village-7",
 		AppState: json.RawMessage(`{"constitution":{"quorum":3}}`),
 	}
@@ -46,6 +48,10 @@ func TestInitWritesCometLayout(t *testing.T) {
 	}
 	if len(gen.Validators) != 1 || gen.Validators[0].Power != 10 {
 		t.Fatalf("genesis validators %+v", gen.Validators)
+	}
+	// folkmoot verify holds every history to this block size.
+	if gen.ConsensusParams.Block.MaxBytes != tx.MaxBlockBytes {
+		t.Fatalf("genesis block.max_bytes %d, want tx.MaxBlockBytes %d", gen.ConsensusParams.Block.MaxBytes, tx.MaxBlockBytes)
 	}
 
 	c, err := LoadConfig(home)
@@ -78,17 +84,17 @@ func TestInitWritesCometLayout(t *testing.T) {
 func TestInitRefusesAndCleansUp(t *testing.T) {
 	t.Run("existing home", func(t *testing.T) {
 		home := filepath.Join(t.TempDir(), "home")
-		if err := Init(home, Options{ChainID: "a"}); err != nil {
+		if err := Init(home, HomeOptions{ChainID: "a"}); err != nil {
 			t.Fatal(err)
 		}
 		before := snapshot(t, home)
-		err := Init(home, Options{ChainID: "b"})
+		err := Init(home, HomeOptions{ChainID: "b"})
 		if !errors.Is(err, ErrHomeExists) {
 			t.Fatalf("second Init: %v, want ErrHomeExists", err)
 		}
 		sameSnapshot(t, before, snapshot(t, home))
 	})
-	for name, o := range map[string]Options{
+	for name, o := range map[string]HomeOptions{
 		"no chain id":        {},
 		"app state not json": {ChainID: "c", AppState: json.RawMessage(`{"a":`)},
 		"chain id too long":  {ChainID: strings.Repeat("x", 51)},
@@ -161,7 +167,7 @@ func TestConfigRoundTrip(t *testing.T) {
 
 func TestTestnetWiresPeers(t *testing.T) {
 	dir := t.TempDir()
-	homes, err := Testnet(dir, 3, Options{ChainID: "net-3", BasePort: 30000})
+	homes, err := Testnet(dir, 3, HomeOptions{ChainID: "net-3", BasePort: 30000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,10 +221,10 @@ func TestTestnetWiresPeers(t *testing.T) {
 		t.Fatalf("%d genesis validators", len(gen.Validators))
 	}
 
-	if _, err := Testnet(dir, 3, Options{ChainID: "net-3"}); !errors.Is(err, ErrHomeExists) {
+	if _, err := Testnet(dir, 3, HomeOptions{ChainID: "net-3"}); !errors.Is(err, ErrHomeExists) {
 		t.Fatalf("second Testnet into %s: %v, want ErrHomeExists", dir, err)
 	}
-	if _, err := Testnet(t.TempDir(), 0, Options{ChainID: "x"}); err == nil {
+	if _, err := Testnet(t.TempDir(), 0, HomeOptions{ChainID: "x"}); err == nil {
 		t.Fatal("Testnet with 0 validators succeeded")
 	}
 }

@@ -3,6 +3,7 @@ package node
 import (
 	"bytes"
 	"context"
+	stded25519 "crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +21,8 @@ import (
 	dbm "github.com/cometbft/cometbft-db"
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	cfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/crypto"
+	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
 	"github.com/cometbft/cometbft/crypto/tmhash"
 	cmtflags "github.com/cometbft/cometbft/libs/cli/flags"
 	cmtjson "github.com/cometbft/cometbft/libs/json"
@@ -32,6 +35,8 @@ import (
 	"github.com/cometbft/cometbft/types"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
 // Node is a running CometBFT node with its application, started by Start.
@@ -141,6 +146,9 @@ func start(ctx context.Context, home string, app abcitypes.Application, logw io.
 	}
 	nodeKey, err := p2p.LoadNodeKey(conf.Comet.NodeKeyFile())
 	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrBadKey, conf.Comet.NodeKeyFile(), err)
+	}
+	if err := checkPrivKey(nodeKey.PrivKey); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrBadKey, conf.Comet.NodeKeyFile(), err)
 	}
 	pv, err := loadPrivValidator(conf.Comet)
@@ -403,6 +411,9 @@ func loadPrivValidator(c *cfg.Config) (*privval.FilePV, error) {
 	if err := cmtjson.Unmarshal(raw, &key); err != nil || key.PrivKey == nil {
 		return nil, fmt.Errorf("%w: %s is not a validator key", ErrBadKey, keyFile)
 	}
+	if err := checkPrivKey(key.PrivKey); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrBadKey, keyFile, err)
+	}
 	raw, err = os.ReadFile(stateFile)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadKey, err)
@@ -412,6 +423,31 @@ func loadPrivValidator(c *cfg.Config) (*privval.FilePV, error) {
 		return nil, fmt.Errorf("%w: %s is not a validator signing state", ErrBadKey, stateFile)
 	}
 	return privval.LoadFilePV(keyFile, stateFile), nil
+}
+
+// checkPrivKey refuses a node or validator key file whose public half is
+// not the one its seed derives, or is a key tx.CheckKey refuses: CometBFT
+// signs with the seed but tells peers the stored public half, so an edited
+// file could announce a small-order key whose signatures anyone can forge.
+func checkPrivKey(k crypto.PrivKey) error {
+	if k.Type() != cmted25519.KeyType {
+		return nil
+	}
+	raw := k.Bytes()
+	if len(raw) != stded25519.PrivateKeySize {
+		return fmt.Errorf("an ed25519 key must be %d bytes, not %d", stded25519.PrivateKeySize, len(raw))
+	}
+	// The stored public half, read directly: CometBFT's PubKey panics
+	// when it is all zero.
+	pub := raw[stded25519.SeedSize:]
+	if err := tx.CheckKey("the public key", pub); err != nil {
+		return errors.New(err.Msg)
+	}
+	derived := stded25519.NewKeyFromSeed(raw[:stded25519.SeedSize]).Public().(stded25519.PublicKey)
+	if !bytes.Equal(derived, pub) {
+		return errors.New("the public key is not the one the private key derives")
+	}
+	return nil
 }
 
 func newLogger(w io.Writer, c *cfg.Config) (log.Logger, error) {

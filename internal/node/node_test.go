@@ -20,6 +20,8 @@ import (
 	"github.com/cometbft/cometbft/libs/log"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/folkmoot/folkmoot/internal/client"
 )
 
 func TestSingleNodeCommitsTx(t *testing.T) {
@@ -74,7 +76,7 @@ func TestSingleNodeCommitsTx(t *testing.T) {
 		},
 	} {
 		err := send()
-		r, ok := ParseRejection(err)
+		r, ok := client.ParseRejection(err)
 		if !ok || r.Code != kvstore.CodeTypeInvalidTxFormat {
 			t.Errorf("%s: invalid tx gave %v, parsed %+v %v; want code %d", name, err, r, ok, kvstore.CodeTypeInvalidTxFormat)
 		}
@@ -215,30 +217,6 @@ func TestMetricsServeCometAndOurs(t *testing.T) {
 	}
 	if height < 1 {
 		t.Errorf("/metrics has no CometBFT consensus height >= 1 for chain metrics-1:\n%.3000s", body)
-	}
-}
-
-func TestStartKVStoreHelper(t *testing.T) {
-	o := fastOptions(t, "")
-	n, err := StartKVStore(context.Background(), t.TempDir(), o, testLog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Stop()
-	if n.ChainID() != "kvstore" {
-		t.Fatalf("chain id %q", n.ChainID())
-	}
-	tx := KVStoreTx(42, 200)
-	if len(tx) != 200 {
-		t.Fatalf("tx is %d bytes, want 200", len(tx))
-	}
-	c := rpcClient(t, n)
-	res, err := c.BroadcastTxCommit(context.Background(), tx)
-	if err != nil || res.CheckTx.Code != 0 || res.TxResult.Code != 0 {
-		t.Fatalf("broadcast: %v %+v", err, res)
-	}
-	if got := queryKV(t, c, "k42"); got != strings.Repeat("v", 196) {
-		t.Fatalf("k42 = %q", got)
 	}
 }
 

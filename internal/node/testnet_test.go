@@ -26,7 +26,7 @@ func TestFourValidatorsAgree(t *testing.T) {
 	if testing.Short() {
 		t.Skip("4-validator network")
 	}
-	homes, err := Testnet(t.TempDir(), 4, Options{
+	homes, err := Testnet(t.TempDir(), 4, HomeOptions{
 		ChainID:             "four-1",
 		BasePort:            freeBase(t, 4),
 		TimeoutCommit:       50 * time.Millisecond,

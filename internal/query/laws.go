@@ -116,9 +116,10 @@ type Initiative struct {
 }
 
 func initiativeOf(p *core.Proposal) *Initiative {
-	if !p.Initiative {
+	in := p.Initiative
+	if in == nil {
 		return nil
 	}
-	return &Initiative{Endorsements: p.Endorsements(), Needed: p.Needed, WindowEnd: t(p.GatherUntil),
-		VotingPeriod: time.Duration(p.VotingPeriod).String(), Qualified: p.Opens != 0}
+	return &Initiative{Endorsements: p.Endorsements(), Needed: in.Needed, WindowEnd: t(in.GatherUntil),
+		VotingPeriod: time.Duration(in.VotingPeriod).String(), Qualified: p.Opens != 0}
 }

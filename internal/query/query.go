@@ -150,7 +150,7 @@ func proposalOf(s *core.State, p *core.Proposal) Proposal {
 		Created: t(p.Created), Opens: t(p.Opens), Closes: t(p.Closes), Status: p.Status.String(),
 		Eligible: p.Eligible, Yes: p.Yes, No: p.No, Abstain: p.Abstain, Endorsements: p.Endorsements(),
 		Comments: p.Comments, Quorum: p.Quorum.QuorumWords(), Threshold: p.Threshold.Words(),
-		Type: p.Type, Measure: p.Measure.String(), Law: p.Law, Initiative: initiativeOf(p),
+		Type: p.Type, Measure: p.Measure.String(), Law: p.LawNumber(), Initiative: initiativeOf(p),
 		Amount: p.Amount, Spent: s.Spent(p.ID)}
 	if a, ok := s.MemberByNumber(p.Author); ok {
 		v.AuthorName = a.Name
@@ -171,13 +171,16 @@ func ProposalByID(s *core.State, id uint64) (Proposal, error) {
 }
 
 // ProposalDetail is one proposal with what its page shows besides: its
-// discussion, who endorsed it, and the rules that applied. Comments,
-// Endorsements and DecidedHeight come from the projection (internal/store),
-// the rest from the state.
+// discussion, who endorsed it, the changes to its text and the rules that
+// applied. Comments, Endorsements, TextAmendments and DecidedHeight come
+// from the projection (internal/store), the rest from the state.
 type ProposalDetail struct {
 	Proposal
 	Comments     []Comment     `json:"comment_thread"`
 	Endorsements []Endorsement `json:"endorsed_by"`
+	// TextAmendments are the author's changes to the title and body before
+	// voting opened, oldest first.
+	TextAmendments []TextAmendment `json:"text_amendments"`
 	// DecidedHeight is the block that decided it (0 while undecided).
 	DecidedHeight int64 `json:"decided_height,omitempty"`
 	// QuorumRatio and ThresholdRatio are the rules as fractions
@@ -234,7 +237,7 @@ func Proposals(s *core.State, f Filter) []Proposal {
 	}
 	return newestFirst(s, s.Proposals(), func(p *core.Proposal) bool {
 		return (f.Status == "" || p.Status.String() == f.Status) && (f.Category == "" || p.Category == f.Category) &&
-			(!f.Initiatives || p.Initiative) && (found == nil || found[p.ID])
+			(!f.Initiatives || p.Initiative != nil) && (found == nil || found[p.ID])
 	}, proposalOf, f.Offset, f.Limit)
 }
 

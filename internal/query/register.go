@@ -216,21 +216,21 @@ type ProposalRules struct {
 // ProposalRulesOf describes the rules that applied to proposal p and its measure.
 func ProposalRulesOf(s *core.State, p *core.Proposal) ProposalRules {
 	r := ProposalRules{Type: p.Type, Quorum: p.Quorum.QuorumWords(), Threshold: p.Threshold.Words(),
-		Version: p.RulesVersion, Measure: p.Measure.String(), Law: p.Law}
+		Version: p.RulesVersion, Measure: p.Measure.String(), Law: p.LawNumber()}
 	if r.Type == "" {
 		r.Type = core.TypeOrdinary
 	}
-	if l, ok := s.Law(p.Law); ok && p.Law != 0 {
+	if l, ok := s.Law(r.Law); ok && r.Law != 0 {
 		r.LawTitle = l.Title
 	}
 	if p.Measure == tx.Enact || p.Measure == tx.Renew {
-		r.Sunset = time.Duration(p.Sunset).String()
-		r.SunsetSeconds = p.Sunset / 1e9
+		r.Sunset = time.Duration(p.Terms.Sunset).String()
+		r.SunsetSeconds = p.Terms.Sunset / 1e9
 	}
 	if p.Measure == tx.Amend {
-		r.Amendment = p.Amendment
+		r.Amendment = p.Terms.Amendment
 		var keys map[string]json.RawMessage
-		if json.Unmarshal([]byte(p.Amendment), &keys) == nil {
+		if json.Unmarshal([]byte(r.Amendment), &keys) == nil {
 			var old map[string]string
 			if rv, ok := s.RulesFor(p.ID); ok {
 				old = jsonKeys(rv.Constitution)
@@ -246,9 +246,9 @@ func ProposalRulesOf(s *core.State, p *core.Proposal) ProposalRules {
 			r.Changes = diffRules(old, nw)
 		}
 	}
-	if p.Measure == tx.RecallVote {
-		r.Office, r.Holder, r.Petition = p.Office, p.Holder, p.Petition
-		if m, ok := s.MemberByNumber(p.Holder); ok {
+	if rc := p.Recall; rc != nil {
+		r.Office, r.Holder, r.Petition = rc.Office, rc.Holder, rc.Petition
+		if m, ok := s.MemberByNumber(rc.Holder); ok {
 			r.HolderName = m.Name
 		}
 	}

@@ -29,6 +29,8 @@ const (
 	BadBody           Code = 7  // body fields out of their documented limits
 	BadKey            Code = 8  // not a 32-byte ed25519 public key
 	BadNonce          Code = 9  // nonce is not last+1 for the author
+	WeakKey           Code = 10 // a small-order or non-canonically encoded public key
+	HiddenText        Code = 11 // a bidirectional override or zero-width character
 	NotMember         Code = 30 // author was never a member
 	FormerMember      Code = 31 // author has left
 	DeadKey           Code = 32 // author's key was rotated away
@@ -40,13 +42,15 @@ const (
 	UnknownCategory   Code = 50 // category not in the constitution
 	BadWindow         Code = 51 // voting window outside the constitution's bounds
 	UnknownProposal   Code = 52 // no such proposal
-	NotAuthor         Code = 53 // only the author may withdraw
-	VotingStarted     Code = 54 // withdraw after voting opened
+	NotAuthor         Code = 53 // only the author may withdraw or amend a proposal
+	VotingStarted     Code = 54 // withdraw or amend a proposal after voting opened
 	ProposalWithdrawn Code = 55 // action on a withdrawn proposal
 	UnknownComment    Code = 56 // reply to a comment that does not exist
 	ReplyElsewhere    Code = 57 // reply to a comment on another proposal
 	AlreadyEndorsed   Code = 58 // endorse twice
 	ProposalDecided   Code = 59 // endorse after the decision
+	TextUnchanged     Code = 60 // amend a proposal's text to the text it already has
+	TextEndorsed      Code = 61 // amend the text of an initiative that members have endorsed
 	BallotTooEarly    Code = 70 // voting not open yet
 	BallotTooLate     Code = 71 // voting closed
 	NotEligible       Code = 72 // joined after voting opened
@@ -103,7 +107,7 @@ const (
 var names = map[Code]string{
 	OK: "ok", Malformed: "malformed", TooLarge: "too_large", BadVersion: "bad_version",
 	WrongChain: "wrong_chain", BadSignature: "bad_signature", UnknownKind: "unknown_kind",
-	BadBody: "bad_body", BadKey: "bad_key", BadNonce: "bad_nonce", NotMember: "not_member",
+	BadBody: "bad_body", BadKey: "bad_key", BadNonce: "bad_nonce", WeakKey: "weak_key", HiddenText: "hidden_text", NotMember: "not_member",
 	FormerMember: "former_member", DeadKey: "dead_key", AlreadyMember: "already_member",
 	AlreadyVouched: "already_vouched", KeyRetired: "key_retired",
 	BadRotationProof: "bad_rotation_proof", NameMismatch: "name_mismatch", UnknownCategory: "unknown_category",
@@ -111,6 +115,7 @@ var names = map[Code]string{
 	VotingStarted: "voting_started", ProposalWithdrawn: "proposal_withdrawn",
 	UnknownComment: "unknown_comment", ReplyElsewhere: "reply_elsewhere",
 	AlreadyEndorsed: "already_endorsed", ProposalDecided: "proposal_decided",
+	TextUnchanged: "text_unchanged", TextEndorsed: "text_endorsed",
 	BallotTooEarly: "ballot_too_early", BallotTooLate: "ballot_too_late",
 	NotEligible: "not_eligible", BadChoice: "bad_choice", BallotUnchanged: "ballot_unchanged",
 	UnknownDecisionType: "unknown_decision_type", TypeMismatch: "type_mismatch",

@@ -48,7 +48,9 @@ var (
 		// INSERT, not to a join.
 		suffix: `) WHERE true ON CONFLICT (proposal, member) DO UPDATE SET choice = excluded.choice,
 			height = excluded.height, idx = excluded.idx, cast_count = cast_count + 1`}
-	batchSpecs = []batchSpec{leafBatch, txBatch, ballotBatch}
+	eventBatch = batchSpec{name: "write events", cols: 5,
+		prefix: `INSERT INTO events (height, seq, tx, type, attrs) VALUES `, tuple: `(?, ?, ?, ?, ?)`}
+	batchSpecs = []batchSpec{leafBatch, txBatch, ballotBatch, eventBatch}
 )
 
 // batchStmts holds each spec's statements, one per chunk size.

@@ -4,11 +4,14 @@ import (
 	"database/sql"
 	"io/fs"
 	"path"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
@@ -124,4 +127,28 @@ func TestInitiativesInTheProjection(t *testing.T) {
 		t.Fatalf("lapsed filter: %+v %v", ps, err)
 	}
 	matchState(t, w.s, w.st)
+}
+
+// TestStatusCheckIsTheCoresVocabulary: the proposals table's CHECK admits
+// exactly the stages core.Statuses names.
+func TestStatusCheckIsTheCoresVocabulary(t *testing.T) {
+	s, _ := openTemp(t)
+	var ddl string
+	if err := s.r.QueryRow(`SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'proposals'`).Scan(&ddl); err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`CHECK \(status IN \(([^)]*)\)\)`).FindStringSubmatch(ddl)
+	if m == nil {
+		t.Fatalf("no status check in %s", ddl)
+	}
+	var got []string
+	for _, q := range strings.Split(m[1], ",") {
+		got = append(got, strings.Trim(strings.TrimSpace(q), "'"))
+	}
+	want := core.Statuses()
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("the projection admits %v, the core has %v", got, want)
+	}
 }

@@ -1,8 +1,8 @@
 // Package store is folkmoot's SQLite projection: tables derived from the
 // core's state, written in one SQL transaction per committed block together
 // with the block's height and app hash, and the few reads only it can
-// answer (query.go): comment threads, endorsements, ballot pages,
-// transaction records and text search. Everything else is read from the
+// answer (query.go, amend.go): comment threads, endorsements, text
+// amendments, ballot pages, transaction records and text search. Everything else is read from the
 // core's state through internal/query.
 //
 // The projection is never an authority (the record is). It keeps what the
@@ -21,6 +21,8 @@
 // was retired), vouches (pending and completed), proposals (texts, window,
 // status, running tally, result; full-text indexed with FTS5), comments,
 // endorsements, ballots and leaves (the accumulator's leaves, for proofs).
+// Later migrations add events (every core event with its attributes) and
+// text_amendments (each change to a proposal's text, before and after).
 //
 // Ballots: the table keeps the counted ballot of each member on each
 // proposal (their latest) with the number of ballots they cast on it;

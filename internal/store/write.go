@@ -198,7 +198,7 @@ func (s *Store) writeBlock(ctx context.Context, b BlockRecord) error {
 		}
 		return bt
 	}
-	w.leaves, w.txs, w.ballots = bind(leafBatch), bind(txBatch), bind(ballotBatch)
+	w.leaves, w.txs, w.ballots, w.events = bind(leafBatch), bind(txBatch), bind(ballotBatch), bind(eventBatch)
 	if err := w.write(); err != nil {
 		return err
 	}
@@ -246,7 +246,8 @@ type blockWriter struct {
 	proposals map[uint64]bool // touched; refreshed from the state at the end
 
 	// Rows written in multi-row statements at the end of the block.
-	leaves, txs, ballots *batch
+	leaves, txs, ballots, events *batch
+	seq                          int // index of the block's next event
 }
 
 func (w *blockWriter) exec(st *sql.Stmt, what string, args ...any) error {
@@ -293,13 +294,36 @@ func (w *blockWriter) result(r core.Result) error {
 		w.leaf++
 	}
 	for _, e := range r.Events {
+		attrs, err := eventAttrs(e)
+		if err != nil {
+			return fmt.Errorf("event %s: %w", e.Type(), err)
+		}
+		w.events.add(w.b.Height, w.seq, w.tx, e.Type(), attrs)
+		w.seq++
 		if err := w.event(e); err != nil {
-			return fmt.Errorf("event %T: %w", e, err)
+			return fmt.Errorf("event %s: %w", e.Type(), err)
 		}
 	}
 	return nil
 }
 
+// eventAttrs encodes an event's attributes as a JSON array of [key, value]
+// pairs, in their order.
+func eventAttrs(e core.Event) (string, error) {
+	as := e.Attrs()
+	pairs := make([][2]string, len(as))
+	for i, a := range as {
+		pairs[i] = [2]string{a.Key, a.Value}
+	}
+	b, err := json.Marshal(pairs)
+	if err != nil {
+		return "", fmt.Errorf("encode attributes: %w", err)
+	}
+	return string(b), nil
+}
+
+// event writes the rows an event has in tables of its own, beside its row
+// in the events table.
 func (w *blockWriter) event(e core.Event) error {
 	h := w.b.Height
 	switch e := e.(type) {
@@ -340,6 +364,13 @@ func (w *blockWriter) event(e core.Event) error {
 		w.proposals[p.ID] = true
 		return w.exec(w.st.proposal, "write proposal", p.ID, p.Author, p.Title, p.Body, p.Category,
 			p.Created, h, p.Opens, p.Closes, p.Quorum.String(), p.Threshold.String())
+	case core.TextAmended:
+		w.proposals[e.Proposal] = true
+		if err := w.exec(w.st.textAmended, "record text amendment", e.Proposal, e.Revision, h, w.tx, w.b.Time.UnixNano(), e.Author,
+			e.OldTitle, e.OldBody, e.Title, e.Body); err != nil {
+			return err
+		}
+		return w.exec(w.st.retitle, "write amended text", e.Title, e.Body, e.Proposal)
 	case core.WithdrawnEvent:
 		w.proposals[e.Proposal] = true
 		return w.exec(w.st.withdrawn, "record withdrawal", h, e.Proposal)
@@ -370,20 +401,11 @@ func (w *blockWriter) event(e core.Event) error {
 	case core.InitiativeLapsed:
 		w.proposals[e.Proposal] = true
 		return nil
-	case core.Amended, core.LawEnacted, core.LawRenewed, core.LawRepealedEvent, core.LawExpiredEvent, core.MeasureLapsed,
-		core.Delegated, core.Undelegated, core.DelegationCounted,
-		core.ElectionOpened, core.ElectionScheduledEvent, core.VotingOpened, core.ElectionCancelledEvent, core.ByElectionSkipped,
-		core.CandidacyEvent, core.CandidacyWithdrawn, core.Ranked, core.ElectionDecidedEvent, core.SeatFilled, core.SeatVacated,
-		core.TermEndedEvent, core.PetitionSigned, core.RecallOpened, core.PetitionLapsedEvent, core.NoticePublished, core.PaymentRecorded:
-		// The register of laws and the rule versions are read from the core
-		// (State.Laws, State.RuleHistory) until the projection has tables
-		// for them; delegations likewise (State.Delegations), and offices,
-		// elections, petitions, notices and payments (State.Offices,
-		// State.Elections, State.Petitions, ...). The facts and
-		// transactions are in the accumulator either way.
-		return nil
 	}
-	return fmt.Errorf("event %T is unknown to the projection", e)
+	// Every other event (laws and rule versions, delegations, offices,
+	// elections, petitions, notices and payments) is in the events table
+	// only; pages read those from the core (State.Laws, State.Offices, ...).
+	return nil
 }
 
 // refresh copies from the state the running figures of every proposal the
@@ -400,7 +422,7 @@ func (w *blockWriter) refresh() error {
 			return err
 		}
 	}
-	for _, b := range []*batch{w.leaves, w.txs, w.ballots} {
+	for _, b := range []*batch{w.leaves, w.txs, w.ballots, w.events} {
 		if err := b.flush(w.ctx); err != nil {
 			return err
 		}
@@ -423,13 +445,13 @@ type writeStmts struct {
 	member, memberKey, left, retireKey         *sql.Stmt
 	memberRekey, proposal, withdrawn, opened   *sql.Stmt
 	decided, comment, endorse, proposalFigures *sql.Stmt
-	votingTimes                                *sql.Stmt
+	votingTimes, textAmended, retitle          *sql.Stmt
 }
 
 func (ws *writeStmts) all() []**sql.Stmt {
 	return []**sql.Stmt{&ws.block, &ws.vouch, &ws.vouchDone, &ws.member, &ws.memberKey,
 		&ws.left, &ws.retireKey, &ws.memberRekey, &ws.proposal, &ws.withdrawn, &ws.opened, &ws.decided,
-		&ws.comment, &ws.endorse, &ws.proposalFigures, &ws.votingTimes}
+		&ws.comment, &ws.endorse, &ws.proposalFigures, &ws.votingTimes, &ws.textAmended, &ws.retitle}
 }
 
 func prepareWrites(db *sql.DB) (*writeStmts, error) {
@@ -455,6 +477,9 @@ func prepareWrites(db *sql.DB) (*writeStmts, error) {
 		`UPDATE proposals SET status = ?, eligible = ?, yes = ?, no = ?, abstain = ?, endorsements = ?, comments = ?
 			WHERE id = ?`,
 		`UPDATE proposals SET opens = ?, closes = ? WHERE id = ?`,
+		`INSERT INTO text_amendments (proposal, revision, height, idx, time, author, old_title, old_body, title, body)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		`UPDATE proposals SET title = ?, body = ? WHERE id = ?`,
 	}
 	ptrs := ws.all()
 	for i, q := range sqls {

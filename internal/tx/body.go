@@ -3,6 +3,7 @@ package tx
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -15,31 +16,59 @@ type Kind uint16
 
 // Transaction kinds.
 const (
-	KindVouch    Kind = 1  // vouch for a key to become a member
-	KindLeave    Kind = 2  // the author leaves the community
-	KindRotate   Kind = 3  // the author hands membership over to a new key
-	KindPropose  Kind = 10 // create a proposal
-	KindWithdraw Kind = 11 // the author withdraws a proposal before voting opens
-	KindComment  Kind = 12 // comment on a proposal, or reply to a comment
-	KindEndorse  Kind = 13 // endorse a proposal
-	KindBallot   Kind = 14 // an open ballot: yes, no or abstain
+	KindVouch     Kind = 1  // vouch for a key to become a member
+	KindLeave     Kind = 2  // the author leaves the community
+	KindRotate    Kind = 3  // the author hands membership over to a new key
+	KindPropose   Kind = 10 // create a proposal
+	KindWithdraw  Kind = 11 // the author withdraws a proposal before voting opens
+	KindComment   Kind = 12 // comment on a proposal, or reply to a comment
+	KindEndorse   Kind = 13 // endorse a proposal
+	KindBallot    Kind = 14 // an open ballot: yes, no or abstain
+	KindAmendText Kind = 15 // the author fixes the title and body of a proposal before voting opens
 
 	KindDelegate   Kind = 20 // delegate the author's vote on a category to another member
 	KindUndelegate Kind = 21 // withdraw the author's delegation on a category
 )
 
-var kindNames = map[Kind]string{
-	KindVouch: "vouch", KindLeave: "leave", KindRotate: "rotate", KindPropose: "propose",
-	KindWithdraw: "withdraw", KindComment: "comment", KindEndorse: "endorse", KindBallot: "ballot",
-	KindDelegate: "delegate", KindUndelegate: "undelegate",
-	KindCandidacy: "candidacy", KindWithdrawCandidacy: "withdraw-candidacy", KindRank: "rank", KindRecall: "recall",
-	KindNotice: "notice", KindPayment: "payment",
+// kinds is the one table of transaction kinds: each kind's name and the
+// empty body it decodes into. It is never written after initialisation.
+var kinds = map[Kind]struct {
+	name string
+	body func() Body
+}{
+	KindVouch:             {"vouch", func() Body { return new(Vouch) }},
+	KindLeave:             {"leave", func() Body { return new(Leave) }},
+	KindRotate:            {"rotate", func() Body { return new(Rotate) }},
+	KindPropose:           {"propose", func() Body { return new(Propose) }},
+	KindWithdraw:          {"withdraw", func() Body { return new(Withdraw) }},
+	KindComment:           {"comment", func() Body { return new(Comment) }},
+	KindEndorse:           {"endorse", func() Body { return new(Endorse) }},
+	KindBallot:            {"ballot", func() Body { return new(Ballot) }},
+	KindAmendText:         {"amend-text", func() Body { return new(AmendText) }},
+	KindDelegate:          {"delegate", func() Body { return new(Delegate) }},
+	KindUndelegate:        {"undelegate", func() Body { return new(Undelegate) }},
+	KindCandidacy:         {"candidacy", func() Body { return new(Candidacy) }},
+	KindWithdrawCandidacy: {"withdraw-candidacy", func() Body { return new(WithdrawCandidacy) }},
+	KindRank:              {"rank", func() Body { return new(Rank) }},
+	KindRecall:            {"recall", func() Body { return new(Recall) }},
+	KindNotice:            {"notice", func() Body { return new(Notice) }},
+	KindPayment:           {"payment", func() Body { return new(Payment) }},
+}
+
+// Kinds returns every transaction kind, in increasing order.
+func Kinds() []Kind {
+	out := make([]Kind, 0, len(kinds))
+	for k := range kinds {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // String returns the kind's name, such as "ballot".
 func (k Kind) String() string {
-	if n, ok := kindNames[k]; ok {
-		return n
+	if d, ok := kinds[k]; ok {
+		return d.name
 	}
 	return fmt.Sprintf("kind %d", uint16(k))
 }
@@ -213,6 +242,28 @@ type Propose struct {
 	Initiative bool    `cbor:"11,keyasint,omitempty"`
 }
 
+// AmendText replaces the title and body of the author's proposal with a
+// corrected text, before voting opens. Both are given whole, with the
+// limits of a proposal's; the earlier texts stay in the record.
+type AmendText struct {
+	Proposal uint64 `cbor:"0,keyasint"`
+	Title    string `cbor:"1,keyasint"`
+	Body     string `cbor:"2,keyasint"`
+}
+
+// Kind implements Body.
+func (*AmendText) Kind() Kind { return KindAmendText }
+
+func (b *AmendText) check() *reject.Error {
+	if err := checkProposalID("text amendment", b.Proposal); err != nil {
+		return err
+	}
+	if err := checkLine("text amendment rejected: the title", b.Title, MaxTitle); err != nil {
+		return err
+	}
+	return checkText("text amendment rejected: the body", b.Body, MaxBodyBytes)
+}
+
 // Withdraw withdraws the author's proposal before voting opens.
 type Withdraw struct {
 	Proposal uint64 `cbor:"0,keyasint"`
@@ -303,8 +354,8 @@ func (*Endorse) Kind() Kind { return KindEndorse }
 func (*Ballot) Kind() Kind { return KindBallot }
 
 func (b *Vouch) check() *reject.Error {
-	if len(b.Key) != 32 {
-		return reject.Errorf(reject.BadKey, "vouch rejected: the key must be 32 bytes, not %d", len(b.Key))
+	if err := CheckKey("vouch rejected: the key", b.Key); err != nil {
+		return err
 	}
 	return CheckName("vouch rejected: the display name", b.Name)
 }
@@ -312,8 +363,8 @@ func (b *Vouch) check() *reject.Error {
 func (*Leave) check() *reject.Error { return nil }
 
 func (b *Rotate) check() *reject.Error {
-	if len(b.NewKey) != 32 {
-		return reject.Errorf(reject.BadKey, "rotation rejected: the new key must be 32 bytes, not %d", len(b.NewKey))
+	if err := CheckKey("rotation rejected: the new key", b.NewKey); err != nil {
+		return err
 	}
 	if len(b.Proof) != 64 {
 		return reject.Errorf(reject.BadRotationProof, "rotation rejected: the new key's proof must be a 64-byte signature, not %d bytes", len(b.Proof))
@@ -432,6 +483,9 @@ func checkLine(what, s string, max int) *reject.Error {
 		if unicode.IsControl(r) {
 			return reject.Errorf(reject.BadBody, "%s contains a control character (U+%04X)", what, r)
 		}
+		if isBidiControl(r) || isZeroWidth(r) {
+			return hiddenText(what, r)
+		}
 	}
 	first, _ := utf8.DecodeRuneInString(s)
 	last, _ := utf8.DecodeLastRuneInString(s)
@@ -452,45 +506,36 @@ func checkText(what, s string, maxBytes int) *reject.Error {
 		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
 			return reject.Errorf(reject.BadBody, "%s contains a control character (U+%04X)", what, r)
 		}
+		if isBidiControl(r) {
+			return hiddenText(what, r)
+		}
 	}
 	return nil
 }
 
+// isBidiControl reports the explicit bidirectional embeddings, overrides
+// and isolates (U+202A–U+202E, U+2066–U+2069): they make text read in
+// another order than it is stored ("\u202egnp.exe" shows as "exe.png"),
+// so what a member signs could differ from what others read. Texts keep
+// the implicit marks (U+200E, U+200F) that right-to-left writing needs.
+func isBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// isZeroWidth reports the zero-width space, non-joiner and joiner (U+200B–
+// U+200D): in a name or a title they make two different strings look the
+// same. Longer texts may need them (emoji sequences, Persian), so only
+// one-line fields refuse them.
+func isZeroWidth(r rune) bool { return r >= 0x200B && r <= 0x200D }
+
+func hiddenText(what string, r rune) *reject.Error {
+	return reject.Errorf(reject.HiddenText, "%s contains an invisible character (U+%04X) that changes how the text reads; remove it", what, r)
+}
+
 // newBody returns an empty body for kind, or nil when the kind is unknown.
 func newBody(k Kind) Body {
-	switch k {
-	case KindVouch:
-		return new(Vouch)
-	case KindLeave:
-		return new(Leave)
-	case KindRotate:
-		return new(Rotate)
-	case KindPropose:
-		return new(Propose)
-	case KindWithdraw:
-		return new(Withdraw)
-	case KindComment:
-		return new(Comment)
-	case KindEndorse:
-		return new(Endorse)
-	case KindBallot:
-		return new(Ballot)
-	case KindDelegate:
-		return new(Delegate)
-	case KindUndelegate:
-		return new(Undelegate)
-	case KindCandidacy:
-		return new(Candidacy)
-	case KindWithdrawCandidacy:
-		return new(WithdrawCandidacy)
-	case KindRank:
-		return new(Rank)
-	case KindRecall:
-		return new(Recall)
-	case KindNotice:
-		return new(Notice)
-	case KindPayment:
-		return new(Payment)
+	if d, ok := kinds[k]; ok {
+		return d.body()
 	}
 	return nil
 }

@@ -46,11 +46,39 @@ const Version = 1
 // MaxTxBytes is the largest signed transaction accepted, in bytes.
 const MaxTxBytes = 64 * 1024
 
+// MinTxBytes is the length of the shortest signed transaction Decode can
+// accept: the envelope's array head (1 byte), the payload's byte-string
+// head (2) and a payload of at least 47 bytes (a map head and six keys,
+// version 1, a one-character chain id, a 32-byte author, nonce and kind
+// under 24 and an empty body, each in its shortest form), and the
+// signature's head (2) and its 64 bytes. Every transaction in a committed
+// block decodes (ProcessProposal refuses a block that holds one that does
+// not), so no block holds more than MaxBlockBytes/MinTxBytes of them.
+const MinTxBytes = 116
+
+// MaxBlockBytes is the most bytes of transactions one block can hold: the
+// CometBFT consensus parameter block.max_bytes that every genesis folkmoot
+// writes (CometBFT's default). It also counts the header and the last
+// commit, so a block's transactions always take less. The offline verifier
+// refuses a history with a larger block.
+const MaxBlockBytes = 4 << 20
+
 // SignPrefix is prepended to the payload before signing: domain separation.
 const SignPrefix = "folkmoot/tx/v1\n"
 
 // ID identifies a transaction: SHA-256 of its signed bytes.
 type ID [32]byte
+
+// ParseID reads a transaction id from 64 hex digits.
+func ParseID(s string) (ID, error) {
+	var id ID
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != len(id) {
+		return id, fmt.Errorf("transaction id must be 64 hex digits, got %q", s)
+	}
+	copy(id[:], b)
+	return id, nil
+}
 
 // String returns the id in lower-case hex.
 func (id ID) String() string { return hex.EncodeToString(id[:]) }
@@ -64,12 +92,16 @@ func (k PublicKey) String() string { return hex.EncodeToString(k[:]) }
 // Short returns the first 8 hex digits of the key, for sentences.
 func (k PublicKey) Short() string { return hex.EncodeToString(k[:4]) }
 
-// ParsePublicKey reads a key from 64 hex digits.
+// ParsePublicKey reads a key from 64 hex digits and refuses one that could
+// not enter the state (see CheckKey).
 func ParsePublicKey(s string) (PublicKey, error) {
 	var k PublicKey
 	b, err := hex.DecodeString(s)
 	if err != nil || len(b) != len(k) {
 		return k, fmt.Errorf("public key must be 64 hex digits, got %q", s)
+	}
+	if err := CheckKey("public key", b); err != nil {
+		return k, err
 	}
 	copy(k[:], b)
 	return k, nil
@@ -170,6 +202,9 @@ func Decode(b []byte) (*Tx, *reject.Error) {
 	}
 	if len(p.Author) != ed25519.PublicKeySize {
 		return nil, reject.Errorf(reject.BadKey, "transaction rejected: the author key must be %d bytes, not %d", ed25519.PublicKeySize, len(p.Author))
+	}
+	if err := checkAuthor(p.Author); err != nil {
+		return nil, err
 	}
 	if err := checkChainID(p.ChainID); err != nil {
 		return nil, err

@@ -31,9 +31,9 @@ func sign(t testing.TB, body Body) []byte {
 
 func TestRoundTrip(t *testing.T) {
 	bodies := []Body{
-		&Vouch{Key: make([]byte, 32), Name: "Zoë"},
+		&Vouch{Key: testKey(), Name: "Zoë"},
 		&Leave{},
-		&Rotate{NewKey: make([]byte, 32), Proof: make([]byte, 64)},
+		&Rotate{NewKey: testKey(), Proof: make([]byte, 64)},
 		&Propose{Title: "Fix the bridge", Body: "## Why\n\nIt *creaks*.", Category: "budget", Opens: 100, Closes: 200},
 		&Propose{Title: "Now", Category: "general", Closes: 200},
 		&Propose{Title: "Quiet hours", Category: "rules", Closes: 200, Type: "ordinary", Measure: Enact, Sunset: 3600},
@@ -221,9 +221,9 @@ func TestTextLimits(t *testing.T) {
 		body Body
 		says string
 	}{
-		{"name too long", &Vouch{Key: make([]byte, 32), Name: strings.Repeat("a", MaxName+1)}, "65 characters; at most 64"},
-		{"name with newline", &Vouch{Key: make([]byte, 32), Name: "a\nb"}, "control character"},
-		{"name padded", &Vouch{Key: make([]byte, 32), Name: "ann "}, "starts or ends with a space"},
+		{"name too long", &Vouch{Key: testKey(), Name: strings.Repeat("a", MaxName+1)}, "65 characters; at most 64"},
+		{"name with newline", &Vouch{Key: testKey(), Name: "a\nb"}, "control character"},
+		{"name padded", &Vouch{Key: testKey(), Name: "ann "}, "starts or ends with a space"},
 		{"empty title", &Propose{Category: "general", Closes: 9}, "title is empty"},
 		{"body too long", &Propose{Title: "t", Category: "general", Closes: 9, Body: strings.Repeat("x", MaxBodyBytes+1)}, "32769 bytes"},
 		{"body with NUL", &Propose{Title: "t", Category: "general", Closes: 9, Body: "a\x00b"}, "control character"},
@@ -238,11 +238,21 @@ func TestTextLimits(t *testing.T) {
 		{"initiative with a close", &Propose{Title: "t", Category: "general", Closes: 9, Initiative: true}, "an initiative names no voting times"},
 		{"initiative with an opening", &Propose{Title: "t", Category: "general", Opens: 9, Initiative: true}, "an initiative names no voting times"},
 		{"proposal without a close", &Propose{Title: "t", Category: "general"}, "must be positive Unix seconds"},
+		// The security review's finding 6: "\u202egnp.exe" reads
+		// "exe.png"; a zero-width space makes two names look the same.
+		{"name with a right-to-left override", &Vouch{Key: testKey(), Name: "\u202egnp.exe"}, "invisible character (U+202E)"},
+		{"name with an isolate", &Vouch{Key: testKey(), Name: "Ann\u2066a"}, "invisible character (U+2066)"},
+		{"name with a zero-width space", &Vouch{Key: testKey(), Name: "An\u200bn"}, "invisible character (U+200B)"},
+		{"name with a zero-width joiner", &Vouch{Key: testKey(), Name: "An\u200dn"}, "invisible character (U+200D)"},
+		{"title with an embedding", &Propose{Title: "Pay \u202a1000", Category: "general", Closes: 9}, "invisible character (U+202A)"},
+		{"category with a zero-width non-joiner", &Propose{Title: "t", Category: "gen\u200ceral", Closes: 9}, "invisible character (U+200C)"},
+		{"body with an override", &Propose{Title: "t", Category: "general", Closes: 9, Body: "pay Bob\u202e0001"}, "invisible character (U+202E)"},
+		{"comment with a pop", &Comment{Proposal: 1, Text: "x\u202cy"}, "invisible character (U+202C)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Decode(sign(t, tt.body))
-			if err == nil || !strings.Contains(err.Msg, tt.says) {
+			if err == nil || !strings.Contains(err.Msg, tt.says) || (strings.Contains(tt.says, "invisible") && err.Code != reject.HiddenText) {
 				t.Fatalf("got %v, want a rejection saying %q", err, tt.says)
 			}
 		})
@@ -300,5 +310,33 @@ func TestSignatureMalleability(t *testing.T) {
 	}
 	if d2.CheckSignature() == nil {
 		t.Fatal("a signature with S + L was accepted")
+	}
+}
+
+// testKey is a valid public key (of the seed 0x01 0x01 …), for bodies that
+// carry one.
+func testKey() []byte {
+	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{1}, ed25519.SeedSize)).Public().(ed25519.PublicKey)
+}
+
+// TestMinTxBytes checks MinTxBytes against the shortest transaction there
+// is (a leave with a one-character chain id and nonce 1): it decodes, it
+// is exactly MinTxBytes long, and one byte less does not decode.
+func TestMinTxBytes(t *testing.T) {
+	b, err := Sign(testPriv, Unsigned{ChainID: "x", Author: testAuthor(), Nonce: 1, Body: &Leave{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, rerr := Decode(b); rerr != nil {
+		t.Fatalf("the shortest transaction does not decode: %v", rerr)
+	}
+	if len(b) != MinTxBytes {
+		t.Fatalf("the shortest transaction has %d bytes, MinTxBytes is %d", len(b), MinTxBytes)
+	}
+	for i := range b {
+		short := append(bytes.Clone(b[:i]), b[i+1:]...)
+		if _, rerr := Decode(short); rerr == nil {
+			t.Fatalf("%d bytes (byte %d dropped) decode", len(short), i)
+		}
 	}
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/folkmoot/folkmoot/internal/api/apitest"
-	"github.com/folkmoot/folkmoot/internal/cli"
+	"github.com/folkmoot/folkmoot/internal/demo"
 	"github.com/folkmoot/folkmoot/internal/keystore"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
@@ -78,7 +78,7 @@ func screenshot(dir, name string) chromedp.Action[chromedp.Void] {
 }
 
 // TestBrowserJourney drives a real headless Chromium through a newcomer's
-// journey on the site `folkmoot demo` serves (the same StartDemo): create a
+// journey on the site `folkmoot demo` serves (the same demo.Start): create a
 // key in the browser and back it up, get vouched, propose, endorse (with
 // the keyboard alone), reply to a comment, vote by clicking and watch the
 // tally change without a reload, see a refused transaction's sentence, see
@@ -100,15 +100,15 @@ func TestBrowserJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := cli.StartDemo(context.Background(), cli.DemoOptions{Home: filepath.Join(t.TempDir(), "demo"), Voting: 5 * time.Second})
+	d, err := demo.Start(context.Background(), demo.Options{Home: filepath.Join(t.TempDir(), "demo"), Voting: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Stop()
 	ada, bram := d.Member("Ada"), d.Member("Bram")
-	do := func(by *cli.DemoMember, body tx.Body) {
+	do := func(by *demo.Member, body tx.Body) {
 		t.Helper()
-		if _, err := d.Do(context.Background(), cli.DemoAct{By: by, Body: body}); err != nil {
+		if _, err := d.Do(context.Background(), demo.Act{By: by, Body: body}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -227,8 +227,8 @@ func TestBrowserJourney(t *testing.T) {
 
 	// Vouched by two founders (the demo's constitution asks for two), from
 	// Go as the CLI would.
-	if _, err := d.Do(ctx, cli.DemoAct{By: ada, Body: &tx.Vouch{Key: key[:], Name: "Farah"}},
-		cli.DemoAct{By: bram, Body: &tx.Vouch{Key: key[:], Name: "Farah"}}); err != nil {
+	if _, err := d.Do(ctx, demo.Act{By: ada, Body: &tx.Vouch{Key: key[:], Name: "Farah"}},
+		demo.Act{By: bram, Body: &tx.Vouch{Key: key[:], Name: "Farah"}}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -303,8 +303,8 @@ func TestBrowserJourney(t *testing.T) {
 		poll(`document.querySelector("#tally title").textContent.includes("Yes 1")`),
 	)
 	receipt := eval(`document.querySelector("#vote-form .sign-status a").getAttribute("href")`)
-	if _, err := d.Do(ctx, cli.DemoAct{By: bram, Body: &tx.Ballot{Proposal: id, Choice: tx.Yes}},
-		cli.DemoAct{By: ada, Body: &tx.Ballot{Proposal: id, Choice: tx.Yes}}); err != nil {
+	if _, err := d.Do(ctx, demo.Act{By: bram, Body: &tx.Ballot{Proposal: id, Choice: tx.Yes}},
+		demo.Act{By: ada, Body: &tx.Ballot{Proposal: id, Choice: tx.Yes}}); err != nil {
 		t.Fatal(err)
 	}
 	run("live tally",
@@ -410,6 +410,13 @@ func TestBrowserJourney(t *testing.T) {
 		// Scanning is offered only where the browser can read QR codes.
 		poll(`document.querySelector("[data-scan]").hidden === !("BarcodeDetector" in window)`),
 		poll(`document.querySelector("[data-who]").textContent.includes("bram")`),
+		// The security review's critical finding: a vouch for the all-zero
+		// key (small order: anyone can forge its signatures) is refused in
+		// the page before anything is signed.
+		chromedp.SetValue(css("#vouch-key"), strings.Repeat("00", 32)),
+		chromedp.SetValue(css("#vouch-name"), "Dmitri"),
+		chromedp.Click(css("#vouch-button")),
+		poll(`document.querySelector("#vouch-form .sign-status").textContent.includes("small order")`),
 		chromedp.SetValue(css("#vouch-key"), dora.Key.String()),
 		chromedp.SetValue(css("#vouch-name"), "Dora"),
 		chromedp.Click(css("#vouch-button")),

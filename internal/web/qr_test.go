@@ -14,6 +14,8 @@ import (
 
 	"github.com/makiuchi-d/gozxing"
 	gzqr "github.com/makiuchi-d/gozxing/qrcode"
+
+	"github.com/folkmoot/folkmoot/internal/tx/txtest"
 )
 
 // qrRun is one dark run of qrSVG's path: M x y h n v1 h-n z.
@@ -76,7 +78,7 @@ func TestQRCode(t *testing.T) {
 	}{
 		{"key", "text=" + key, http.StatusOK, key},
 		{"upper-case key, drawn in its usual form", "text=" + strings.ToUpper(key), http.StatusOK, key},
-		{"other key", "text=" + strings.Repeat("0f", 32), http.StatusOK, strings.Repeat("0f", 32)},
+		{"other key", "text=" + txtest.KeyHex(0x0f), http.StatusOK, txtest.KeyHex(0x0f)},
 		{"no text", "", http.StatusBadRequest, "64 hex digits"},
 		{"short", "text=" + key[:63], http.StatusBadRequest, "64 hex digits"},
 		{"long", "text=" + key + "00", http.StatusBadRequest, "64 hex digits"},

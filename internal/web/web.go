@@ -23,6 +23,7 @@ import (
 	"github.com/folkmoot/folkmoot/internal/api"
 	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/query"
+	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
 //go:embed templates/*.html
@@ -80,13 +81,13 @@ func New(o Options) (*Site, error) {
 		funcs := template.FuncMap{
 			"t":         func(key string, args ...any) string { return cat.T(lang, key, args...) },
 			"md":        s.md.HTML,
-			"when":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+			"when":      func(t time.Time) string { return t.UTC().Format(core.MinuteFormat) },
 			"left":      func(t time.Time) string { return timeLeft(s.svc.Now(), t) },
 			"tally":     func(p query.ProposalDetail) template.HTML { return s.tally(lang, p) },
 			"status":    func(st string) string { return cat.T(lang, "status."+st) },
 			"inc64":     func(n int64) int64 { return n + 1 },
 			"plus":      func(a, b int) int { return a + b },
-			"statuses":  func() []string { return []string{"open", "decided", "scheduled", "withdrawn", "gathering", "lapsed"} },
+			"statuses":  core.Statuses,
 			"short":     func(k fmt.Stringer) string { return k.String()[:8] },
 			"jskeys":    scriptMessages,
 			"dur":       span,
@@ -104,6 +105,7 @@ func New(o Options) (*Site, error) {
 			"under":     func(s string) string { return strings.ReplaceAll(s, " ", "_") },
 			"estatus":   func(st string) string { return cat.T(lang, "election."+st) },
 			"gdur":      goDuration,
+			"maxTitle":  func() int { return tx.MaxTitle },
 		}
 		t, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
 		if err != nil {
@@ -145,7 +147,7 @@ func scriptMessages() []string {
 		"bad_payload", "bad_iterations", "backup_mismatch", "not_in_block", "field", "f_type", "f_measure", "f_law", "f_sunset", "f_rules",
 		"f_amount", "f_initiative", "m_resolution", "m_law", "m_renewal", "m_repeal", "m_amendment", "v_true", "days", "bad_rules", "on_signatures",
 		"k_vouch", "k_leave", "k_rotate", "k_propose", "k_withdraw", "k_comment", "k_endorse", "k_ballot",
-		"k_delegate", "k_undelegate", "k_candidacy", "k_withdraw_candidacy", "k_rank", "k_recall", "c_yes", "c_no", "c_abstain"}
+		"k_delegate", "k_undelegate", "k_candidacy", "k_withdraw_candidacy", "k_rank", "k_recall", "k_amend_text", "c_yes", "c_no", "c_abstain", "weak_key"}
 }
 
 func (s *Site) tally(lang string, p query.ProposalDetail) template.HTML {

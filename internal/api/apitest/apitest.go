@@ -1,10 +1,10 @@
 // Package apitest starts a real single-validator community in-process for
-// tests of the API and the pages: CometBFT, the app, the SQLite projection
-// and an api.Service over them, with founders whose keys the test holds.
+// tests of the API and the pages, assembled by node.Open as "folkmoot
+// start" assembles it: CometBFT, the app, the SQLite projection and an
+// api.Service over them, with founders whose keys the test holds.
 package apitest
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -13,8 +13,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/folkmoot/folkmoot/internal/abci"
 	"github.com/folkmoot/folkmoot/internal/api"
@@ -54,6 +52,9 @@ type Community struct {
 	Store    *store.Store
 	Client   *client.Client
 	Service  *api.Service
+	// Site is the address of the web site and API the node serves, as
+	// "folkmoot start" serves them (http://127.0.0.1:port).
+	Site string
 }
 
 // ChainID of every test community.
@@ -97,50 +98,19 @@ func StartWith(t testing.TB, edit func(c *core.Constitution), founders ...string
 		defer l.Close()
 		return l.Addr().String()
 	}
-	if err := node.Init(home, node.Options{ChainID: ChainID, AppState: appState, LogLevel: "error", NoMetrics: true,
+	if err := node.Init(home, node.HomeOptions{ChainID: ChainID, AppState: appState, LogLevel: "error", NoMetrics: true,
 		TimeoutCommit: 200 * time.Millisecond, EmptyBlocksInterval: 500 * time.Millisecond,
 		P2PAddress: "tcp://" + addr(), RPCAddress: "tcp://" + addr(), WebAddress: addr()}); err != nil {
 		t.Fatal(err)
 	}
-	gen, err := cmttypes.GenesisDocFromFile(filepath.Join(home, "config", "genesis.json"))
+	cm, err := node.Open(context.Background(), home, node.Options{SubmitRate: 6000, SubmitBurst: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, gen.AppState); err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(filepath.Join(home, "data", "folkmoot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Init(gen.ChainID, gen.GenesisTime, compact.Bytes()); err != nil {
-		t.Fatal(err)
-	}
-	c.Store = st
-	c.App = abci.New(abci.Options{Sink: sink{st}})
-	n, err := node.Start(context.Background(), home, c.App, nil, node.WithConcurrentApp())
-	if err != nil {
-		st.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = n.Stop()
-		_ = c.App.Flush()
-		_ = st.Close()
-	})
-	if c.Client, err = client.New(n.RPCAddress()); err != nil {
-		t.Fatal(err)
-	}
-	c.Service = api.New(api.Options{App: c.App, Store: st, Node: c.Client, SubmitRate: 6000, SubmitBurst: 1000})
+	t.Cleanup(func() { _ = cm.Stop() })
+	c.App, c.Store, c.Client, c.Service, c.Site = cm.App(), cm.Store(), cm.Client(), cm.Service(), cm.Site()
 	c.WaitHeight(t, 1)
 	return c
-}
-
-type sink struct{ st *store.Store }
-
-func (s sink) Commit(c abci.Committed) error {
-	return s.st.WriteBlock(store.BlockRecord{Height: c.Height, Time: c.Time, Txs: c.Txs, Result: c.Result, State: c.State})
 }
 
 // Sign signs body as m with m's next nonce.

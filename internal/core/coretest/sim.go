@@ -20,8 +20,9 @@ import (
 // qualify or lapse), amend the constitution and pick decision types, delegate
 // their votes (chains, cycles and a weight cap among them) and withdraw
 // delegations, stand for the offices of SimOffices, cast ranked ballots,
-// petition to recall holders, publish notices, and a few transactions are
-// deliberately bad. Only a Sim made by NewOfficeSim has offices.
+// petition to recall holders, publish notices, amend the text of their
+// proposals before voting opens, and a few transactions are deliberately
+// bad. Only a Sim made by NewOfficeSim has offices.
 // The same seed always gives the same history.
 type Sim struct {
 	State    *core.State
@@ -30,7 +31,10 @@ type Sim struct {
 	// BadShare is the share of deliberately invalid transactions (0..1).
 	BadShare float64
 
-	rng       *rand.Rand
+	rng *rand.Rand
+	// amends draws the text amendments from a stream of its own, so that
+	// adding them left every other draw of a seed as it was.
+	amends    *rand.Rand
 	members   []*Member // current members, by index
 	newcomers []*Member // people some members vouched for
 	made      int
@@ -46,7 +50,8 @@ func NewSim(seed uint64, n int) *Sim { return newSim(seed, n, false) }
 func NewOfficeSim(seed uint64, n int) *Sim { return newSim(seed, n, true) }
 
 func newSim(seed uint64, n int, offices bool) *Sim {
-	s := &Sim{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), Now: GenesisTime, BadShare: 0.03, offices: offices}
+	s := &Sim{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), amends: rand.New(rand.NewPCG(seed, 0xa3e2d)),
+		Now: GenesisTime, BadShare: 0.03, offices: offices}
 	for i := 0; i < n; i++ {
 		s.members = append(s.members, s.person())
 	}
@@ -86,8 +91,16 @@ func (s *Sim) Block(n int) (core.Block, core.BlockResult) {
 		panic(fmt.Sprintf("coretest: sim: %v", err))
 	}
 	res.Begin = begin
-	for i := 0; i < n && len(s.members) > 0; i++ {
-		raw, author, good := s.next()
+	for i := 0; i < n+1 && len(s.members) > 0; i++ {
+		var raw []byte
+		var author *Member
+		var good bool
+		if i < n {
+			raw, author, good = s.next()
+		} else {
+			raw, author = s.amendText()
+			good = true
+		}
 		if raw == nil {
 			continue
 		}
@@ -137,9 +150,9 @@ func (s *Sim) next() ([]byte, *Member, bool) {
 	for i, p := range props[max(0, len(props)-40):] {
 		recent := i >= min(len(props), 40)-8
 		switch {
-		case p.Status == core.Open && s.Now.UnixNano() <= p.Closes && (recent || p.Initiative):
+		case p.Status == core.Open && s.Now.UnixNano() <= p.Closes && (recent || p.Initiative != nil):
 			open = append(open, p)
-		case p.Status == core.Gathering && s.Now.UnixNano() <= p.GatherUntil:
+		case p.Status == core.Gathering && s.Now.UnixNano() <= p.Initiative.GatherUntil:
 			gathering = append(gathering, p)
 		}
 	}
@@ -246,6 +259,31 @@ func (s *Sim) delegation(m *Member) []byte {
 	}
 	n, _ := s.State.Member(to.Key)
 	return m.Sign(&tx.Delegate{Category: cat, Member: n.Number})
+}
+
+// amendText makes, in about one block in four, the author of a recent
+// proposal whose text may still change (scheduled, or an initiative nobody
+// endorsed yet) amend it; nil when there is none.
+func (s *Sim) amendText() ([]byte, *Member) {
+	if s.amends.IntN(4) != 0 {
+		return nil, nil
+	}
+	props := s.State.Proposals()
+	for _, p := range props[max(0, len(props)-40):] {
+		if p.Status != core.Scheduled && (p.Status != core.Gathering || p.Endorsements() > 0) {
+			continue
+		}
+		author, ok := s.State.MemberByNumber(p.Author)
+		if !ok || author.Left {
+			continue
+		}
+		for _, m := range s.members {
+			if m.Key == author.Key {
+				return m.Sign(&tx.AmendText{Proposal: p.ID, Title: p.Title, Body: fmt.Sprintf("%s\nRevised (%d).", p.Body, p.Revisions+1)}), m
+			}
+		}
+	}
+	return nil, nil
 }
 
 // measure makes a proposal that enacts, renews or repeals a law, or amends

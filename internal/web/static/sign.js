@@ -14,7 +14,7 @@
   var PREFIX = "folkmoot/tx/v1\n";
   var PKCS8_PREFIX = "302e020100300506032b657004220420";
   var ITERATIONS = 600000;
-  var KINDS = { 1: "vouch", 2: "leave", 3: "rotate", 10: "propose", 11: "withdraw", 12: "comment", 13: "endorse", 14: "ballot",
+  var KINDS = { 1: "vouch", 2: "leave", 3: "rotate", 10: "propose", 11: "withdraw", 12: "comment", 13: "endorse", 14: "ballot", 15: "amend-text",
     20: "delegate", 21: "undelegate", 30: "candidacy", 31: "withdraw-candidacy", 32: "rank", 33: "recall" };
   var ENVELOPE = { 0: "version", 1: "chain", 2: "author", 3: "nonce", 4: "kind", 5: "body" };
   var BODIES = {
@@ -22,6 +22,7 @@
     propose: { 0: "title", 1: "text", 2: "category", 3: "voting opens", 4: "voting closes", 5: "type", 6: "measure", 7: "law", 8: "sunset", 9: "rules",
       10: "amount", 11: "initiative" },
     withdraw: { 0: "proposal" },
+    "amend-text": { 0: "proposal", 1: "title", 2: "text" },
     comment: { 0: "proposal", 1: "in reply to comment", 2: "comment" },
     endorse: { 0: "proposal" },
     ballot: { 0: "proposal", 1: "choice" },
@@ -213,6 +214,7 @@
       var p = JSON.parse(new TextDecoder().decode(plain));
       return importSeed(p.alias, unhex(p.seed)).then(function (rec) {
         if (p.public_key && p.public_key !== rec.pub) { throw new Error(msg("backup_mismatch")); }
+        if (weakKey(rec.pub)) { throw new Error(msg("weak_key")); }
         return rec;
       });
     });
@@ -279,6 +281,35 @@
     });
   }
 
+  // SMALL_ORDER holds the eight ed25519 points of small order. Under the
+  // node's signature rules (ZIP-215) anyone can forge a signature for
+  // them, so the node refuses them as keys (tx.CheckKey), and so does this
+  // page, before anything is signed.
+  var SMALL_ORDER = [
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "0000000000000000000000000000000000000000000000000000000000000080",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85"];
+
+  // weakKey reports a key (64 hex digits) that may never be a member's: a
+  // small-order point, or a non-canonical encoding (y of p or more, or the
+  // sign bit set on y = 1 or y = p - 1, where x is 0).
+  function weakKey(h) {
+    h = String(h).toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(h)) { return false; }
+    if (SMALL_ORDER.indexOf(h) >= 0) { return true; }
+    var b = unhex(h), sign = b[31] & 0x80, i, ones = true, zeros = true;
+    b[31] &= 0x7f;
+    for (i = 1; i < 31; i++) { ones = ones && b[i] === 0xff; zeros = zeros && b[i] === 0; }
+    if (ones && b[31] === 0x7f && b[0] >= 0xed) { return true; }
+    if (sign && ones && b[31] === 0x7f && b[0] === 0xec) { return true; }
+    return !!sign && zeros && b[31] === 0 && b[0] === 1;
+  }
+
   function action(form, rec) {
     var a = { author: rec.pub, kind: form.getAttribute("data-kind") };
     ["proposal", "election", "member"].forEach(function (n) {
@@ -303,6 +334,9 @@
         a.initiative = true;
       } else { a[k] = String(v); }
     });
+    if (a.kind === "vouch" && weakKey(a.key)) {
+      throw new Error(msg("weak_key", "This key is a point of small order, for which anyone can forge a signature: it can never be a member's."));
+    }
     if (a.kind === "propose") {
       // What "folkmoot propose" would leave out: an initiative has no
       // voting times; a resolution needs no measure.

@@ -20,7 +20,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/folkmoot/folkmoot/internal/node"
 )
@@ -126,91 +125,6 @@ func TestInitMakesWebCert(t *testing.T) {
 	}
 }
 
-// TestWebPlan checks how the site is served for each address and flags,
-// and the errors for bad certificate files. Nothing listens.
-func TestWebPlan(t *testing.T) {
-	home, _ := initHome(t)
-	bare, _ := initHome(t)
-	for _, p := range []string{node.WebCertFile, node.WebKeyFile} {
-		if err := os.Remove(filepath.Join(bare, "config", p)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	dir := t.TempDir()
-	garbage := filepath.Join(dir, "garbage.pem")
-	if err := os.WriteFile(garbage, []byte("not a certificate\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	certPath, keyPath := node.WebCertPaths(home)
-	otherCert, otherKey := node.WebCertPaths(bare)
-	if err := node.WriteWebCert(bare, "x", nil, time.Now(), true); err != nil {
-		t.Fatal(err)
-	}
-	otherKeyBytes, _ := os.ReadFile(otherKey)
-	mismatched := filepath.Join(dir, "other_key.pem")
-	if err := os.WriteFile(mismatched, otherKeyBytes, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []string{otherCert, otherKey} {
-		os.Remove(p)
-	}
-
-	cases := []struct {
-		name    string
-		home    string
-		w       webServing
-		cfg     string
-		https   bool
-		warning string
-		err     string
-	}{
-		{"loopback is plain HTTP", home, webServing{}, "127.0.0.1:8080", false, "", ""},
-		{"localhost is loopback", home, webServing{addr: "localhost:8080"}, "", false, "", ""},
-		{"IPv6 loopback", home, webServing{addr: "[::1]:8080"}, "", false, "", ""},
-		{"loopback with --tls", home, webServing{tls: true}, "127.0.0.1:8080", true, "", ""},
-		{"all interfaces use the home's certificate", home, webServing{addr: "0.0.0.0:8443"}, "127.0.0.1:8080", true, "", ""},
-		{"configured address off loopback", home, webServing{}, "192.168.7.7:8443", true, "", ""},
-		{"own certificate", bare, webServing{addr: "0.0.0.0:443", certFile: certPath, keyFile: keyPath}, "", true, "", ""},
-		{"plain HTTP on all interfaces refused", bare, webServing{addr: "0.0.0.0:8443"}, "", false, "",
-			"refusing to serve plain HTTP on 0.0.0.0:8443: browsers sign only in a secure context"},
-		{"empty host refused", bare, webServing{addr: ":8443"}, "", false, "", "refusing to serve plain HTTP on :8443"},
-		{"IPv6 any refused", bare, webServing{addr: "[::]:8443"}, "", false, "", "refusing to serve plain HTTP on [::]:8443"},
-		{"insecure HTTP on request", bare, webServing{addr: "0.0.0.0:8080", insecureHTTP: true}, "", false,
-			"warning: serving plain HTTP on 0.0.0.0:8080 (--insecure-http): browsers will not sign there", ""},
-		{"--tls without a certificate", bare, webServing{tls: true}, "127.0.0.1:8080", false, "", "web certificate"},
-		{"cert without key", home, webServing{certFile: certPath}, "127.0.0.1:8080", false, "", "--tls-cert and --tls-key go together"},
-		{"insecure with a certificate", home, webServing{insecureHTTP: true, certFile: certPath, keyFile: keyPath}, "0.0.0.0:1", false, "", "--insecure-http cannot be combined"},
-		{"missing certificate file", home, webServing{certFile: filepath.Join(dir, "nope.pem"), keyFile: keyPath}, "0.0.0.0:1", false, "",
-			"nope.pem: no web certificate (the file does not exist)"},
-		{"garbage certificate", home, webServing{certFile: garbage, keyFile: keyPath}, "0.0.0.0:1", false, "",
-			"both must be PEM: the certificate, and its own private key"},
-		{"garbage key", home, webServing{certFile: certPath, keyFile: garbage}, "0.0.0.0:1", false, "", "garbage.pem"},
-		{"key of another certificate", home, webServing{certFile: certPath, keyFile: mismatched}, "0.0.0.0:1", false, "",
-			"private key does not match public key"},
-		{"address without a port", home, webServing{addr: "0.0.0.0"}, "", false, "", `web address "0.0.0.0": write it as host:port`},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			p, err := c.w.plan(c.home, c.cfg)
-			if c.err != "" {
-				if err == nil || !strings.Contains(err.Error(), c.err) {
-					t.Fatalf("error %v, want one saying %q", err, c.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if (p.cert != nil) != c.https {
-				t.Errorf("HTTPS %v, want %v", p.cert != nil, c.https)
-			}
-			if !strings.Contains(p.warning, c.warning) || (c.warning == "") != (p.warning == "") {
-				t.Errorf("warning %q, want %q", p.warning, c.warning)
-			}
-		})
-	}
-}
-
 // TestStartRefusesPlainHTTPOffLoopback checks that the refusal comes
 // before anything starts: no listener is opened.
 func TestStartRefusesPlainHTTPOffLoopback(t *testing.T) {
@@ -223,7 +137,7 @@ func TestStartRefusesPlainHTTPOffLoopback(t *testing.T) {
 	setPorts(t, home, p2p, rpc)
 	web, _ := freeAddr()
 	_, port, _ := net.SplitHostPort(web)
-	r, err := startNodeWeb(context.Background(), home, nil, webServing{addr: "0.0.0.0:" + port})
+	r, err := node.Open(context.Background(), home, node.Options{Web: node.WebServing{Addr: "0.0.0.0:" + port}})
 	if err == nil {
 		r.Stop()
 		t.Fatal("plain HTTP on 0.0.0.0 was served")
@@ -256,13 +170,13 @@ func TestStartServesHTTPS(t *testing.T) {
 	rpc, _ := freeAddr()
 	p2p, _ := freeAddr()
 	setPorts(t, home, p2p, rpc)
-	r, err := startNodeWeb(context.Background(), home, nil, webServing{tls: true})
+	r, err := node.Open(context.Background(), home, node.Options{Web: node.WebServing{TLS: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Stop()
-	if !strings.HasPrefix(r.site, "https://127.0.0.1:") || r.fingerprint != printed {
-		t.Fatalf("site %s with fingerprint %s; init printed %s", r.site, r.fingerprint, printed)
+	if !strings.HasPrefix(r.Site(), "https://127.0.0.1:") || r.Fingerprint() != printed {
+		t.Fatalf("site %s with fingerprint %s; init printed %s", r.Site(), r.Fingerprint(), printed)
 	}
 	certPath, _ := node.WebCertPaths(home)
 	raw, err := os.ReadFile(certPath)
@@ -274,7 +188,7 @@ func TestStartServesHTTPS(t *testing.T) {
 		t.Fatal("the certificate does not parse")
 	}
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	res, err := hc.Get(r.site + "/")
+	res, err := hc.Get(r.Site() + "/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,10 +202,10 @@ func TestStartServesHTTPS(t *testing.T) {
 	}
 	// A client that trusts only the system's authorities refuses it, and
 	// plain HTTP gets no page.
-	if _, err := http.Get(r.site + "/"); err == nil || !strings.Contains(err.Error(), "certificate") {
+	if _, err := http.Get(r.Site() + "/"); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Errorf("a client without the certificate: %v", err)
 	}
-	if res, err := http.Get("http" + strings.TrimPrefix(r.site, "https") + "/"); err == nil {
+	if res, err := http.Get("http" + strings.TrimPrefix(r.Site(), "https") + "/"); err == nil {
 		res.Body.Close()
 		if res.StatusCode == 200 {
 			t.Error("plain HTTP got a page from the HTTPS site")

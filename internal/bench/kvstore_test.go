@@ -1,4 +1,4 @@
-package node
+package bench
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"time"
 
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+
+	"github.com/folkmoot/folkmoot/internal/node"
 )
 
 // BenchmarkKVStoreRPC measures CometBFT's kvstore example application end
@@ -26,15 +28,15 @@ func BenchmarkKVStoreRPC(b *testing.B) {
 }
 
 func benchKVStore(b *testing.B, batch int) {
-	o := Options{
+	o := node.HomeOptions{
 		ChainID:             "bench-kv",
 		TimeoutCommit:       10 * time.Millisecond,
 		EmptyBlocksInterval: time.Second,
 		NoMetrics:           true,
 	}
-	o.P2PAddress = "tcp://127.0.0.1:" + strconv.Itoa(freePort(b))
-	o.RPCAddress = "tcp://127.0.0.1:" + strconv.Itoa(freePort(b))
-	n, err := StartKVStore(context.Background(), b.TempDir(), o, testLog(), WithConfig(func(c *Config) {
+	o.P2PAddress = "tcp://" + freeLoopback()
+	o.RPCAddress = "tcp://" + freeLoopback()
+	n, err := startKVStore(context.Background(), b.TempDir(), o, nil, node.WithConfig(func(c *node.Config) {
 		c.Comet.Mempool.Size = max(b.N+1000, 5000)
 		c.Comet.Mempool.CacheSize = max(b.N+1000, 10000)
 		c.Comet.Mempool.MaxTxsBytes = 1 << 30
@@ -78,7 +80,7 @@ func benchKVStore(b *testing.B, batch int) {
 }
 
 // kvSize is the number of keys the kvstore application has committed.
-func kvSize(b *testing.B, n *Node) int64 {
+func kvSize(b *testing.B, n *node.Node) int64 {
 	res, err := rpcClient(b, n).ABCIInfo(context.Background())
 	if err != nil {
 		b.Fatal(err)
@@ -96,7 +98,7 @@ func submit(ctx context.Context, c *rpchttp.HTTP, first, last int64) error {
 	for {
 		bc := c.NewBatch()
 		for i := first; i < last; i++ {
-			if _, err := bc.BroadcastTxSync(ctx, KVStoreTx(uint64(i), 200)); err != nil {
+			if _, err := bc.BroadcastTxSync(ctx, kvstoreTx(uint64(i), 200)); err != nil {
 				return err
 			}
 		}
@@ -109,4 +111,45 @@ func submit(ctx context.Context, c *rpchttp.HTTP, first, last int64) error {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// TestStartKVStoreHelper starts the kvstore node the node benchmark
+// compares with and commits one transaction of the benchmark's size.
+func TestStartKVStoreHelper(t *testing.T) {
+	o := node.HomeOptions{TimeoutCommit: 50 * time.Millisecond, EmptyBlocksInterval: 300 * time.Millisecond, NoMetrics: true,
+		P2PAddress: "tcp://" + freeLoopback(), RPCAddress: "tcp://" + freeLoopback(), WebAddress: freeLoopback()}
+	n, err := startKVStore(context.Background(), t.TempDir(), o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	if n.ChainID() != "kvstore" {
+		t.Fatalf("chain id %q", n.ChainID())
+	}
+	tx := kvstoreTx(42, 200)
+	if len(tx) != 200 {
+		t.Fatalf("tx is %d bytes, want 200", len(tx))
+	}
+	c := rpcClient(t, n)
+	res, err := c.BroadcastTxCommit(context.Background(), tx)
+	if err != nil || res.CheckTx.Code != 0 || res.TxResult.Code != 0 {
+		t.Fatalf("broadcast: %v %+v", err, res)
+	}
+	q, err := c.ABCIQuery(context.Background(), "", []byte("k42"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(q.Response.Value); got != strings.Repeat("v", 196) {
+		t.Fatalf("k42 = %q", got)
+	}
+}
+
+// rpcClient connects to n's RPC.
+func rpcClient(t testing.TB, n *node.Node) *rpchttp.HTTP {
+	t.Helper()
+	c, err := rpchttp.New(n.RPCAddress())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -1,0 +1,67 @@
+package core_test
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/folkmoot/folkmoot/internal/core"
+	"github.com/folkmoot/folkmoot/internal/core/coretest"
+	"github.com/folkmoot/folkmoot/internal/reject"
+	"github.com/folkmoot/folkmoot/internal/tx"
+	"github.com/folkmoot/folkmoot/internal/tx/txtest"
+)
+
+// TestWeakKeysNeverEnter is the security review's critical finding.
+//
+// Exploit: two members vouched for the all-zero public key under the name
+// "Dmitri", and the core admitted it as member 4. Then anyone posted a
+// comment "by Dmitri" with the signature R = identity, s = 0, which under
+// ZIP-215 verifies on every message for a small-order key, and the node
+// accepted it in the next block.
+//
+// Every small-order encoding, canonical or not, is now refused at each
+// place a key enters the state: a vouch, a rotation, the genesis founders;
+// and nothing changes.
+func TestWeakKeysNeverEnter(t *testing.T) {
+	for _, wk := range txtest.WeakKeys() {
+		t.Run(wk.Name, func(t *testing.T) {
+			w := newWorld(t)
+			alice := w.m["alice"]
+			k := wk.Bytes()
+			refuses(t, w.s, alice.Sign(&tx.Vouch{Key: k, Name: "Dmitri"}), reject.WeakKey, "anyone can forge")
+			refuses(t, w.s, alice.Sign(&tx.Rotate{NewKey: k, Proof: txtest.ForgedSignature()}), reject.WeakKey, "rotation rejected: the new key")
+
+			var weak tx.PublicKey
+			copy(weak[:], k)
+			payload, err := tx.Unsigned{ChainID: coretest.ChainID, Author: weak, Nonce: 1,
+				Body: &tx.Comment{Proposal: 1, Text: "by Dmitri"}}.Payload()
+			if err != nil {
+				t.Fatal(err)
+			}
+			forged, err := tx.Assemble(payload, txtest.ForgedSignature())
+			if err != nil {
+				t.Fatal(err)
+			}
+			refuses(t, w.s, forged, reject.WeakKey, "the author key")
+
+			// A genesis naming the key as a founder does not found a
+			// community, whichever way the key is written.
+			g := coretest.Genesis(alice, w.m["bob"])
+			raw, err := json.Marshal(g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			app := strings.Replace(string(raw), alice.Key.String(), hex.EncodeToString(k), 1)
+			if _, err := core.New(coretest.ChainID, coretest.GenesisTime, []byte(app)); err == nil {
+				t.Fatal("a genesis with a small-order founder key was accepted")
+			}
+			c := g.Constitution
+			copy(c.Founders[0].Key[:], k)
+			if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "founders[0]") {
+				t.Fatalf("Validate = %v, want founders[0] refused", err)
+			}
+		})
+	}
+}
