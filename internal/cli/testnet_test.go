@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+
 	"github.com/folkmoot/folkmoot/internal/client"
 	"github.com/folkmoot/folkmoot/internal/core/coretest"
 	"github.com/folkmoot/folkmoot/internal/tx"
@@ -66,6 +68,7 @@ func TestFourValidators(t *testing.T) {
 	ctx := context.Background()
 	procs := make([]*proc, 4)
 	clients := make([]*client.Client, 4)
+	rpcs := make([]*rpchttp.HTTP, 4) // for what only this test reads: heights and app hashes
 	start := func(i int) {
 		p := &proc{cmd: exec.Command(bin, "start", "--home", filepath.Join(dir, fmt.Sprintf("node%d", i)))}
 		p.cmd.Stdout, p.cmd.Stderr = &p.logs, &p.logs
@@ -91,12 +94,19 @@ func TestFourValidators(t *testing.T) {
 		}
 	}()
 	for i := range procs {
-		clients[i], _ = client.New(fmt.Sprintf("http://127.0.0.1:%d", base+10*i+1))
+		url := fmt.Sprintf("http://127.0.0.1:%d", base+10*i+1)
+		clients[i], _ = client.New(url)
+		if rpcs[i], err = rpchttp.New(url); err != nil {
+			t.Fatal(err)
+		}
 		start(i)
 	}
 	height := func(i int) int64 {
-		h, _ := clients[i].Height(ctx)
-		return h
+		st, err := rpcs[i].Status(ctx)
+		if err != nil {
+			return 0
+		}
+		return st.SyncInfo.LatestBlockHeight
 	}
 	waitHeight := func(i int, h int64, within time.Duration) {
 		t.Helper()
@@ -111,12 +121,12 @@ func TestFourValidators(t *testing.T) {
 	sameHashes := func(nodes []int, upto int64) {
 		t.Helper()
 		for h := int64(1); h <= upto; h++ {
-			want, err := clients[nodes[0]].AppHashAt(ctx, h)
+			want, err := appHashAt(ctx, rpcs[nodes[0]], h)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, i := range nodes[1:] {
-				got, err := clients[i].AppHashAt(ctx, h)
+				got, err := appHashAt(ctx, rpcs[i], h)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -184,4 +194,14 @@ func TestFourValidators(t *testing.T) {
 	waitHeight(0, stuck+3, 60*time.Second)
 	waitHeight(2, stuck+3, 60*time.Second)
 	sameHashes([]int{0, 1, 2}, stuck+3)
+}
+
+// appHashAt returns the app hash a node computed for block height (the one
+// the header of height+1 carries).
+func appHashAt(ctx context.Context, rpc *rpchttp.HTTP, height int64) ([]byte, error) {
+	r, err := rpc.BlockResults(ctx, &height)
+	if err != nil {
+		return nil, fmt.Errorf("results of block %d: %w", height, err)
+	}
+	return r.AppHash, nil
 }

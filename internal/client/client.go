@@ -134,25 +134,6 @@ func (c *Client) SubmitAndWait(ctx context.Context, raw []byte) (Committed, erro
 	return c.Wait(ctx, id)
 }
 
-// Height returns the node's latest committed block height.
-func (c *Client) Height(ctx context.Context) (int64, error) {
-	st, err := c.rpc.Status(ctx)
-	if err != nil {
-		return 0, c.unreachable(err)
-	}
-	return st.SyncInfo.LatestBlockHeight, nil
-}
-
-// AppHashAt returns the app hash the node computed for block height (the
-// one the header of height+1 carries).
-func (c *Client) AppHashAt(ctx context.Context, height int64) ([]byte, error) {
-	r, err := c.rpc.BlockResults(ctx, &height)
-	if err != nil {
-		return nil, fmt.Errorf("results of block %d from %s: %w", height, c.url, err)
-	}
-	return r.AppHash, nil
-}
-
 // Validators returns the number of validators at the latest height.
 func (c *Client) Validators(ctx context.Context) (int, error) {
 	r, err := c.rpc.Validators(ctx, nil, nil, nil)
