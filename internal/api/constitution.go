@@ -43,7 +43,7 @@ func (s *Service) Laws(at time.Time) (query.LawRegister, error) {
 }
 
 // LawNumber reads a law number from a path.
-func LawNumber(s string) (uint64, error) { return numberFrom1(s, "law", 64) }
+func LawNumber(s string) (uint64, error) { return numberFrom1(s, "law") }
 
 // Law returns one law of the register, in force or not.
 func (s *Service) Law(n uint64) (query.LawEntry, error) {
@@ -85,10 +85,4 @@ func (s *Service) Delegations(ref string) (query.DelegationGraph, error) {
 		return nil
 	})
 	return g, err
-}
-
-// MemberNumber reads a member number from a path.
-func MemberNumber(s string) (uint32, error) {
-	n, err := numberFrom1(s, "member", 32)
-	return uint32(n), err
 }

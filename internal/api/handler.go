@@ -142,12 +142,12 @@ func FilterFrom(r *http.Request) (Filter, error) {
 }
 
 // ProposalID reads a proposal number from a path.
-func ProposalID(s string) (uint64, error) { return numberFrom1(s, "proposal", 64) }
+func ProposalID(s string) (uint64, error) { return numberFrom1(s, "proposal") }
 
-// numberFrom1 reads the number of a what (a whole number from 1 that fits
-// in bits) from a path.
-func numberFrom1(s, what string, bits int) (uint64, error) {
-	n, err := strconv.ParseUint(s, 10, bits)
+// numberFrom1 reads the number of a what (a whole number from 1) from a
+// path.
+func numberFrom1(s, what string) (uint64, error) {
+	n, err := strconv.ParseUint(s, 10, 64)
 	if err != nil || n == 0 {
 		return 0, BadRequest("A %s number is a whole number from 1, not %q.", what, s)
 	}

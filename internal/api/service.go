@@ -235,8 +235,8 @@ func (s *Service) Initiatives(status string) ([]query.Proposal, error) {
 }
 
 // Proposal returns proposal id with its comments in thread order, who
-// endorsed it and the block that decided it, which only the projection
-// holds.
+// endorsed it, the changes to its text and the block that decided it,
+// which only the projection holds.
 func (s *Service) Proposal(id uint64) (query.ProposalDetail, error) {
 	var p query.ProposalDetail
 	err := s.view(func(c *core.State) error {
@@ -258,9 +258,6 @@ func (s *Service) Proposal(id uint64) (query.ProposalDetail, error) {
 	}
 	if p.TextAmendments, err = s.store.TextAmendments(id); err != nil {
 		return p, fmt.Errorf("proposal %d: %w", id, err)
-	}
-	if p.TextAmendments == nil {
-		p.TextAmendments = []query.TextAmendment{}
 	}
 	switch h, err := s.store.DecidedHeight(id); {
 	case err == nil:

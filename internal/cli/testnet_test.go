@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+
 	"github.com/folkmoot/folkmoot/internal/client"
 	"github.com/folkmoot/folkmoot/internal/core/coretest"
 	"github.com/folkmoot/folkmoot/internal/tx"
@@ -67,6 +69,7 @@ func TestFourValidators(t *testing.T) {
 	ctx := context.Background()
 	procs := make([]*proc, 4)
 	clients := make([]*client.Client, 4)
+	rpcs := make([]*rpchttp.HTTP, 4) // for what only this test reads: heights and app hashes
 	start := func(i int) {
 		p := &proc{cmd: exec.Command(bin, "start", "--home", filepath.Join(dir, fmt.Sprintf("node%d", i)))}
 		p.cmd.Stdout, p.cmd.Stderr = &p.logs, &p.logs
@@ -92,12 +95,19 @@ func TestFourValidators(t *testing.T) {
 		}
 	}()
 	for i := range procs {
-		clients[i], _ = client.New(fmt.Sprintf("http://127.0.0.1:%d", base+10*i+1))
+		url := fmt.Sprintf("http://127.0.0.1:%d", base+10*i+1)
+		clients[i], _ = client.New(url)
+		if rpcs[i], err = rpchttp.New(url); err != nil {
+			t.Fatal(err)
+		}
 		start(i)
 	}
 	height := func(i int) int64 {
-		h, _ := clients[i].Height(ctx)
-		return h
+		st, err := rpcs[i].Status(ctx)
+		if err != nil {
+			return 0
+		}
+		return st.SyncInfo.LatestBlockHeight
 	}
 	waitHeight := func(i int, h int64, within time.Duration) {
 		t.Helper()
@@ -115,7 +125,7 @@ func TestFourValidators(t *testing.T) {
 	appHash := func(i int, h int64) ([]byte, error) {
 		deadline := time.Now().Add(10 * time.Second)
 		for {
-			b, err := clients[i].AppHashAt(ctx, h)
+			b, err := appHashAt(ctx, rpcs[i], h)
 			if err == nil || time.Now().After(deadline) || !strings.Contains(err.Error(), "could not find results") {
 				return b, err
 			}
@@ -198,4 +208,14 @@ func TestFourValidators(t *testing.T) {
 	waitHeight(0, stuck+3, 60*time.Second)
 	waitHeight(2, stuck+3, 60*time.Second)
 	sameHashes([]int{0, 1, 2}, stuck+3)
+}
+
+// appHashAt returns the app hash a node computed for block height (the one
+// the header of height+1 carries).
+func appHashAt(ctx context.Context, rpc *rpchttp.HTTP, height int64) ([]byte, error) {
+	r, err := rpc.BlockResults(ctx, &height)
+	if err != nil {
+		return nil, fmt.Errorf("results of block %d: %w", height, err)
+	}
+	return r.AppHash, nil
 }

@@ -36,9 +36,6 @@ func New(url string) (*Client, error) {
 	return &Client{url: url, rpc: c}, nil
 }
 
-// URL returns the node's address.
-func (c *Client) URL() string { return c.url }
-
 func (c *Client) unreachable(err error) error {
 	return fmt.Errorf("the node at %s does not answer (is \"folkmoot start\" running?): %w", c.url, err)
 }
@@ -135,25 +132,6 @@ func (c *Client) SubmitAndWait(ctx context.Context, raw []byte) (Committed, erro
 		return Committed{}, err
 	}
 	return c.Wait(ctx, id)
-}
-
-// Height returns the node's latest committed block height.
-func (c *Client) Height(ctx context.Context) (int64, error) {
-	st, err := c.rpc.Status(ctx)
-	if err != nil {
-		return 0, c.unreachable(err)
-	}
-	return st.SyncInfo.LatestBlockHeight, nil
-}
-
-// AppHashAt returns the app hash the node computed for block height (the
-// one the header of height+1 carries).
-func (c *Client) AppHashAt(ctx context.Context, height int64) ([]byte, error) {
-	r, err := c.rpc.BlockResults(ctx, &height)
-	if err != nil {
-		return nil, fmt.Errorf("results of block %d from %s: %w", height, c.url, err)
-	}
-	return r.AppHash, nil
 }
 
 // Validators returns the number of validators at the latest height.

@@ -171,9 +171,9 @@ func ProposalByID(s *core.State, id uint64) (Proposal, error) {
 }
 
 // ProposalDetail is one proposal with what its page shows besides: its
-// discussion, who endorsed it, and the rules that applied. Comments,
-// Endorsements and DecidedHeight come from the projection (internal/store),
-// the rest from the state.
+// discussion, who endorsed it, the changes to its text and the rules that
+// applied. Comments, Endorsements, TextAmendments and DecidedHeight come
+// from the projection (internal/store), the rest from the state.
 type ProposalDetail struct {
 	Proposal
 	Comments     []Comment     `json:"comment_thread"`

@@ -164,7 +164,7 @@ func matchState(t testing.TB, s *Store, st *core.State) {
 	if err != nil || uint64(len(current)) != st.MemberCount() {
 		t.Fatalf("%d current members projected (%v), state has %d", len(current), err, st.MemberCount())
 	}
-	props, err := s.Proposals(ProposalFilter{})
+	props, err := s.Proposals("")
 	if err != nil {
 		t.Fatal(err)
 	}

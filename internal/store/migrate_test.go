@@ -122,7 +122,7 @@ func TestInitiativesInTheProjection(t *testing.T) {
 	if p2.Status != "lapsed" || p1.Status != "decided" {
 		t.Fatalf("after the window: %s, %s", p2.Status, p1.Status)
 	}
-	ps, err := w.s.Proposals(ProposalFilter{Status: "lapsed"})
+	ps, err := w.s.Proposals("lapsed")
 	if err != nil || len(ps) != 1 || ps[0].ID != 2 {
 		t.Fatalf("lapsed filter: %+v %v", ps, err)
 	}

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/folkmoot/folkmoot/internal/merkle"
@@ -90,17 +89,6 @@ type Proposal struct {
 	OpenedHeight  int64   // 0 until voting opened
 	WithdrawnAt   int64   // height of the withdrawal; 0 if not withdrawn
 	Result        *Result // set once decided
-}
-
-// ProposalFilter selects proposals. Zero fields select everything.
-type ProposalFilter struct {
-	Status   string // "scheduled", "open", "decided" or "withdrawn"
-	Category string
-	// Text matches words of the title or body (full-text, every word must
-	// appear; a word matches as a prefix: "tree" finds "trees").
-	Text   string
-	Limit  int // at most this many; 0 means no limit
-	Offset int
 }
 
 // Ballot is the ballot counted for a member on a proposal: their latest.
@@ -290,33 +278,12 @@ func scanProposal(sc scanner) (Proposal, error) {
 	return p, nil
 }
 
-// Proposals lists the proposals f selects, newest first.
-func (s *Store) Proposals(f ProposalFilter) ([]Proposal, error) {
-	var where []string
-	var args []any
-	if f.Status != "" {
-		where, args = append(where, `p.status = ?`), append(args, f.Status)
-	}
-	if f.Category != "" {
-		where, args = append(where, `p.category = ?`), append(args, f.Category)
-	}
-	if m := ftsQuery(f.Text); m != "" {
-		where, args = append(where, `p.id IN (SELECT rowid FROM proposals_fts WHERE proposals_fts MATCH ?)`), append(args, m)
-	}
-	q := `SELECT ` + proposalCols + ` FROM proposals p LEFT JOIN members m ON m.number = p.author`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	q += ` ORDER BY p.id DESC`
-	if f.Limit > 0 || f.Offset > 0 {
-		limit := f.Limit
-		if limit <= 0 {
-			limit = -1
-		}
-		q += ` LIMIT ? OFFSET ?`
-		args = append(args, limit, max(f.Offset, 0))
-	}
-	out, err := collect(scanProposal, wrap(s.r.Query(q, args...)))
+// Proposals lists the proposals, newest first; status filters when not
+// empty.
+func (s *Store) Proposals(status string) ([]Proposal, error) {
+	out, err := collect(scanProposal, wrap(s.r.Query(`SELECT `+proposalCols+`
+		FROM proposals p LEFT JOIN members m ON m.number = p.author
+		WHERE ?1 = '' OR p.status = ?1 ORDER BY p.id DESC`, status)))
 	if err != nil {
 		return nil, fmt.Errorf("list proposals: %w", err)
 	}

@@ -1,8 +1,8 @@
 // Package store is folkmoot's SQLite projection: tables derived from the
 // core's state, written in one SQL transaction per committed block together
 // with the block's height and app hash, and the few reads only it can
-// answer (query.go): comment threads, endorsements, ballot pages,
-// transaction records and text search. Everything else is read from the
+// answer (query.go, amend.go): comment threads, endorsements, text
+// amendments, ballot pages, transaction records and text search. Everything else is read from the
 // core's state through internal/query.
 //
 // The projection is never an authority (the record is). It keeps what the
