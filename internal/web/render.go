@@ -8,16 +8,23 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/util"
 
 	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/query"
 )
 
-// markdown renders members' Markdown to HTML that is safe to embed:
-// goldmark never passes raw HTML through (no WithUnsafe), and bluemonday's
-// user-content policy removes whatever else could run or load (scripts,
-// event handlers, javascript: links), as defence in depth.
+// markdown renders members' Markdown to HTML that is safe to embed and
+// hides nothing the member signed: raw HTML (blocks, inline tags and
+// comments) is shown as escaped text rather than passed through or
+// dropped, and link reference definitions stay in the text as written,
+// since either could otherwise carry words a voter never sees. bluemonday's
+// user-content policy then removes whatever else could run or load
+// (scripts, event handlers, javascript: links), as defence in depth.
 type markdown struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy
@@ -27,7 +34,13 @@ func newMarkdown() *markdown {
 	p := bluemonday.UGCPolicy()
 	p.RequireNoFollowOnLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(false)
-	return &markdown{md: goldmark.New(goldmark.WithExtensions(extension.GFM)), policy: p}
+	// The default parser without its one paragraph transformer, the one
+	// that takes link reference definitions out of the text.
+	ps := parser.NewParser(parser.WithBlockParsers(parser.DefaultBlockParsers()...),
+		parser.WithInlineParsers(parser.DefaultInlineParsers()...))
+	md := goldmark.New(goldmark.WithParser(ps), goldmark.WithExtensions(extension.GFM),
+		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(visibleHTML{}, 100))))
+	return &markdown{md: md, policy: p}
 }
 
 // HTML renders src.
@@ -37,6 +50,47 @@ func (m *markdown) HTML(src string) template.HTML {
 		return template.HTML(template.HTMLEscapeString(src))
 	}
 	return template.HTML(m.policy.SanitizeBytes(buf.Bytes())) // #nosec: sanitised just now
+}
+
+// visibleHTML renders raw HTML as the text it is: a block as preformatted
+// text, inline tags and comments escaped in their place. It takes
+// precedence over goldmark's renderer, which would drop them.
+type visibleHTML struct{}
+
+// RegisterFuncs implements renderer.NodeRenderer.
+func (visibleHTML) RegisterFuncs(r renderer.NodeRendererFuncRegisterer) {
+	r.Register(ast.KindHTMLBlock, renderHTMLBlock)
+	r.Register(ast.KindRawHTML, renderRawHTML)
+}
+
+func renderHTMLBlock(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	n := node.(*ast.HTMLBlock)
+	_, _ = w.WriteString("<pre><code>")
+	lines := n.Lines()
+	for i := range lines.Len() {
+		line := lines.At(i)
+		template.HTMLEscape(w, line.Value(source))
+	}
+	if n.HasClosure() {
+		template.HTMLEscape(w, n.ClosureLine.Value(source))
+	}
+	_, _ = w.WriteString("</code></pre>\n")
+	return ast.WalkContinue, nil
+}
+
+func renderRawHTML(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkSkipChildren, nil
+	}
+	segs := node.(*ast.RawHTML).Segments
+	for i := range segs.Len() {
+		seg := segs.At(i)
+		template.HTMLEscape(w, seg.Value(source))
+	}
+	return ast.WalkSkipChildren, nil
 }
 
 // tallyLabels are the words a chart needs, in the page's language.
