@@ -47,6 +47,11 @@ type Options struct {
 	// certificate, shown in every page's footer so members can compare it
 	// with their browser's ("" for plain HTTP).
 	Fingerprint string
+	// BaseURL is the address the site is served at, with its scheme
+	// (https://host:port when over TLS), from which the feed builds its
+	// links: a request's Host header is the client's to forge. "" makes
+	// the links relative to the feed's own address.
+	BaseURL string
 }
 
 // Site is the web site of one node.
@@ -60,6 +65,8 @@ type Site struct {
 	cache *pageCache
 	// fingerprint is Options.Fingerprint.
 	fingerprint string
+	// baseURL is Options.BaseURL without a trailing slash.
+	baseURL string
 }
 
 // New parses the templates for every language of the catalogue.
@@ -75,7 +82,7 @@ func New(o Options) (*Site, error) {
 		return nil, err
 	}
 	s := &Site{svc: o.Service, log: o.Log, cat: cat, md: newMarkdown(), pages: make(map[string]*template.Template), poll: o.Poll,
-		cache: newPageCache(), fingerprint: o.Fingerprint}
+		cache: newPageCache(), fingerprint: o.Fingerprint, baseURL: strings.TrimSuffix(o.BaseURL, "/")}
 	for _, lang := range cat.Langs() {
 		funcs := template.FuncMap{
 			"t":         func(key string, args ...any) string { return cat.T(lang, key, args...) },
