@@ -217,3 +217,42 @@ func timeLeft(now, t time.Time) string {
 	}
 	return fmt.Sprintf("%dd %dh", int(d.Hours())/24, int(d.Hours())%24)
 }
+
+// who shows a member's name isolated in <bdi>, so that a name written
+// right to left cannot reorder the sentence around it, with the member's
+// number beside it, since two members may share a name.
+func who(name string, number any) template.HTML {
+	return template.HTML(`<bdi>` + template.HTMLEscapeString(name) + `</bdi> <span class="member-no">` + // #nosec: escaped
+		template.HTMLEscapeString(fmt.Sprintf("#%d", number)) + `</span>`)
+}
+
+// bdi isolates user text, such as a title, from the text around it.
+func bdi(s string) template.HTML {
+	return template.HTML(`<bdi>` + template.HTMLEscapeString(s) + `</bdi>`) // #nosec: escaped
+}
+
+// isolate wraps user text in FIRST STRONG ISOLATE and POP DIRECTIONAL
+// ISOLATE, the plain-text form of <bdi>, where no element may go: an
+// <option>, an attribute, a page's <title>, SVG text.
+func isolate(s string) string { return "\u2068" + s + "\u2069" }
+
+// sentence is a catalogue sentence as HTML: the sentence and its
+// arguments escaped, except arguments that are HTML already (a name from
+// who, a title from bdi).
+func sentence(cat *Catalog, lang, key string, args ...any) template.HTML {
+	format := template.HTMLEscapeString(cat.T(lang, key))
+	for i, a := range args {
+		if _, ok := a.(template.HTML); !ok {
+			args[i] = escaped{a}
+		}
+	}
+	return template.HTML(fmt.Sprintf(format, args...)) // #nosec: every part escaped
+}
+
+// escaped formats a value as fmt would, then escapes it for HTML.
+type escaped struct{ v any }
+
+// Format implements fmt.Formatter.
+func (e escaped) Format(f fmt.State, verb rune) {
+	template.HTMLEscape(f, []byte(fmt.Sprintf(fmt.FormatString(f, verb), e.v)))
+}

@@ -111,6 +111,10 @@ func New(o Options) (*Site, error) {
 			"under":     func(s string) string { return strings.ReplaceAll(s, " ", "_") },
 			"estatus":   func(st string) string { return cat.T(lang, "election."+st) },
 			"gdur":      goDuration,
+			"th":        func(key string, args ...any) template.HTML { return sentence(cat, lang, key, args...) },
+			"who":       who,
+			"bdi":       bdi,
+			"iso":       isolate,
 		}
 		t, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
 		if err != nil {
