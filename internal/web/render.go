@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"strings"
 	"time"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -28,6 +29,9 @@ import (
 type markdown struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy
+	// controls shows bidirectional controls, however written (raw or as
+	// character references), as visible text.
+	controls *strings.Replacer
 }
 
 func newMarkdown() *markdown {
@@ -40,7 +44,7 @@ func newMarkdown() *markdown {
 		parser.WithInlineParsers(parser.DefaultInlineParsers()...))
 	md := goldmark.New(goldmark.WithParser(ps), goldmark.WithExtensions(extension.GFM),
 		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(visibleHTML{}, 100))))
-	return &markdown{md: md, policy: p}
+	return &markdown{md: md, policy: p, controls: newControls()}
 }
 
 // HTML renders src.
@@ -49,7 +53,20 @@ func (m *markdown) HTML(src string) template.HTML {
 	if err := m.md.Convert([]byte(src), &buf); err != nil {
 		return template.HTML(template.HTMLEscapeString(src))
 	}
-	return template.HTML(m.policy.SanitizeBytes(buf.Bytes())) // #nosec: sanitised just now
+	return template.HTML(m.controls.Replace(m.policy.Sanitize(buf.String()))) // #nosec: sanitised just now
+}
+
+// newControls replaces each bidirectional embedding, override and
+// isolate control (U+202A–U+202E, U+2066–U+2069) with its name in
+// brackets, such as "[U+202E]": invisible, they reorder the text after
+// them, so that what a reader sees is not the order the author signed.
+// The replacement holds no markup, so it is safe in text and attributes.
+func newControls() *strings.Replacer {
+	var pairs []string
+	for _, r := range []rune{0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069} {
+		pairs = append(pairs, string(r), fmt.Sprintf("[U+%04X]", r))
+	}
+	return strings.NewReplacer(pairs...)
 }
 
 // visibleHTML renders raw HTML as the text it is: a block as preformatted

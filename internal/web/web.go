@@ -115,6 +115,7 @@ func New(o Options) (*Site, error) {
 			"who":       who,
 			"bdi":       bdi,
 			"iso":       isolate,
+			"controls":  s.md.controls.Replace,
 		}
 		t, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
 		if err != nil {
