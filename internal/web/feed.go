@@ -54,7 +54,7 @@ func (s *Site) feed(w http.ResponseWriter, r *http.Request) {
 		Updated: st.Time.Format(time.RFC3339), Link: []atomLink{{Href: base + "/feed.atom", Rel: "self"}, {Href: base + "/"}}}
 	for _, p := range ps {
 		e := atomEntry{ID: fmt.Sprintf("urn:folkmoot:%s:proposal:%d", st.ChainID, p.ID), Title: p.Title,
-			Updated: p.Created.Format(time.RFC3339), Author: p.AuthorName,
+			Updated: p.Created.Format(time.RFC3339), Author: fmt.Sprintf("%s (#%d)", p.AuthorName, p.Author),
 			Link: atomLink{Href: fmt.Sprintf("%s/proposals/%d", base, p.ID)}, Summary: s.cat.T(lang, "status."+p.Status)}
 		if res := p.Result; res != nil {
 			e.Updated = p.Closes.Format(time.RFC3339)

@@ -63,6 +63,7 @@ func TestNamesIsolatedAndNumbered(t *testing.T) {
 		{"home", "/", []string{`<a href="/proposals/1"><bdi>` + title + "</bdi></a>"}},
 		{"members", "/members", []string{badge("Ada", "1"), badge("Ada", "3"), badge(rtl.Name, "4"), "<td>" + badge("Bram", "2") + "</td>"}},
 		{"member", "/members/3", []string{"<h1>" + badge("Ada", "3") + "</h1>", ">" + badge("Ada", "1") + "</a></dd>", "<bdi>" + title + "</bdi>"}},
+		{"feed", "/feed.atom", []string{"<name>Ada (#3)</name>"}},
 		{"constitution", "/constitution", []string{"<li>" + badge("Ada", "1") + " <code>", "<li>" + badge("Bram", "2") + " <code>"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -74,6 +75,9 @@ func TestNamesIsolatedAndNumbered(t *testing.T) {
 				if !strings.Contains(body, w) {
 					t.Errorf("page lacks %q", w)
 				}
+			}
+			if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+				return // a feed is data: its reader lays the text out
 			}
 			for _, text := range []string{rtl.Name, title} {
 				for rest := body; ; {
