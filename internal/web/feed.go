@@ -34,7 +34,9 @@ type atomEntry struct {
 }
 
 // feed serves an Atom feed of the latest proposals and their decisions;
-// an entry's update time is its decision's block time once decided.
+// an entry's update time is its decision's block time once decided. Its
+// links start with the site's configured address, never the request's
+// Host header, which anyone can set.
 func (s *Site) feed(w http.ResponseWriter, r *http.Request) {
 	lang := s.cat.Lang(r)
 	st, err := s.svc.Status(r.Context())
@@ -47,12 +49,12 @@ func (s *Site) feed(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, s.svc.AsError(err))
 		return
 	}
-	base := "http://" + r.Host
+	base := s.baseURL
 	f := atomFeed{ID: "urn:folkmoot:" + st.ChainID, Title: s.cat.T(lang, "feed.title", st.Community),
 		Updated: st.Time.Format(time.RFC3339), Link: []atomLink{{Href: base + "/feed.atom", Rel: "self"}, {Href: base + "/"}}}
 	for _, p := range ps {
 		e := atomEntry{ID: fmt.Sprintf("urn:folkmoot:%s:proposal:%d", st.ChainID, p.ID), Title: p.Title,
-			Updated: p.Created.Format(time.RFC3339), Author: p.AuthorName,
+			Updated: p.Created.Format(time.RFC3339), Author: fmt.Sprintf("%s (#%d)", p.AuthorName, p.Author),
 			Link: atomLink{Href: fmt.Sprintf("%s/proposals/%d", base, p.ID)}, Summary: s.cat.T(lang, "status."+p.Status)}
 		if res := p.Result; res != nil {
 			e.Updated = p.Closes.Format(time.RFC3339)

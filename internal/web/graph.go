@@ -78,7 +78,7 @@ func (s *Site) graph(lang string, g query.DelegationGraph, c query.CategoryDeleg
 		if len(r) > graphName {
 			nm = string(r[:graphName-1]) + "…"
 		}
-		return fmt.Sprintf("%d · %s", n, nm)
+		return fmt.Sprintf("%d · %s", n, isolate(nm))
 	}
 	root := add(depth, name(g.Member, g.Name), true)
 	var place func(ds []query.Delegator, parent int)
@@ -114,7 +114,7 @@ func (s *Site) graph(lang string, g query.DelegationGraph, c query.CategoryDeleg
 	id := fmt.Sprintf("graph-%s", slug(c.Category))
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `<svg class="graph" role="img" aria-labelledby="%s-title" viewBox="0 0 %.0f %.0f" width="%.0f" xmlns="http://www.w3.org/2000/svg">`, id, w, h, w)
-	fmt.Fprintf(&b, `<title id="%s-title">%s</title>`, id, e(s.cat.T(lang, "deleg.graph_title", c.Category, g.Name, c.Total, len(c.Chain))))
+	fmt.Fprintf(&b, `<title id="%s-title">%s</title>`, id, e(s.cat.T(lang, "deleg.graph_title", c.Category, isolate(g.Name), c.Total, len(c.Chain))))
 	fmt.Fprintf(&b, `<defs><marker id="%s-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#4a4a4f"/></marker></defs>`, id)
 	for _, ed := range edges {
 		if ed.from < 0 || ed.to < 0 {

@@ -85,13 +85,13 @@ func TestOfficePages(t *testing.T) {
 		}
 	}
 	t.Run("nominations", func(t *testing.T) {
-		check(t, "/elections/1", 200, []string{"Election 1: town clerk", "nominations open", `<form class="sign" id="stand-form" data-kind="candidacy" data-election="1"`,
-			"folkmoot candidate 1 --as &lt;you&gt;", `<ol id="candidates"><li><a href="/members/1?lang=en">Ada</a></li><li><a href="/members/2?lang=en">Bram</a></li><li><a href="/members/3?lang=en">Cara&lt;script&gt;`},
+		check(t, "/elections/1", 200, []string{"Election 1: <bdi>town clerk</bdi>", "nominations open", `<form class="sign" id="stand-form" data-kind="candidacy" data-election="1"`,
+			"folkmoot candidate 1 --as &lt;you&gt;", `<ol id="candidates"><li><a href="/members/1?lang=en"><bdi>Ada</bdi> <span class="member-no">#1</span></a></li><li><a href="/members/2?lang=en"><bdi>Bram</bdi> <span class="member-no">#2</span></a></li><li><a href="/members/3?lang=en"><bdi>Cara&lt;script&gt;`},
 			[]string{`id="rank-form"`})
-		check(t, "/offices", 200, []string{`<h2 id="office-town_20clerk-h">town clerk</h2>`, "council&lt;b&gt;", "No one holds this office now.",
+		check(t, "/offices", 200, []string{`<h2 id="office-town_20clerk-h"><bdi>town clerk</bdi></h2>`, "council&lt;b&gt;", "No one holds this office now.",
 			"at most 2 consecutive terms; no lifetime limit", "publish official notices", "30 days", "nominations 20s, voting 25s",
-			`href="/elections/1?lang=en">Election 1: town clerk</a>`, "voting opens "}, nil)
-		check(t, "/elections", 200, []string{`<table id="elections">`, `href="/elections/2?lang=en">council&lt;b&gt;</a>`}, nil)
+			`href="/elections/1?lang=en">Election 1: <bdi>town clerk</bdi></a>`, "voting opens "}, nil)
+		check(t, "/elections", 200, []string{`<table id="elections">`, `href="/elections/2?lang=en"><bdi>council&lt;b&gt;</bdi></a>`}, nil)
 	})
 
 	waitFor(t, "voting opens", func() bool {
@@ -99,7 +99,7 @@ func TestOfficePages(t *testing.T) {
 		return err == nil && e.Status == "voting"
 	})
 	check(t, "/elections/1", 200, []string{`<form class="sign" id="rank-form" data-kind="rank" data-election="1"`,
-		`<label for="rank-3">Cara&lt;script&gt;alert(1)&lt;/script&gt;</label>`,
+		`<label for="rank-3"><bdi>Cara&lt;script&gt;alert(1)&lt;/script&gt;</bdi> <span class="member-no">#3</span></label>`,
 		`<select id="rank-3" name="rank_3"><option value="">not ranked</option><option value="1">1</option><option value="2">2</option><option value="3">3</option></select>`,
 		"folkmoot elect 1 &lt;first&gt; &lt;second&gt; … --as &lt;you&gt;", "0 ballots; 4 members may vote"}, []string{`id="stand-form"`})
 
@@ -138,20 +138,20 @@ func TestOfficePages(t *testing.T) {
 
 	t.Run("decided", func(t *testing.T) {
 		check(t, "/elections/1", 200, []string{`<span class="badge election-decided" id="election-status">decided</span>`,
-			`Elected: <a href="/members/2?lang=en">Bram</a>.`, "The count, round by round", "instant-runoff voting: each round",
-			`<th scope="col">Cara&lt;script&gt;alert(1)&lt;/script&gt;</th>`,
+			`Elected: <a href="/members/2?lang=en"><bdi>Bram</bdi> <span class="member-no">#2</span></a>.`, "The count, round by round", "instant-runoff voting: each round",
+			`<th scope="col"><bdi>Cara&lt;script&gt;alert(1)&lt;/script&gt;</bdi> <span class="member-no">#3</span></th>`,
 			// Round 1: Ada 1, Bram 2, Cara 1; a tie for last is broken by
 			// order of candidacy; round 2 elects Bram with 3.
-			`<tr><th scope="row">1</th><td>1</td><td>2</td><td>1</td><td>0</td><td>eliminated: Cara&lt;script&gt;alert(1)&lt;/script&gt;</td></tr>`,
-			`<tr><th scope="row">2</th><td>1</td><td>3</td><td>—</td><td>0</td><td>elected: Bram</td></tr>`, "Ties broken", "4 ballots; 4 members may vote"},
+			`<tr><th scope="row">1</th><td>1</td><td>2</td><td>1</td><td>0</td><td>eliminated: <bdi>Cara&lt;script&gt;alert(1)&lt;/script&gt;</bdi> <span class="member-no">#3</span></td></tr>`,
+			`<tr><th scope="row">2</th><td>1</td><td>3</td><td>—</td><td>0</td><td>elected: <bdi>Bram</bdi> <span class="member-no">#2</span></td></tr>`, "Ties broken", "4 ballots; 4 members may vote"},
 			[]string{`id="rank-form"`})
 		check(t, "/elections/2?lang=ca", 200, []string{"council&lt;b&gt;", "El recompte, etapa a etapa", "STV escocès",
 			"primeres preferències", "Elegits:"}, nil)
-		check(t, "/offices", 200, []string{`<a href="/members/2?lang=en">Bram</a>`, "Current term ends", "(29d 23h left)",
+		check(t, "/offices", 200, []string{`<a href="/members/2?lang=en"><bdi>Bram</bdi> <span class="member-no">#2</span></a>`, "Current term ends", "(29d 23h left)",
 			`<form class="sign" id="recall-town_20clerk-2" data-kind="recall" data-office="town clerk" data-member="2"`,
-			"Sign a petition to recall Bram", "folkmoot recall &#34;town clerk&#34; 2 --as &lt;you&gt;",
-			"Petition 1 to recall Bram", "1 of 2 signatures", `<meter min="0" max="2" value="1"`,
-			"Election 3: town clerk", "scheduled"}, nil)
+			`Sign a petition to recall <bdi>Bram</bdi> <span class="member-no">#2</span>`, "folkmoot recall &#34;town clerk&#34; 2 --as &lt;you&gt;",
+			`Petition 1 to recall <bdi>Bram</bdi> <span class="member-no">#2</span>`, "1 of 2 signatures", `<meter min="0" max="2" value="1"`,
+			"Election 3: <bdi>town clerk</bdi>", "scheduled"}, nil)
 		check(t, "/offices?lang=ca", 200, []string{"Càrrecs", "Peticions de revocació", "1 de 2 signatures"}, nil)
 		check(t, "/elections/99", 404, []string{"There is no election 99."}, nil)
 		check(t, "/elections/x", 400, []string{"An election number is a whole number"}, nil)
@@ -169,7 +169,7 @@ func TestOfficePages(t *testing.T) {
 		}
 		id := clerk.Petitions[0].Proposal
 		check(t, "/offices", 200, []string{fmt.Sprintf("the recall ballot is open (proposal %d)", id)}, nil)
-		check(t, fmt.Sprintf("/proposals/%d", id), 200, []string{"It recalls Bram from the office of town clerk", `href="/offices?lang=en#office-town_20clerk"`}, nil)
+		check(t, fmt.Sprintf("/proposals/%d", id), 200, []string{`It recalls <bdi>Bram</bdi> <span class="member-no">#2</span> from the office of <bdi>town clerk</bdi>`, `href="/offices?lang=en#office-town_20clerk"`}, nil)
 	})
 
 	if bin := chromium(); bin != "" {

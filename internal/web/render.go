@@ -4,30 +4,47 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"strings"
 	"time"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/util"
 
 	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/query"
 )
 
-// markdown renders members' Markdown to HTML that is safe to embed:
-// goldmark never passes raw HTML through (no WithUnsafe), and bluemonday's
-// user-content policy removes whatever else could run or load (scripts,
-// event handlers, javascript: links), as defence in depth.
+// markdown renders members' Markdown to HTML that is safe to embed and
+// hides nothing the member signed: raw HTML (blocks, inline tags and
+// comments) is shown as escaped text rather than passed through or
+// dropped, and link reference definitions stay in the text as written,
+// since either could otherwise carry words a voter never sees. bluemonday's
+// user-content policy then removes whatever else could run or load
+// (scripts, event handlers, javascript: links), as defence in depth.
 type markdown struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy
+	// controls shows bidirectional controls, however written (raw or as
+	// character references), as visible text.
+	controls *strings.Replacer
 }
 
 func newMarkdown() *markdown {
 	p := bluemonday.UGCPolicy()
 	p.RequireNoFollowOnLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(false)
-	return &markdown{md: goldmark.New(goldmark.WithExtensions(extension.GFM)), policy: p}
+	// The default parser without its one paragraph transformer, the one
+	// that takes link reference definitions out of the text.
+	ps := parser.NewParser(parser.WithBlockParsers(parser.DefaultBlockParsers()...),
+		parser.WithInlineParsers(parser.DefaultInlineParsers()...))
+	md := goldmark.New(goldmark.WithParser(ps), goldmark.WithExtensions(extension.GFM),
+		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(visibleHTML{}, 100))))
+	return &markdown{md: md, policy: p, controls: newControls()}
 }
 
 // HTML renders src.
@@ -36,7 +53,61 @@ func (m *markdown) HTML(src string) template.HTML {
 	if err := m.md.Convert([]byte(src), &buf); err != nil {
 		return template.HTML(template.HTMLEscapeString(src))
 	}
-	return template.HTML(m.policy.SanitizeBytes(buf.Bytes())) // #nosec: sanitised just now
+	return template.HTML(m.controls.Replace(m.policy.Sanitize(buf.String()))) // #nosec: sanitised just now
+}
+
+// newControls replaces each bidirectional embedding, override and
+// isolate control (U+202A–U+202E, U+2066–U+2069) with its name in
+// brackets, such as "[U+202E]": invisible, they reorder the text after
+// them, so that what a reader sees is not the order the author signed.
+// The replacement holds no markup, so it is safe in text and attributes.
+func newControls() *strings.Replacer {
+	var pairs []string
+	for _, r := range []rune{0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069} {
+		pairs = append(pairs, string(r), fmt.Sprintf("[U+%04X]", r))
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+// visibleHTML renders raw HTML as the text it is: a block as preformatted
+// text, inline tags and comments escaped in their place. It takes
+// precedence over goldmark's renderer, which would drop them.
+type visibleHTML struct{}
+
+// RegisterFuncs implements renderer.NodeRenderer.
+func (visibleHTML) RegisterFuncs(r renderer.NodeRendererFuncRegisterer) {
+	r.Register(ast.KindHTMLBlock, renderHTMLBlock)
+	r.Register(ast.KindRawHTML, renderRawHTML)
+}
+
+func renderHTMLBlock(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	n := node.(*ast.HTMLBlock)
+	_, _ = w.WriteString("<pre><code>")
+	lines := n.Lines()
+	for i := range lines.Len() {
+		line := lines.At(i)
+		template.HTMLEscape(w, line.Value(source))
+	}
+	if n.HasClosure() {
+		template.HTMLEscape(w, n.ClosureLine.Value(source))
+	}
+	_, _ = w.WriteString("</code></pre>\n")
+	return ast.WalkContinue, nil
+}
+
+func renderRawHTML(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkSkipChildren, nil
+	}
+	segs := node.(*ast.RawHTML).Segments
+	for i := range segs.Len() {
+		seg := segs.At(i)
+		template.HTMLEscape(w, seg.Value(source))
+	}
+	return ast.WalkSkipChildren, nil
 }
 
 // tallyLabels are the words a chart needs, in the page's language.
@@ -162,4 +233,43 @@ func timeLeft(now, t time.Time) string {
 		return fmt.Sprintf("%dh %dm", int(d.Hours()), int(d.Minutes())%60)
 	}
 	return fmt.Sprintf("%dd %dh", int(d.Hours())/24, int(d.Hours())%24)
+}
+
+// who shows a member's name isolated in <bdi>, so that a name written
+// right to left cannot reorder the sentence around it, with the member's
+// number beside it, since two members may share a name.
+func who(name string, number any) template.HTML {
+	return template.HTML(`<bdi>` + template.HTMLEscapeString(name) + `</bdi> <span class="member-no">` + // #nosec: escaped
+		template.HTMLEscapeString(fmt.Sprintf("#%d", number)) + `</span>`)
+}
+
+// bdi isolates user text, such as a title, from the text around it.
+func bdi(s string) template.HTML {
+	return template.HTML(`<bdi>` + template.HTMLEscapeString(s) + `</bdi>`) // #nosec: escaped
+}
+
+// isolate wraps user text in FIRST STRONG ISOLATE and POP DIRECTIONAL
+// ISOLATE, the plain-text form of <bdi>, where no element may go: an
+// <option>, an attribute, a page's <title>, SVG text.
+func isolate(s string) string { return "\u2068" + s + "\u2069" }
+
+// sentence is a catalogue sentence as HTML: the sentence and its
+// arguments escaped, except arguments that are HTML already (a name from
+// who, a title from bdi).
+func sentence(cat *Catalog, lang, key string, args ...any) template.HTML {
+	format := template.HTMLEscapeString(cat.T(lang, key))
+	for i, a := range args {
+		if _, ok := a.(template.HTML); !ok {
+			args[i] = escaped{a}
+		}
+	}
+	return template.HTML(fmt.Sprintf(format, args...)) // #nosec: every part escaped
+}
+
+// escaped formats a value as fmt would, then escapes it for HTML.
+type escaped struct{ v any }
+
+// Format implements fmt.Formatter.
+func (e escaped) Format(f fmt.State, verb rune) {
+	template.HTMLEscape(f, []byte(fmt.Sprintf(fmt.FormatString(f, verb), e.v)))
 }

@@ -48,6 +48,11 @@ type Options struct {
 	// certificate, shown in every page's footer so members can compare it
 	// with their browser's ("" for plain HTTP).
 	Fingerprint string
+	// BaseURL is the address the site is served at, with its scheme
+	// (https://host:port when over TLS), from which the feed builds its
+	// links: a request's Host header is the client's to forge. "" makes
+	// the links relative to the feed's own address.
+	BaseURL string
 }
 
 // Site is the web site of one node.
@@ -61,6 +66,8 @@ type Site struct {
 	cache *pageCache
 	// fingerprint is Options.Fingerprint.
 	fingerprint string
+	// baseURL is Options.BaseURL without a trailing slash.
+	baseURL string
 }
 
 // New parses the templates for every language of the catalogue.
@@ -76,7 +83,7 @@ func New(o Options) (*Site, error) {
 		return nil, err
 	}
 	s := &Site{svc: o.Service, log: o.Log, cat: cat, md: newMarkdown(), pages: make(map[string]*template.Template), poll: o.Poll,
-		cache: newPageCache(), fingerprint: o.Fingerprint}
+		cache: newPageCache(), fingerprint: o.Fingerprint, baseURL: strings.TrimSuffix(o.BaseURL, "/")}
 	for _, lang := range cat.Langs() {
 		funcs := template.FuncMap{
 			"t":         func(key string, args ...any) string { return cat.T(lang, key, args...) },
@@ -106,6 +113,11 @@ func New(o Options) (*Site, error) {
 			"estatus":   func(st string) string { return cat.T(lang, "election."+st) },
 			"gdur":      goDuration,
 			"maxTitle":  func() int { return tx.MaxTitle },
+			"th":        func(key string, args ...any) template.HTML { return sentence(cat, lang, key, args...) },
+			"who":       who,
+			"bdi":       bdi,
+			"iso":       isolate,
+			"controls":  s.md.controls.Replace,
 		}
 		t, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
 		if err != nil {
