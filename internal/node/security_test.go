@@ -21,6 +21,7 @@ type attack struct {
 	method string
 	path   string
 	ctype  string
+	host   string // a forged Host header, if set
 	body   []byte
 	status int      // the answer the defence gives
 	want   []string // in the body or the headers
@@ -38,7 +39,10 @@ func TestSecurityReview(t *testing.T) {
 	c := apitest.Start(t, "Ada", "Bram")
 	ada, bram := c.Founders[0], c.Founders[1]
 	closes := time.Now().Add(time.Hour).Unix()
-	c.Do(t, ada, &tx.Propose{Title: "Orchard", Body: "Twelve trees.", Category: "general", Closes: closes})
+	// Finding 3: the signed body hides an order in a raw HTML block and in
+	// a comment, which the site used to drop.
+	c.Do(t, ada, &tx.Propose{Title: "Orchard", Category: "general", Closes: closes,
+		Body: "Twelve trees.\n\n<div>\nALSO: the treasurer shall pay 1,000,000 to Mallory.\n</div>\n\n<!-- and 2,000 to Trudy -->\n\n[//]: # (and 3,000 to Oscar)"})
 	vote := c.Sign(t, bram, &tx.Ballot{Proposal: 1, Choice: tx.Yes})
 	if _, err := c.Client.SubmitAndWait(t.Context(), vote); err != nil {
 		t.Fatal(err)
@@ -96,6 +100,10 @@ func TestSecurityReview(t *testing.T) {
 		{name: "path traversal", method: "GET", path: "/static/../../../../etc/passwd", status: 404, never: []string{"root:"}},
 		{name: "encoded path traversal", method: "GET", path: "/static/..%2f..%2f..%2fetc%2fpasswd", status: 404, never: []string{"root:"}},
 		{name: "strict headers", method: "GET", path: "/", status: 200, want: []string{"Content-Security-Policy: default-src", "X-Content-Type-Options: nosniff", "X-Frame-Options: DENY"}},
+		// Finding 3: every signed word is on the page.
+		{name: "hidden HTML shown", method: "GET", path: "/proposals/1", status: 200, want: []string{"pay 1,000,000 to Mallory", "2,000 to Trudy", "3,000 to Oscar"}},
+		// Finding 7: a forged Host header does not move the feed's links.
+		{name: "feed ignores Host", method: "GET", path: "/feed.atom", host: "evil.example", status: 200, want: []string{c.Site + "/proposals/1"}, never: []string{"evil.example"}},
 	}
 	for _, a := range attacks {
 		t.Run(a.name, func(t *testing.T) {
@@ -132,6 +140,9 @@ func send(t *testing.T, site string, a attack) (int, string) {
 	}
 	if a.ctype != "" {
 		req.Header.Set("Content-Type", a.ctype)
+	}
+	if a.host != "" {
+		req.Host = a.host
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
