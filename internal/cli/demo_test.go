@@ -94,6 +94,13 @@ func TestDemo(t *testing.T) {
 	if p1 := rows[1]; !p1.passed.Bool || p1.yes != 4 || p1.comments != 2 {
 		t.Fatalf("projection's proposal 1: %+v", p1)
 	}
+	// Esi amended proposal 5 before its vote opened: the change is kept.
+	var amended int
+	var body string
+	if err := db.QueryRow(`SELECT count(*), max(body) FROM text_amendments WHERE proposal = 5`).Scan(&amended, &body); err != nil ||
+		amended != 1 || !strings.Contains(body, "11:00") {
+		t.Errorf("projection's text amendments of proposal 5: %d %q %v", amended, body, err)
+	}
 	if _, err := os.Stat(filepath.Join(home, "config", "genesis.json")); err != nil {
 		t.Fatal(err)
 	}

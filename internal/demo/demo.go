@@ -64,8 +64,9 @@ type Options struct {
 // Chiara founded it; Dmitri and Esi were vouched in) and six proposals,
 // one in each state once the first two votes close: 1 passes and becomes
 // law 1, 2 fails, 3 stays open with comments, an endorsement and ballots,
-// 4 was withdrawn, 5 is scheduled to open in two days and 6 is a popular
-// initiative gathering signatures (1 of the 3 it needs).
+// 4 was withdrawn, 5 is scheduled to open in two days (its author amended
+// its text) and 6 is a popular initiative gathering signatures (1 of the 3
+// it needs).
 type Community struct {
 	Home    string
 	ChainID string
@@ -288,9 +289,14 @@ func Start(ctx context.Context, o Options) (_ *Community, err error) {
 	); err != nil {
 		return nil, err
 	}
-	if err := send("Ada replies to Dmitri; Dmitri withdraws 4",
+	if err := send("Ada replies to Dmitri; Dmitri withdraws 4; Esi amends 5 (from 11:00)",
 		Act{ada, &tx.Comment{Proposal: 1, ReplyTo: 1, Text: "Apples, plums and two pears, if the nursery has them."}},
 		Act{dmitri, &tx.Withdraw{Proposal: 4}},
+		// Voting on 5 has not opened: its author may still fix the text,
+		// and the page shows every change as a diff.
+		Act{esi, &tx.AmendText{Proposal: 5, Title: "Close Elm Street to cars on summer Sundays",
+			Body: "From June to August, 11:00 to 18:00 (after the market van): children play, neighbours meet, the street is ours.\n\n" +
+				"Deliveries and emergencies still pass."}},
 	); err != nil {
 		return nil, err
 	}
