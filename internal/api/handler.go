@@ -104,6 +104,11 @@ func (s *Service) Handler() http.Handler {
 	mux.HandleFunc("POST "+Prefix+"/unsigned", s.serveUnsigned)
 	mux.HandleFunc("POST "+Prefix+"/tx", s.serveSubmit)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := Allowed(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			WriteError(w, MethodNotAllowed(r, allow))
+			return
+		}
 		WriteError(w, errorf(http.StatusNotFound, "not_found", "There is no %s %s in this API.", r.Method, r.URL.Path))
 	})
 	return Recover(s, mux)

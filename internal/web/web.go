@@ -163,7 +163,16 @@ func (s *Site) Handler() http.Handler {
 	mux.Handle("/api/", s.svc.Handler())
 	static, _ := fs.Sub(staticFiles, "static")
 	files := http.FileServerFS(static)
+	notFound := s.page(func(r *http.Request) (string, any, error) {
+		return "", nil, api.NotFound("There is no page at %s.", r.URL.Path)
+	})
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Assets only: a directory would be listed.
+		if fi, err := fs.Stat(static, strings.TrimSuffix(r.URL.Path, "/")); r.URL.Path == "" || err != nil || fi.IsDir() {
+			r.URL.Path = "/static/" + r.URL.Path
+			notFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		files.ServeHTTP(w, r)
 	})))
@@ -185,16 +194,32 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("GET /feed.atom", s.feed)
 	mux.HandleFunc("GET /qr", s.qrCode)
 	mux.HandleFunc("GET /events/proposals/{id}", s.events)
-	mux.HandleFunc("/", s.page(func(r *http.Request) (string, any, error) {
-		return "", nil, api.NotFound("There is no page at %s.", r.URL.Path)
-	}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := api.Allowed(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			lang := s.cat.Lang(r)
+			status, body := s.render(r, lang, func(r *http.Request) (string, any, error) { return "", nil, api.MethodNotAllowed(r, allow) })
+			s.write(w, r, lang, &renderedPage{status: status, plain: body})
+			return
+		}
+		notFound(w, r)
+	})
 	return api.Compress(api.Recover(s.svc, secure(mux)))
 }
 
-// secure sets the headers every answer carries.
+// HSTS is the Strict-Transport-Security header of every answer over HTTPS:
+// once a browser has seen the site over HTTPS, it will not use plain HTTP
+// for it for a year.
+const HSTS = "max-age=31536000"
+
+// secure sets the headers every answer carries; over HTTPS (the server
+// terminates TLS itself, so r.TLS is set), HSTS as well.
 func secure(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
+		if r.TLS != nil {
+			hd.Set("Strict-Transport-Security", HSTS)
+		}
 		hd.Set("Content-Security-Policy", CSP)
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "no-referrer")
@@ -224,25 +249,31 @@ func (s *Site) page(fn func(r *http.Request) (name string, data any, err error))
 	return func(w http.ResponseWriter, r *http.Request) {
 		lang := s.cat.Lang(r)
 		p := s.cache.get(s.svc.Version(), lang+" "+r.URL.RequestURI(), func() (int, []byte) { return s.render(r, lang, fn) })
-		hd := w.Header()
-		hd.Set("Content-Type", "text/html; charset=utf-8")
-		hd.Set("Content-Language", lang)
-		hd.Set("Vary", "Accept-Language")
-		if p.status == http.StatusOK {
-			hd.Set("Cache-Control", "no-cache")
-		} else {
-			hd.Set("Cache-Control", "no-store")
-		}
-		body := p.plain
-		if p.gz != nil && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-			hd.Set("Content-Encoding", "gzip")
-			body = p.gz
-		}
-		hd.Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(p.status)
-		if r.Method != http.MethodHead {
-			_, _ = w.Write(body)
-		}
+		s.write(w, r, lang, p)
+	}
+}
+
+// write sends a rendered page, gzipped when it has been and the client
+// accepts it.
+func (s *Site) write(w http.ResponseWriter, r *http.Request, lang string, p *renderedPage) {
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Content-Language", lang)
+	hd.Set("Vary", "Accept-Language")
+	if p.status == http.StatusOK {
+		hd.Set("Cache-Control", "no-cache")
+	} else {
+		hd.Set("Cache-Control", "no-store")
+	}
+	body := p.plain
+	if p.gz != nil && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		hd.Set("Content-Encoding", "gzip")
+		body = p.gz
+	}
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(p.status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
 	}
 }
 
