@@ -60,7 +60,13 @@ func (s *Service) Handler() http.Handler {
 	get("/laws", with(LawsAt, s.Laws))
 	get("/laws/{n}", with(pathValue("n", LawNumber), s.Law))
 	get("/rules", func(r *http.Request) (any, error) { return s.Rules() })
-	get("/proposals", with(FilterFrom, s.Proposals))
+	get("/proposals", func(r *http.Request) (any, error) {
+		f, err := FilterFrom(r)
+		if err != nil {
+			return nil, err
+		}
+		return s.Search(r.Context(), ClientAddr(r), f)
+	})
 	get("/proposals/{id}", with(pathValue("id", ProposalID), s.Proposal))
 	get("/proposals/{id}/ballots", func(r *http.Request) (any, error) {
 		id, err := ProposalID(r.PathValue("id"))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/folkmoot/folkmoot/internal/api/apitest"
+	"github.com/folkmoot/folkmoot/internal/tx"
 	"github.com/folkmoot/folkmoot/internal/web"
 )
 
@@ -90,5 +91,42 @@ func TestHTTPHardening(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestSearchPageBounded: the proposals page refuses a search beyond the
+// bounds with the sentence on the page and status 400.
+//
+// The exploit (issue 10, finding 4): /proposals?q= with 21,000 one-letter
+// words (a 42 KB URL) took 1.8 s over six proposals, and six clients
+// doing it made an ordinary proposal page take 16–21 s.
+func TestSearchPageBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real node")
+	}
+	c := apitest.Start(t, "Ada")
+	c.Do(t, c.Founders[0], &tx.Propose{Title: "Plant oak trees", Body: "Twelve oaks.", Category: "general", Closes: time.Now().Add(time.Hour).Unix()})
+	site, err := web.New(web.Options{Service: c.Service})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(site.Handler())
+	defer srv.Close()
+	for _, tc := range []struct {
+		name, q string
+		status  int
+		want    string
+	}{
+		{"a search", "oak", 200, `href="/proposals/1"`},
+		{"21,000 one-letter words", strings.Repeat("a+", 21000), 400, "A search is at most 200 bytes long; this one has 42000."},
+		{"nine words", "a1+b2+c3+d4+e5+f6+g7+h8+i9", 400, "A search has at most 8 words; this one has 9."},
+		{"a one-letter word", "oak+a", 400, "Each word of a search needs at least 2 letters or digits; &#34;a&#34; is too short."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, body := get(t, srv.URL+"/proposals?q="+tc.q)
+			if res.StatusCode != tc.status || !strings.Contains(body, tc.want) {
+				t.Fatalf("%d; want %d with %q in:\n%.2000s", res.StatusCode, tc.status, tc.want, body)
+			}
+		})
 	}
 }

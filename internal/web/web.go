@@ -334,7 +334,9 @@ func (s *Site) proposals(r *http.Request) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	ps, err := s.svc.Proposals(f)
+	// Others may wait for this rendering (see render): the first one
+	// leaving must not cut the search short.
+	ps, err := s.svc.Search(context.WithoutCancel(r.Context()), api.ClientAddr(r), f)
 	if err != nil {
 		return "", nil, err
 	}
