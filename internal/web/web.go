@@ -47,6 +47,14 @@ type Options struct {
 	// certificate, shown in every page's footer so members can compare it
 	// with their browser's ("" for plain HTTP).
 	Fingerprint string
+	// MaxStreams and MaxStreamsPerClient cap the live-tally streams open
+	// at once, in all and per client address (defaults
+	// DefaultMaxStreams and DefaultMaxStreamsPerClient); beyond them a
+	// stream is refused with 503 and Retry-After. StreamLifetime ends a
+	// stream after that long (default DefaultStreamLifetime); browsers
+	// reconnect by themselves.
+	MaxStreams, MaxStreamsPerClient int
+	StreamLifetime                  time.Duration
 }
 
 // Site is the web site of one node.
@@ -60,6 +68,8 @@ type Site struct {
 	cache *pageCache
 	// fingerprint is Options.Fingerprint.
 	fingerprint string
+	// live fans the live tally out to its streams.
+	live *liveHub
 }
 
 // New parses the templates for every language of the catalogue.
@@ -76,6 +86,17 @@ func New(o Options) (*Site, error) {
 	}
 	s := &Site{svc: o.Service, log: o.Log, cat: cat, md: newMarkdown(), pages: make(map[string]*template.Template), poll: o.Poll,
 		cache: newPageCache(), fingerprint: o.Fingerprint}
+	if o.MaxStreams <= 0 {
+		o.MaxStreams = DefaultMaxStreams
+	}
+	if o.MaxStreamsPerClient <= 0 {
+		o.MaxStreamsPerClient = DefaultMaxStreamsPerClient
+	}
+	if o.StreamLifetime <= 0 {
+		o.StreamLifetime = DefaultStreamLifetime
+	}
+	s.live = &liveHub{site: s, poll: o.Poll, maxTotal: o.MaxStreams, maxPerClient: o.MaxStreamsPerClient,
+		lifetime: o.StreamLifetime, perClient: make(map[string]int), feeds: make(map[uint64]*feed)}
 	for _, lang := range cat.Langs() {
 		funcs := template.FuncMap{
 			"t":         func(key string, args ...any) string { return cat.T(lang, key, args...) },
@@ -454,52 +475,4 @@ func (s *Site) audit(r *http.Request) (string, any, error) {
 	}
 	cmd := fmt.Sprintf("folkmoot prove %s --output json > proof.json && folkmoot verify-proof proof.json --app-hash %s", id, p.AppHash)
 	return "audit", auditData{Tx: t, Proof: p, Command: cmd}, nil
-}
-
-// events streams a proposal's tally as Server-Sent Events: one "tally"
-// event now and one after every block that changes it. The data is the
-// chart, rendered as on the page, on one line.
-func (s *Site) events(w http.ResponseWriter, r *http.Request) {
-	id, err := api.ProposalID(r.PathValue("id"))
-	if err != nil {
-		api.WriteError(w, s.svc.AsError(err))
-		return
-	}
-	if _, err := s.svc.Proposal(id); err != nil {
-		api.WriteError(w, s.svc.AsError(err))
-		return
-	}
-	lang := s.cat.Lang(r)
-	rc := http.NewResponseController(w)
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	var last string
-	var height int64 = -1
-	tick := time.NewTicker(s.poll)
-	defer tick.Stop()
-	for {
-		if h := s.svc.Height(); h != height {
-			height = h
-			p, err := s.svc.Proposal(id)
-			if err != nil {
-				return
-			}
-			chart := string(s.tally(lang, p))
-			if chart != last {
-				last = chart
-				if _, err := fmt.Fprintf(w, "event: tally\nid: %d\ndata: %s\n\n", h, chart); err != nil {
-					return
-				}
-				if err := rc.Flush(); err != nil {
-					return
-				}
-			}
-		}
-		select {
-		case <-r.Context().Done():
-			return
-		case <-tick.C:
-		}
-	}
 }
