@@ -30,6 +30,8 @@ const maxRequest = tx.MaxTxBytes*4/3 + 4096
 //	GET  /api/v1/members/{number or key}    one member, with the next nonce
 //	GET  /api/v1/members/{number or key}/delegations  to whom they delegate, who delegates to them
 //	GET  /api/v1/proposals?status=&category=&q=&limit=&offset=
+//	                                        q: at most 200 bytes, 8 words of 2 characters or more
+//	                                        (400 beyond); searches are limited per client (429)
 //	GET  /api/v1/proposals/{id}             a proposal with its comment thread and endorsements
 //	GET  /api/v1/proposals/{id}/ballots[?after=MEMBER&limit=N]
 //	                                        the counted ballots, a page at a time

@@ -32,8 +32,8 @@ func TestSearchBoundedAndLimited(t *testing.T) {
 	c.Do(t, c.Founders[0], &tx.Propose{Title: "Plant oak trees", Body: "Twelve oaks on the green.", Category: "general", Closes: closes})
 	now := time.Now()
 	clock := func() time.Time { return now }
-	serve := func(burst int) *httptest.Server {
-		svc := api.New(api.Options{App: c.App, Store: c.Store, Node: c.Client, SearchRate: 1, SearchBurst: burst, Clock: clock})
+	serve := func(burst int, timeout time.Duration) *httptest.Server {
+		svc := api.New(api.Options{App: c.App, Store: c.Store, Node: c.Client, SearchRate: 1, SearchBurst: burst, SearchTimeout: timeout, Clock: clock})
 		srv := httptest.NewServer(svc.Handler())
 		t.Cleanup(srv.Close)
 		return srv
@@ -49,7 +49,7 @@ func TestSearchBoundedAndLimited(t *testing.T) {
 		return res.StatusCode, string(b)
 	}
 
-	roomy := serve(100)
+	roomy := serve(100, 0)
 	for _, tc := range []struct {
 		name, q string
 		status  int
@@ -69,8 +69,16 @@ func TestSearchBoundedAndLimited(t *testing.T) {
 		})
 	}
 
+	t.Run("cut off at the deadline", func(t *testing.T) {
+		// A deadline already past when the search starts: 503.
+		status, body := search(t, serve(100, time.Nanosecond), "oak")
+		if status != 503 || !strings.Contains(body, `"code": "search_timeout"`) {
+			t.Fatalf("%d %s", status, body)
+		}
+	})
+
 	t.Run("rate limited per client", func(t *testing.T) {
-		tight := serve(2)
+		tight := serve(2, 0)
 		for i, want := range []int{200, 200, 429, 429} {
 			status, body := search(t, tight, "oak")
 			if status != want {
