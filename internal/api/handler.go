@@ -30,6 +30,8 @@ const maxRequest = tx.MaxTxBytes*4/3 + 4096
 //	GET  /api/v1/members/{number or key}    one member, with the next nonce
 //	GET  /api/v1/members/{number or key}/delegations  to whom they delegate, who delegates to them
 //	GET  /api/v1/proposals?status=&category=&q=&limit=&offset=
+//	                                        q: at most 200 bytes, 8 words of 2 characters or more
+//	                                        (400 beyond); searches are limited per client (429)
 //	GET  /api/v1/proposals/{id}             a proposal with its comment thread and endorsements
 //	GET  /api/v1/proposals/{id}/ballots[?after=MEMBER&limit=N]
 //	                                        the counted ballots, a page at a time
@@ -60,7 +62,13 @@ func (s *Service) Handler() http.Handler {
 	get("/laws", with(LawsAt, s.Laws))
 	get("/laws/{n}", with(pathValue("n", LawNumber), s.Law))
 	get("/rules", func(r *http.Request) (any, error) { return s.Rules() })
-	get("/proposals", with(FilterFrom, s.Proposals))
+	get("/proposals", func(r *http.Request) (any, error) {
+		f, err := FilterFrom(r)
+		if err != nil {
+			return nil, err
+		}
+		return s.Search(r.Context(), ClientAddr(r), f)
+	})
 	get("/proposals/{id}", with(pathValue("id", ProposalID), s.Proposal))
 	get("/proposals/{id}/ballots", func(r *http.Request) (any, error) {
 		id, err := ProposalID(r.PathValue("id"))
@@ -104,6 +112,11 @@ func (s *Service) Handler() http.Handler {
 	mux.HandleFunc("POST "+Prefix+"/unsigned", s.serveUnsigned)
 	mux.HandleFunc("POST "+Prefix+"/tx", s.serveSubmit)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := Allowed(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			WriteError(w, MethodNotAllowed(r, allow))
+			return
+		}
 		WriteError(w, errorf(http.StatusNotFound, "not_found", "There is no %s %s in this API.", r.Method, r.URL.Path))
 	})
 	return Recover(s, mux)

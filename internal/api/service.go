@@ -45,6 +45,11 @@ type Options struct {
 	// address: SubmitRate per minute with bursts of SubmitBurst (defaults
 	// 60 and 20).
 	SubmitRate, SubmitBurst int
+	// SearchRate and SearchBurst limit text searches per client address
+	// the same way (defaults 30 and 10); SearchTimeout cuts a search off
+	// (default 2s).
+	SearchRate, SearchBurst int
+	SearchTimeout           time.Duration
 	// Clock is used only by the rate limiter and for "time left" wording;
 	// never for a rule. Default time.Now.
 	Clock func() time.Time
@@ -58,7 +63,10 @@ type Service struct {
 	node  Node
 	log   *slog.Logger
 	limit *limiter
-	clock func() time.Time
+	// search limits text searches per client; searchTimeout cuts one off.
+	search        *limiter
+	searchTimeout time.Duration
+	clock         func() time.Time
 }
 
 // New returns a Service.
@@ -75,8 +83,18 @@ func New(o Options) *Service {
 	if o.SubmitBurst <= 0 {
 		o.SubmitBurst = 20
 	}
+	if o.SearchRate <= 0 {
+		o.SearchRate = 30
+	}
+	if o.SearchBurst <= 0 {
+		o.SearchBurst = 10
+	}
+	if o.SearchTimeout <= 0 {
+		o.SearchTimeout = 2 * time.Second
+	}
 	return &Service{app: o.App, store: o.Store, node: o.Node, log: o.Log, clock: o.Clock,
-		limit: newLimiter(float64(o.SubmitRate)/60, float64(o.SubmitBurst), o.Clock)}
+		limit:  newLimiter(float64(o.SubmitRate)/60, float64(o.SubmitBurst), o.Clock),
+		search: newLimiter(float64(o.SearchRate)/60, float64(o.SearchBurst), o.Clock), searchTimeout: o.SearchTimeout}
 }
 
 // Now returns the Service's clock reading (for wording only).
@@ -193,8 +211,30 @@ type Filter struct {
 
 // Proposals lists the proposals f selects, newest first. The projection
 // searches the text; the committed state selects and describes them, so a
-// list and a detail page always show the same tally.
+// list and a detail page always show the same tally. A search is bounded
+// as Search's is, but not rate-limited: Search is for what clients ask.
 func (s *Service) Proposals(f Filter) ([]query.Proposal, error) {
+	return s.proposals(context.Background(), f)
+}
+
+// Search is Proposals for a client's request. A filter with text is a
+// search, which is refused beyond the projection's bounds (400, see
+// store.CheckSearch), limited per client address (429), and cut off when
+// ctx is done or after Options.SearchTimeout (503). Issue 10, finding 4.
+func (s *Service) Search(ctx context.Context, client string, f Filter) ([]query.Proposal, error) {
+	if f.Text != "" {
+		if err := store.CheckSearch(f.Text); err != nil {
+			return nil, BadRequest("%s", err.Error())
+		}
+		if !s.search.allow(client) {
+			return nil, errorf(http.StatusTooManyRequests, "rate_limited",
+				"Too many searches from your address; wait a minute and try again.")
+		}
+	}
+	return s.proposals(ctx, f)
+}
+
+func (s *Service) proposals(ctx context.Context, f Filter) ([]query.Proposal, error) {
 	if all := core.Statuses(); f.Status != "" && !slices.Contains(all, f.Status) {
 		return nil, BadRequest("Status must be %s or %s, not %q.", strings.Join(all[:len(all)-1], ", "), all[len(all)-1], f.Status)
 	}
@@ -207,8 +247,17 @@ func (s *Service) Proposals(f Filter) ([]query.Proposal, error) {
 	}
 	q := query.Filter{Status: f.Status, Category: f.Category, Limit: f.Limit, Offset: f.Offset}
 	if f.Text != "" {
-		found, err := s.store.Search(f.Text)
-		if err != nil {
+		ctx, cancel := context.WithTimeout(ctx, s.searchTimeout)
+		defer cancel()
+		found, err := s.store.Search(ctx, f.Text)
+		var se *store.SearchError
+		switch {
+		case errors.As(err, &se):
+			return nil, BadRequest("%s", se.Sentence)
+		case errors.Is(err, context.DeadlineExceeded):
+			return nil, errorf(http.StatusServiceUnavailable, "search_timeout",
+				"The search took too long; try again with more or longer words.")
+		case err != nil:
 			return nil, fmt.Errorf("proposals: %w", err)
 		}
 		q.Found = found

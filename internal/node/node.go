@@ -224,13 +224,14 @@ func start(ctx context.Context, home string, app abcitypes.Application, logw io.
 	}
 	if metricsLn != nil {
 		n.metricsAddr = metricsLn.Addr().String()
-		n.metricsSrv = &http.Server{
-			Handler: promhttp.HandlerFor(
-				prometheus.Gatherers{prometheus.DefaultGatherer, sc.registry},
-				promhttp.HandlerOpts{MaxRequestsInFlight: inst.MaxOpenConnections},
-			),
-			ReadHeaderTimeout: 10 * time.Second,
-		}
+		// Metrics at /metrics only: every other path is a 404, every other
+		// method a 405 (issue 10, finding 11).
+		metrics := http.NewServeMux()
+		metrics.Handle("GET /metrics", promhttp.HandlerFor(
+			prometheus.Gatherers{prometheus.DefaultGatherer, sc.registry},
+			promhttp.HandlerOpts{MaxRequestsInFlight: inst.MaxOpenConnections},
+		))
+		n.metricsSrv = &http.Server{Handler: metrics, ReadHeaderTimeout: 10 * time.Second}
 		go func() {
 			if err := n.metricsSrv.Serve(metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				logger.Error("metrics server stopped", "err", err)
@@ -322,7 +323,7 @@ func (n *Node) Comet() *cmtnode.Node { return n.comet }
 // CometBFT's metrics; register the application's collectors on it.
 func (n *Node) Registry() *prometheus.Registry { return n.registry }
 
-// MetricsAddress is the host:port serving /metrics (any path, in fact), or
+// MetricsAddress is the host:port serving /metrics (that path only), or
 // "" when instrumentation is off.
 func (n *Node) MetricsAddress() string { return n.metricsAddr }
 

@@ -218,6 +218,34 @@ func TestMetricsServeCometAndOurs(t *testing.T) {
 	if height < 1 {
 		t.Errorf("/metrics has no CometBFT consensus height >= 1 for chain metrics-1:\n%.3000s", body)
 	}
+
+	// Issue 10, finding 11: the metrics listener answered every path
+	// (GET /anything, GET /favicon.ico) with the metrics; only /metrics
+	// serves them now.
+	for _, tc := range []struct {
+		method, path string
+		status       int
+	}{
+		{"GET", "/metrics", 200},
+		{"GET", "/", 404},
+		{"GET", "/anything", 404},
+		{"GET", "/metrics/more", 404},
+		{"POST", "/metrics", 405},
+	} {
+		req, _ := http.NewRequest(tc.method, "http://"+n.MetricsAddress()+tc.path, nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != tc.status {
+			t.Errorf("%s %s: %d, want %d", tc.method, tc.path, res.StatusCode, tc.status)
+		}
+		if has := strings.Contains(string(b), "go_goroutines "); has != (tc.status == 200) {
+			t.Errorf("%s %s: metrics in the answer: %v", tc.method, tc.path, has)
+		}
+	}
 }
 
 // appHashAt is the app hash in the header of block h: the application's

@@ -1,11 +1,13 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/folkmoot/folkmoot/internal/query"
 	"github.com/folkmoot/folkmoot/internal/reject"
@@ -17,13 +19,63 @@ import (
 // tally, transaction records and full-text search. Everything else is read
 // from the state through internal/query.
 
+// Bounds of a text search (issue 10, finding 4: 21,000 one-letter words
+// in a 42 KB query took 1.8 s over six proposals). Each word is a prefix
+// query, so the work grows with the number of words and with how many
+// indexed words each prefix matches, which is what a minimum length
+// bounds.
+const (
+	// MaxSearchBytes bounds the text of a search, in bytes.
+	MaxSearchBytes = 200
+	// MaxSearchWords bounds how many words a search holds.
+	MaxSearchWords = 8
+	// MinSearchWord is the fewest characters a search word may have.
+	MinSearchWord = 2
+)
+
+// SearchConns is how many connections searches have, apart from the
+// connections every other read uses: searches wait for one another,
+// never for or ahead of the reads that make the pages.
+const SearchConns = 2
+
+// SearchError is a search Search refuses to run, with a sentence for the
+// person who typed it.
+type SearchError struct {
+	Sentence string
+}
+
+func (e *SearchError) Error() string { return e.Sentence }
+
+// CheckSearch says whether Search would run text: nil, or a *SearchError
+// naming the bound text exceeds.
+func CheckSearch(text string) error {
+	if len(text) > MaxSearchBytes {
+		return &SearchError{fmt.Sprintf("A search is at most %d bytes long; this one has %d.", MaxSearchBytes, len(text))}
+	}
+	words := searchWords(text)
+	if len(words) > MaxSearchWords {
+		return &SearchError{fmt.Sprintf("A search has at most %d words; this one has %d.", MaxSearchWords, len(words))}
+	}
+	for _, w := range words {
+		if utf8.RuneCountInString(w) < MinSearchWord {
+			return &SearchError{fmt.Sprintf("Each word of a search needs at least %d letters or digits; %q is too short.", MinSearchWord, w)}
+		}
+	}
+	return nil
+}
+
 // Search returns the ids of the proposals whose title or body hold every
 // word of text, each word matching as a prefix ("tree" finds "trees"),
 // newest first. FTS5 syntax in text is taken as plain words. Text with no
 // word in it searches for nothing and returns nil, which query.Filter's
 // Found reads as "every proposal"; a search that finds nothing returns an
-// empty slice.
-func (s *Store) Search(text string) ([]uint64, error) {
+// empty slice. Text beyond the bounds (see CheckSearch) is refused with a
+// *SearchError. The search runs on its own connections (SearchConns) and
+// stops when ctx is done.
+func (s *Store) Search(ctx context.Context, text string) ([]uint64, error) {
+	if err := CheckSearch(text); err != nil {
+		return nil, err
+	}
 	m := ftsQuery(text)
 	if m == "" {
 		return nil, nil
@@ -32,20 +84,26 @@ func (s *Store) Search(text string) ([]uint64, error) {
 		var id uint64
 		err := sc.Scan(&id)
 		return id, err
-	}, wrap(s.r.Query(`SELECT rowid FROM proposals_fts WHERE proposals_fts MATCH ? ORDER BY rowid DESC`, m)))
+	}, wrap(s.search.QueryContext(ctx, `SELECT rowid FROM proposals_fts WHERE proposals_fts MATCH ? ORDER BY rowid DESC`, m)))
 	if err != nil {
 		return nil, fmt.Errorf("search proposals for %q: %w", text, err)
 	}
 	return out, nil
 }
 
+// searchWords splits what a person typed into words: runs of letters,
+// digits and underscores.
+func searchWords(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool {
+		return !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= 0x80)
+	})
+}
+
 // ftsQuery turns what a person typed into an FTS5 query: every word must
 // match, each as a prefix, with no FTS5 syntax left to trip over.
 func ftsQuery(text string) string {
 	var terms []string
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
-		return !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= 0x80)
-	}) {
+	for _, w := range searchWords(text) {
 		terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"*`)
 	}
 	return strings.Join(terms, " ")

@@ -2,7 +2,9 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
+	"database/sql"
 	"errors"
 	"reflect"
 	"slices"
@@ -75,9 +77,11 @@ func TestSearch(t *testing.T) {
 		{"FTS syntax is taken as words", `oak OR "bridge" NEAR(*`, []uint64{}},
 		{"punctuation only", `"*()`, nil},
 		{"empty", "", nil},
+		{"longest word count", "the the the the the the the the", []uint64{2, 1}},
+		{"two-letter words", "oa tr", []uint64{1}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := x.s.Search(c.text)
+			got, err := x.s.Search(context.Background(), c.text)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,6 +90,67 @@ func TestSearch(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSearchBounds refuses searches beyond the bounds with a sentence.
+//
+// The exploit (issue 10, finding 4): ?q= with 21,000 one-letter words (a
+// 42 KB URL) took 1.8 s over six proposals, on a connection of the read
+// pool the pages need; six clients doing that for 20 s made an ordinary
+// proposal page take 16–21 s.
+func TestSearchBounds(t *testing.T) {
+	x := newTown(t)
+	for _, c := range []struct {
+		name, text, sentence string
+	}{
+		{"21,000 one-letter words", strings.Repeat("a ", 21000), "A search is at most 200 bytes long; this one has 42000."},
+		{"too long", strings.Repeat("oak", 67), "A search is at most 200 bytes long; this one has 201."},
+		{"too many words", "oak oak oak oak oak oak oak oak oak", "A search has at most 8 words; this one has 9."},
+		{"one-letter word", "oak a", `Each word of a search needs at least 2 letters or digits; "a" is too short.`},
+		{"one-letter word after punctuation", "oak-é", `Each word of a search needs at least 2 letters or digits; "é" is too short.`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := x.s.Search(context.Background(), c.text)
+			var se *SearchError
+			if !errors.As(err, &se) || se.Sentence != c.sentence {
+				t.Fatalf("got %v, %v; want the sentence %q", got, err, c.sentence)
+			}
+			if CheckSearch(c.text) == nil {
+				t.Error("CheckSearch lets it through")
+			}
+		})
+	}
+	t.Run("a done context stops it", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := x.s.Search(ctx, "oak"); !errors.Is(err, context.Canceled) {
+			t.Fatalf("got %v, want context.Canceled", err)
+		}
+	})
+	t.Run("searches have their own connections", func(t *testing.T) {
+		// Hold every search connection: searches wait, other reads do not.
+		var conns []*sql.Conn
+		for range SearchConns {
+			c, err := x.s.search.Conn(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			conns = append(conns, c)
+		}
+		defer func() {
+			for _, c := range conns {
+				c.Close()
+			}
+		}()
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := x.s.Search(ctx, "oak"); !errors.Is(err, context.Canceled) {
+			t.Fatalf("search with every search connection taken: %v", err)
+		}
+		if _, err := x.s.Proposal(1); err != nil {
+			t.Fatalf("a page read waits for the searches: %v", err)
+		}
+	})
 }
 
 func TestProposal(t *testing.T) {

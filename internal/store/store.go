@@ -64,8 +64,11 @@ type Store struct {
 	path string
 	w    *sql.DB // one connection; every write transaction begins IMMEDIATE
 	r    *sql.DB // read-only connections
-	mu   sync.Mutex
-	ins  *writeStmts
+	// search is read-only connections for text searches alone
+	// (SearchConns), so that searches never hold up the other reads.
+	search *sql.DB
+	mu     sync.Mutex
+	ins    *writeStmts
 	// batches are the multi-row statements of the busiest tables.
 	batches batchStmts
 }
@@ -128,6 +131,11 @@ func Open(file string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(4)
 	s.r = r
+	if s.search, err = sql.Open("sqlite", dsn(file, true)); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open projection %s for searching: %w", file, err)
+	}
+	s.search.SetMaxOpenConns(SearchConns)
 	if s.ins, err = prepareWrites(w); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open projection %s: %w", file, err)
@@ -150,6 +158,9 @@ func (s *Store) Close() error {
 	}
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
+	}
+	if s.search != nil {
+		errs = append(errs, s.search.Close())
 	}
 	errs = append(errs, s.w.Close())
 	if err := errors.Join(errs...); err != nil {

@@ -53,6 +53,14 @@ type Options struct {
 	// links: a request's Host header is the client's to forge. "" makes
 	// the links relative to the feed's own address.
 	BaseURL string
+	// MaxStreams and MaxStreamsPerClient cap the live-tally streams open
+	// at once, in all and per client address (defaults
+	// DefaultMaxStreams and DefaultMaxStreamsPerClient); beyond them a
+	// stream is refused with 503 and Retry-After. StreamLifetime ends a
+	// stream after that long (default DefaultStreamLifetime); browsers
+	// reconnect by themselves.
+	MaxStreams, MaxStreamsPerClient int
+	StreamLifetime                  time.Duration
 }
 
 // Site is the web site of one node.
@@ -68,6 +76,8 @@ type Site struct {
 	fingerprint string
 	// baseURL is Options.BaseURL without a trailing slash.
 	baseURL string
+	// live fans the live tally out to its streams.
+	live *liveHub
 }
 
 // New parses the templates for every language of the catalogue.
@@ -84,6 +94,17 @@ func New(o Options) (*Site, error) {
 	}
 	s := &Site{svc: o.Service, log: o.Log, cat: cat, md: newMarkdown(), pages: make(map[string]*template.Template), poll: o.Poll,
 		cache: newPageCache(), fingerprint: o.Fingerprint, baseURL: strings.TrimSuffix(o.BaseURL, "/")}
+	if o.MaxStreams <= 0 {
+		o.MaxStreams = DefaultMaxStreams
+	}
+	if o.MaxStreamsPerClient <= 0 {
+		o.MaxStreamsPerClient = DefaultMaxStreamsPerClient
+	}
+	if o.StreamLifetime <= 0 {
+		o.StreamLifetime = DefaultStreamLifetime
+	}
+	s.live = &liveHub{site: s, poll: o.Poll, maxTotal: o.MaxStreams, maxPerClient: o.MaxStreamsPerClient,
+		lifetime: o.StreamLifetime, perClient: make(map[string]int), feeds: make(map[uint64]*feed)}
 	for _, lang := range cat.Langs() {
 		funcs := template.FuncMap{
 			"t":         func(key string, args ...any) string { return cat.T(lang, key, args...) },
@@ -177,7 +198,16 @@ func (s *Site) Handler() http.Handler {
 	mux.Handle("/api/", s.svc.Handler())
 	static, _ := fs.Sub(staticFiles, "static")
 	files := http.FileServerFS(static)
+	notFound := s.page(func(r *http.Request) (string, any, error) {
+		return "", nil, api.NotFound("There is no page at %s.", r.URL.Path)
+	})
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Assets only: a directory would be listed.
+		if fi, err := fs.Stat(static, strings.TrimSuffix(r.URL.Path, "/")); r.URL.Path == "" || err != nil || fi.IsDir() {
+			r.URL.Path = "/static/" + r.URL.Path
+			notFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		files.ServeHTTP(w, r)
 	})))
@@ -199,16 +229,32 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("GET /feed.atom", s.feed)
 	mux.HandleFunc("GET /qr", s.qrCode)
 	mux.HandleFunc("GET /events/proposals/{id}", s.events)
-	mux.HandleFunc("/", s.page(func(r *http.Request) (string, any, error) {
-		return "", nil, api.NotFound("There is no page at %s.", r.URL.Path)
-	}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := api.Allowed(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			lang := s.cat.Lang(r)
+			status, body := s.render(r, lang, func(r *http.Request) (string, any, error) { return "", nil, api.MethodNotAllowed(r, allow) })
+			s.write(w, r, lang, &renderedPage{status: status, plain: body})
+			return
+		}
+		notFound(w, r)
+	})
 	return api.Compress(api.Recover(s.svc, secure(mux)))
 }
 
-// secure sets the headers every answer carries.
+// HSTS is the Strict-Transport-Security header of every answer over HTTPS:
+// once a browser has seen the site over HTTPS, it will not use plain HTTP
+// for it for a year.
+const HSTS = "max-age=31536000"
+
+// secure sets the headers every answer carries; over HTTPS (the server
+// terminates TLS itself, so r.TLS is set), HSTS as well.
 func secure(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
+		if r.TLS != nil {
+			hd.Set("Strict-Transport-Security", HSTS)
+		}
 		hd.Set("Content-Security-Policy", CSP)
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "no-referrer")
@@ -238,25 +284,31 @@ func (s *Site) page(fn func(r *http.Request) (name string, data any, err error))
 	return func(w http.ResponseWriter, r *http.Request) {
 		lang := s.cat.Lang(r)
 		p := s.cache.get(s.svc.Version(), lang+" "+r.URL.RequestURI(), func() (int, []byte) { return s.render(r, lang, fn) })
-		hd := w.Header()
-		hd.Set("Content-Type", "text/html; charset=utf-8")
-		hd.Set("Content-Language", lang)
-		hd.Set("Vary", "Accept-Language")
-		if p.status == http.StatusOK {
-			hd.Set("Cache-Control", "no-cache")
-		} else {
-			hd.Set("Cache-Control", "no-store")
-		}
-		body := p.plain
-		if p.gz != nil && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-			hd.Set("Content-Encoding", "gzip")
-			body = p.gz
-		}
-		hd.Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(p.status)
-		if r.Method != http.MethodHead {
-			_, _ = w.Write(body)
-		}
+		s.write(w, r, lang, p)
+	}
+}
+
+// write sends a rendered page, gzipped when it has been and the client
+// accepts it.
+func (s *Site) write(w http.ResponseWriter, r *http.Request, lang string, p *renderedPage) {
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Content-Language", lang)
+	hd.Set("Vary", "Accept-Language")
+	if p.status == http.StatusOK {
+		hd.Set("Cache-Control", "no-cache")
+	} else {
+		hd.Set("Cache-Control", "no-store")
+	}
+	body := p.plain
+	if p.gz != nil && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		hd.Set("Content-Encoding", "gzip")
+		body = p.gz
+	}
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(p.status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
 	}
 }
 
@@ -317,7 +369,9 @@ func (s *Site) proposals(r *http.Request) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	ps, err := s.svc.Proposals(f)
+	// Others may wait for this rendering (see render): the first one
+	// leaving must not cut the search short.
+	ps, err := s.svc.Search(context.WithoutCancel(r.Context()), api.ClientAddr(r), f)
 	if err != nil {
 		return "", nil, err
 	}
@@ -435,52 +489,4 @@ func (s *Site) audit(r *http.Request) (string, any, error) {
 	}
 	cmd := fmt.Sprintf("folkmoot prove %s --output json > proof.json && folkmoot verify-proof proof.json --app-hash %s", id, p.AppHash)
 	return "audit", auditData{Tx: t, Proof: p, Command: cmd}, nil
-}
-
-// events streams a proposal's tally as Server-Sent Events: one "tally"
-// event now and one after every block that changes it. The data is the
-// chart, rendered as on the page, on one line.
-func (s *Site) events(w http.ResponseWriter, r *http.Request) {
-	id, err := api.ProposalID(r.PathValue("id"))
-	if err != nil {
-		api.WriteError(w, s.svc.AsError(err))
-		return
-	}
-	if _, err := s.svc.Proposal(id); err != nil {
-		api.WriteError(w, s.svc.AsError(err))
-		return
-	}
-	lang := s.cat.Lang(r)
-	rc := http.NewResponseController(w)
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	var last string
-	var height int64 = -1
-	tick := time.NewTicker(s.poll)
-	defer tick.Stop()
-	for {
-		if h := s.svc.Height(); h != height {
-			height = h
-			p, err := s.svc.Proposal(id)
-			if err != nil {
-				return
-			}
-			chart := string(s.tally(lang, p))
-			if chart != last {
-				last = chart
-				if _, err := fmt.Fprintf(w, "event: tally\nid: %d\ndata: %s\n\n", h, chart); err != nil {
-					return
-				}
-				if err := rc.Flush(); err != nil {
-					return
-				}
-			}
-		}
-		select {
-		case <-r.Context().Done():
-			return
-		case <-tick.C:
-		}
-	}
 }
