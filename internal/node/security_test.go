@@ -100,6 +100,14 @@ func TestSecurityReview(t *testing.T) {
 		{name: "path traversal", method: "GET", path: "/static/../../../../etc/passwd", status: 404, never: []string{"root:"}},
 		{name: "encoded path traversal", method: "GET", path: "/static/..%2f..%2f..%2fetc%2fpasswd", status: 404, never: []string{"root:"}},
 		{name: "strict headers", method: "GET", path: "/", status: 200, want: []string{"Content-Security-Policy: default-src", "X-Content-Type-Options: nosniff", "X-Frame-Options: DENY"}},
+		// Finding 4: 21,000 one-letter terms (a 42 KB URL) took 1.8 s and,
+		// from six clients, starved the pages of connections.
+		{name: "search of 21,000 terms", method: "GET", path: "/api/v1/proposals?q=" + strings.Repeat("a+", 21000), status: 400, want: []string{"search"}},
+		{name: "search page of 21,000 terms", method: "GET", path: "/proposals?q=" + strings.Repeat("a+", 21000), status: 400},
+		// Finding 11: unknown methods, listings.
+		{name: "unknown method on a page", method: "PUT", path: "/proposals", status: 405, want: []string{"Allow: GET"}},
+		{name: "unknown method on the API", method: "DELETE", path: "/api/v1/status", status: 405, want: []string{"Allow: GET"}},
+		{name: "no listing of /static/", method: "GET", path: "/static/", status: 404, never: []string{`href="sign.js"`, `href="live.js"`}},
 		// Finding 3: every signed word is on the page.
 		{name: "hidden HTML shown", method: "GET", path: "/proposals/1", status: 200, want: []string{"pay 1,000,000 to Mallory", "2,000 to Trudy", "3,000 to Oscar"}},
 		// Finding 7: a forged Host header does not move the feed's links.
