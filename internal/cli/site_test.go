@@ -39,7 +39,7 @@ func TestStartServesSite(t *testing.T) {
 		t.Fatalf("site address %q", r.Site())
 	}
 	for path, want := range map[string]string{
-		"/":              "<h1>Site Street</h1>",
+		"/":              "<h1><bdi>Site Street</bdi></h1>",
 		"/api/v1/status": `"community": "Site Street"`,
 		"/members":       `<a href="/members/1?lang=en">Ada</a>`,
 	} {

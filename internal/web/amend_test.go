@@ -30,7 +30,7 @@ func TestTextAmendmentsPage(t *testing.T) {
 	}{
 		{"scheduled", "scheduled", false, []string{
 			`<h2 id="amend-h">Changes to the text</h2>`, `<li id="revision-1">`, "Revision 1",
-			`Title: <del>Swings</del> → <ins>Swings and a slide</ins>`,
+			`Title: <del><bdi>Swings</bdi></del> → <ins><bdi>Swings and a slide</bdi></ins>`,
 			"<pre class=\"diff\">  Two swings.\n<del>- By the oak.</del>\n<ins>+ By the &lt;pond&gt;.</ins>\n</pre>",
 			`id="amend-form" data-kind="amend-text" data-proposal="8"`, `maxlength="200" value="Swings and a slide"`,
 			"folkmoot propose amend 8"}, nil},
