@@ -41,7 +41,7 @@ func TestStartServesSite(t *testing.T) {
 	for path, want := range map[string]string{
 		"/":              "<h1><bdi>Site Street</bdi></h1>",
 		"/api/v1/status": `"community": "Site Street"`,
-		"/members":       `<a href="/members/1?lang=en">Ada</a>`,
+		"/members":       `<a href="/members/1?lang=en"><bdi>Ada</bdi> <span class="member-no">#1</span></a>`,
 	} {
 		res, err := http.Get(r.Site() + path)
 		if err != nil {
