@@ -30,8 +30,9 @@ type Context struct {
 // summing to at least Min and at most Max. A single-choice race (or
 // yes/no/abstain) is Min = Max = 1; approval of up to k is Min = 0, Max = k.
 type Race struct {
-	Choices  int
-	Min, Max int
+	Choices int `json:"choices"`
+	Min     int `json:"min"`
+	Max     int `json:"max"`
 }
 
 // SingleChoice returns the race of n choices of which exactly one is chosen.
