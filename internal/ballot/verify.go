@@ -97,7 +97,11 @@ func (p *prepared) target(e equation) *ristretto255.Element {
 func (p *prepared) check() error {
 	for n, e := range p.eqs {
 		T := p.target(e)
-		if e.k != 0 {
+		switch e.k {
+		case 0:
+		case 1:
+			T = ristretto255.NewElement().Subtract(T, p.G)
+		default:
 			T = ristretto255.NewElement().Subtract(T, baseMul(int64(e.k)))
 		}
 		nc := ristretto255.NewScalar().Negate(e.c)
