@@ -586,3 +586,34 @@ func TestDlogTable(t *testing.T) {
 		}
 	}
 }
+
+// TestGraftedProofsRefused: the proofs of one valid ballot on the
+// ciphertexts of another valid ballot (same voter, same election), and a
+// valid ballot's proofs with two choices swapped, are refused.
+func TestGraftedProofsRefused(t *testing.T) {
+	kp := testKey(t, "k")
+	ctx := testContext(kp, "alice")
+	race := SingleChoice(3)
+	b1, err := Cast(ctx, race, []int{1, 0, 0}, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2, err := Cast(ctx, race, []int{0, 0, 1}, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctSize := race.Choices * CiphertextSize
+	grafted := append(append([]byte(nil), b2.Bytes()[:ctSize]...), b1.Bytes()[ctSize:]...)
+	swapped := append([]byte(nil), b1.Bytes()...)
+	copy(swapped[:CiphertextSize], b1.Bytes()[2*CiphertextSize:3*CiphertextSize])
+	copy(swapped[2*CiphertextSize:3*CiphertextSize], b1.Bytes()[:CiphertextSize])
+	for name, raw := range map[string][]byte{"ciphertexts of another ballot": grafted, "two ciphertexts swapped": swapped} {
+		b, err := ParseBallot(race, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Verify(ctx, race); !errors.Is(err, ErrProof) {
+			t.Errorf("%s: Verify = %v, want ErrProof", name, err)
+		}
+	}
+}
