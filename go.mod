@@ -11,6 +11,7 @@ require (
 	github.com/cometbft/cometbft v1.0.1
 	github.com/cometbft/cometbft-db v1.0.1
 	github.com/fxamacker/cbor/v2 v2.10.0
+	github.com/gtank/ristretto255 v0.1.2
 	github.com/hdevalence/ed25519consensus v0.2.0
 	github.com/makiuchi-d/gozxing v0.1.1
 	github.com/microcosm-cc/bluemonday v1.0.27
