@@ -86,6 +86,9 @@ func Open(ctx context.Context, home string, o Options) (_ *Community, err error)
 	if err != nil {
 		return nil, fmt.Errorf("start: %w", err)
 	}
+	if o.Config != nil {
+		o.Config(cfg)
+	}
 	plan, err := o.Web.Plan(home, cfg.Folkmoot.WebAddress, o.Clock())
 	if err != nil {
 		return nil, fmt.Errorf("start: web: %w", err)
