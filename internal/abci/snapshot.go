@@ -292,6 +292,12 @@ func (a *App) LoadSnapshot(maxHeight int64) (int64, error) {
 	if dir == "" {
 		return 0, nil
 	}
+	// A crash while writing leaves a temporary file; it is never read.
+	if tmps, err := filepath.Glob(filepath.Join(dir, ".snapshot-*")); err == nil {
+		for _, t := range tmps {
+			os.Remove(t)
+		}
+	}
 	hs, err := snapshotHeights(dir)
 	if err != nil {
 		return 0, err

@@ -235,6 +235,16 @@ func TestCorruptSnapshotFallsBack(t *testing.T) {
 		}
 	}
 
+	// A crash while writing left a temporary file: it is removed.
+	tmp := filepath.Join(dir, ".snapshot-123")
+	if err := os.WriteFile(tmp, []byte("half"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	load(30, "restarting from snapshot")
+	if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+		t.Fatalf("the temporary file is still there: %v", err)
+	}
+
 	flip(30, 1000)
 	load(20, "height=30 err=\"its SHA-256 does not match its contents\"")
 
