@@ -189,7 +189,9 @@ func Restart(o RestartOptions, clock func() time.Time) (RestartFigures, error) {
 	if err := os.Rename(aside, node.SnapshotDir(home)); err != nil {
 		return f, err
 	}
-	tuning = func(c *node.Config) { nodeTuning(c); c.Folkmoot.SnapshotInterval = o.Interval }
+	// The first node serves the snapshots it has and takes no more: with a
+	// block every 200 ms and one every Interval blocks it would prune the
+	// one the joining node chose while that one spends 5 s discovering.
 	if c, err = node.Open(ctx, home, node.Options{Config: tuning, Clock: clock}); err != nil {
 		return f, err
 	}
