@@ -270,7 +270,60 @@ func decodeSnapshot(b []byte, height int64, want []byte) (*restored, error) {
 	if got, _ := r.tree.RootAt(r.tree.Len()); got != root {
 		return nil, errors.New("its leaves do not give its app hash")
 	}
+	if err := checkMembers(s, body.Leaves); err != nil {
+		return nil, err
+	}
 	return r, nil
+}
+
+// checkMembers compares the state's members with those the leaves record
+// (admissions, departures and key rotations, in order): the app hash
+// covers the leaves, not the state, so a snapshot served by a peer is held
+// to the history for the part that decides who may act.
+func checkMembers(s *core.State, leaves [][]byte) error {
+	type recorded struct {
+		key  tx.PublicKey
+		name string
+		left bool
+	}
+	var ms []recorded
+	for i, l := range leaves {
+		// A fact is a CBOR array whose first element is its type; these
+		// three types are one-byte integers.
+		if len(l) < 2 || l[0] < 0x80 || l[0] > 0x97 {
+			continue
+		}
+		switch core.FactType(l[1]) {
+		case core.FactAdmitted, core.FactLeft, core.FactRotated:
+		default:
+			continue
+		}
+		f, err := core.DecodeFact(l)
+		if err != nil {
+			return fmt.Errorf("leaf %d: %w", i, err)
+		}
+		n := int(f.Member)
+		switch {
+		case f.Type == core.FactAdmitted && n == len(ms)+1 && f.Key != nil:
+			ms = append(ms, recorded{key: *f.Key, name: f.Name})
+		case f.Type == core.FactLeft && n >= 1 && n <= len(ms):
+			ms[n-1].left = true
+		case f.Type == core.FactRotated && n >= 1 && n <= len(ms) && f.NewKey != nil:
+			ms[n-1].key = *f.NewKey
+		default:
+			return fmt.Errorf("leaf %d records member %d out of order", i, n)
+		}
+	}
+	have := s.Members()
+	if len(have) != len(ms) {
+		return fmt.Errorf("its state has %d members, its leaves record %d", len(have), len(ms))
+	}
+	for i, m := range have {
+		if r := ms[i]; m.Key != r.key || m.Name != r.name || m.Left != r.left {
+			return fmt.Errorf("its state's member %d is not the one its leaves record", i+1)
+		}
+	}
+	return nil
 }
 
 // install makes r the app's state; the caller holds a.mu.

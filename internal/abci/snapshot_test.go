@@ -202,10 +202,10 @@ func TestSnapshotsAreDeterministic(t *testing.T) {
 // app hash, is skipped with a log line for the one before; with none left
 // the app starts empty (CometBFT then replays from the genesis).
 func TestCorruptSnapshotFallsBack(t *testing.T) {
-	c := newSimChain(4, 30)
+	c := newSimChain(4, 40)
 	dir := t.TempDir()
-	a := c.newApp(t, Snapshots{Dir: dir, Interval: 10})
-	c.apply(t, a, 1, 30)
+	a := c.newApp(t, Snapshots{Dir: dir, Interval: 10, Keep: 4})
+	c.apply(t, a, 1, 40)
 
 	path := func(h int64) string { return filepath.Join(dir, snapshotName(h)) }
 	flip := func(h int64, at int) {
@@ -240,32 +240,49 @@ func TestCorruptSnapshotFallsBack(t *testing.T) {
 	if err := os.WriteFile(tmp, []byte("half"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	load(30, "restarting from snapshot")
+	load(40, "restarting from snapshot")
 	if _, err := os.Stat(tmp); !os.IsNotExist(err) {
 		t.Fatalf("the temporary file is still there: %v", err)
 	}
 
-	flip(30, 1000)
-	load(20, "height=30 err=\"its SHA-256 does not match its contents\"")
+	flip(40, 1000)
+	load(30, "height=40 err=\"its SHA-256 does not match its contents\"")
 
-	// A checksum made to match a body whose state was changed: the state
-	// no longer gives the app hash the body names.
-	b, err := readSnapshotFile(dir, 20)
-	if err != nil {
-		t.Fatal(err)
+	// Bodies changed and given a checksum that matches.
+	forge := func(h int64, change func(*snapshotBody)) {
+		t.Helper()
+		b, err := readSnapshotFile(dir, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body snapshotBody
+		if err := snapshotDec.Unmarshal(b, &body); err != nil {
+			t.Fatal(err)
+		}
+		change(&body)
+		nb, err := snapshotEnc.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := writeSnapshot(dir, h, nb); err != nil {
+			t.Fatal(err)
+		}
 	}
-	var body snapshotBody
-	if err := snapshotDec.Unmarshal(b, &body); err != nil {
-		t.Fatal(err)
-	}
-	body.AppHash[0] ^= 1
-	nb, err := snapshotEnc.Marshal(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := writeSnapshot(dir, 20, nb); err != nil {
-		t.Fatal(err)
-	}
+	// A member renamed in the state, with the accumulator and leaves
+	// intact: the app hash does not cover it, the leaves do.
+	forge(30, func(b *snapshotBody) {
+		s, err := core.Restore(b.State)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Members()[0].Name = "mallory"
+		if b.State, err = s.MarshalBinary(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	load(20, "height=30 err=\"its state's member 1 is not the one its leaves record\"")
+	// An app hash that the state does not give.
+	forge(20, func(b *snapshotBody) { b.AppHash[0] ^= 1 })
 	load(10, "height=20 err=\"its state is at height 20 with app hash")
 
 	if err := os.Truncate(path(10), 20); err != nil {
