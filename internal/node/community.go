@@ -31,6 +31,10 @@ type Options struct {
 	// SiteLog receives the site's and the API's internal errors, which
 	// clients never see; nil discards them.
 	SiteLog *slog.Logger
+	// SnapshotLog receives a line for each snapshot written, restarted
+	// from, refused or fallen back from, and for state sync; nil sends
+	// them to Log (if set).
+	SnapshotLog *slog.Logger
 	// Web says how to serve the site (see WebServing.Plan).
 	Web WebServing
 	// Config adjusts the home's configuration for this run only; the file
@@ -108,8 +112,8 @@ func Open(ctx context.Context, home string, o Options) (_ *Community, err error)
 		return nil, err
 	}
 	c.stop = append(c.stop, c.store.Close)
-	var snapLog *slog.Logger
-	if o.Log != nil {
+	snapLog := o.SnapshotLog
+	if snapLog == nil && o.Log != nil {
 		snapLog = slog.New(slog.NewTextHandler(o.Log, nil)).With("module", "snapshots")
 	}
 	c.app = abci.New(abci.Options{Sink: projection{c.store}, Metrics: metrics, Clock: o.Clock,
