@@ -103,6 +103,7 @@ type App struct {
 	snapWriting chan struct{} // closed when the snapshot being written is on disk
 	listMu      sync.Mutex
 	listed      map[int64]*abcitypes.Snapshot // descriptions of the snapshots served, by height
+	served      map[int64]bool                // heights of snapshots peers fetched chunks of since the last was written
 	restoring   *restoring                    // the snapshot state sync is applying
 }
 

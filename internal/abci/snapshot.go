@@ -175,7 +175,10 @@ func writeSnapshot(dir string, height int64, b []byte) error {
 	return nil
 }
 
-// snapshotWritten logs a snapshot and removes the oldest beyond Keep.
+// snapshotWritten logs a snapshot and removes the oldest beyond Keep. A
+// snapshot a peer fetched chunks of since the last snapshot was written is
+// kept one snapshot longer, so that a node joining by state sync is not
+// left without the snapshot it chose.
 func (a *App) snapshotWritten(height int64, size int) {
 	o := a.opt.Snapshots
 	a.log("snapshot written", "height", height, "bytes", size)
@@ -184,8 +187,16 @@ func (a *App) snapshotWritten(height int64, size int) {
 		a.log("cannot list snapshots to prune them", "err", err)
 		return
 	}
+	a.listMu.Lock()
+	served := a.served
+	a.served = nil
+	a.listMu.Unlock()
 	for i, h := range hs {
 		if i < o.Keep {
+			continue
+		}
+		if served[h] {
+			a.log("keeping a snapshot a peer is fetching", "height", h)
 			continue
 		}
 		if err := os.Remove(filepath.Join(o.Dir, snapshotName(h))); err != nil {

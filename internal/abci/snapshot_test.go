@@ -373,3 +373,24 @@ func TestStateSyncChunks(t *testing.T) {
 		t.Fatalf("a rejected snapshot left height %d", i.LastBlockHeight)
 	}
 }
+
+// TestServedSnapshotOutlivesPruning: a snapshot a peer fetched chunks of
+// is kept one snapshot longer than Keep says, then pruned.
+func TestServedSnapshotOutlivesPruning(t *testing.T) {
+	c := newSimChain(6, 40)
+	dir := t.TempDir()
+	a := c.newApp(t, Snapshots{Dir: dir, Interval: 10, Keep: 2})
+	c.apply(t, a, 1, 20)
+	if _, err := a.LoadSnapshotChunk(ctx, &abcitypes.LoadSnapshotChunkRequest{Height: 10, Format: SnapshotFormat, Chunk: 0}); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		to   int64
+		want []int64
+	}{{30, []int64{30, 20, 10}}, {40, []int64{40, 30}}} {
+		c.apply(t, a, step.to-9, step.to)
+		if hs, err := snapshotHeights(dir); err != nil || !slices.Equal(hs, step.want) {
+			t.Fatalf("after %d: snapshots %v (%v), want %v", step.to, hs, err, step.want)
+		}
+	}
+}

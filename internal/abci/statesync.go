@@ -101,6 +101,12 @@ func (a *App) LoadSnapshotChunk(_ context.Context, req *abcitypes.LoadSnapshotCh
 		a.log("cannot serve a snapshot chunk", "height", req.Height, "chunk", req.Chunk, "err", err)
 		return &abcitypes.LoadSnapshotChunkResponse{}, nil
 	}
+	a.listMu.Lock()
+	if a.served == nil {
+		a.served = make(map[int64]bool)
+	}
+	a.served[int64(req.Height)] = true
+	a.listMu.Unlock()
 	return &abcitypes.LoadSnapshotChunkResponse{Chunk: c}, nil
 }
 
