@@ -392,7 +392,8 @@ func (a *App) Commit(_ context.Context, _ *abcitypes.CommitRequest) (*abcitypes.
 			done <- err
 		}()
 	}
-	// Keep every block: a restarted node rebuilds its state by replay.
+	// Keep every block: a node with no usable snapshot rebuilds its state
+	// by replay, and peers catch up from them.
 	return &abcitypes.CommitResponse{RetainHeight: 0}, nil
 }
 
