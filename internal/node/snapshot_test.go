@@ -143,9 +143,10 @@ func answers(t *testing.T, c *Community, ids []tx.ID, top int64) string {
 	return out.String()
 }
 
-// TestRestartFromSnapshot: a community restarted from its snapshot gives
-// the same app hashes and the same answers as one that replays the whole
-// chain, and says in its log where it started from.
+// TestRestartFromSnapshot: a community restarted from its snapshot (the
+// newest being damaged, from the one before) gives the same app hashes and
+// the same answers as one that replays the whole chain, and says in its
+// log where it started from and why.
 func TestRestartFromSnapshot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs three nodes one after the other")
@@ -173,14 +174,32 @@ func TestRestartFromSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The newest snapshot is damaged: the node falls back to the one
+	// before, and says so.
+	names, err := filepath.Glob(filepath.Join(SnapshotDir(home), "*.snapshot"))
+	if err != nil || len(names) < 2 {
+		t.Fatalf("snapshots %v (%v): want two or more", names, err)
+	}
+	newest := names[len(names)-1]
+	b, err := os.ReadFile(newest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 1
+	if err := os.WriteFile(newest, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
 	var log lockedBuffer
 	r, err := Open(context.Background(), home, Options{Config: every5, Log: &log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	waitApp(t, r, top+1)
-	if !strings.Contains(log.String(), "restarting from snapshot") {
-		t.Fatalf("the log does not say the node restarted from a snapshot:\n%s", log.String())
+	for _, want := range []string{"snapshot is unusable; falling back to the one before", "restarting from snapshot"} {
+		if !strings.Contains(log.String(), want) {
+			t.Fatalf("the log does not say %q:\n%s", want, log.String())
+		}
 	}
 	fromSnapshot := answers(t, r, ids, top)
 	if err := r.Stop(); err != nil {
