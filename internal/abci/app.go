@@ -3,11 +3,16 @@
 // block's time, keeps the Merkle tree for proofs, and passes each committed
 // block to a Sink (the SQLite projection). Every rule lives in the core.
 //
-// The core's state lives in memory. On start the app reports height 0, so
-// CometBFT's handshake calls InitChain and replays every stored block
-// through FinalizeBlock and Commit; the Sink skips heights it already holds
-// after checking their app hash. A node killed at any instant therefore
-// restarts to exactly the state of one that never stopped.
+// The core's state lives in memory. Every Snapshots.Interval blocks the
+// app writes it, with the leaves it keeps for proofs, to a snapshot
+// (snapshot.go). On start the node restores the newest usable snapshot
+// (LoadSnapshot) and Info reports its height, so CometBFT's handshake
+// replays only the later blocks through FinalizeBlock and Commit; with no
+// snapshot Info reports height 0, and CometBFT calls InitChain and replays
+// every stored block. The Sink skips heights it already holds after
+// checking their app hash. A node killed at any instant therefore restarts
+// to exactly the state of one that never stopped. The same snapshots are
+// served to joining nodes by state sync (statesync.go).
 package abci
 
 import (
@@ -68,6 +73,8 @@ type Options struct {
 	// TxCacheSize bounds the cache of decoded, verified transactions
 	// (default 100,000; entries leave when their transaction is committed).
 	TxCacheSize int
+	// Snapshots say where and how often to write snapshots.
+	Snapshots Snapshots
 }
 
 // App is folkmoot's ABCI application.
@@ -91,6 +98,13 @@ type App struct {
 	pending map[tx.PublicKey]uint64 // last nonce accepted by CheckTx, per author
 	cache   *txCache
 	combine combiner
+
+	snapMu      sync.Mutex
+	snapWriting chan struct{} // closed when the snapshot being written is on disk
+	listMu      sync.Mutex
+	listed      map[int64]*abcitypes.Snapshot // descriptions of the snapshots served, by height
+	served      map[int64]bool                // heights of snapshots peers fetched chunks of since the last was written
+	restoring   *restoring                    // the snapshot state sync is applying
 }
 
 var _ abcitypes.Application = (*App)(nil)
@@ -103,11 +117,18 @@ func New(opt Options) *App {
 	if opt.Clock == nil {
 		opt.Clock = func() time.Time { return time.Time{} }
 	}
+	if opt.Snapshots.Keep <= 0 {
+		opt.Snapshots.Keep = 3
+	}
+	if opt.Snapshots.ChunkSize <= 0 {
+		opt.Snapshots.ChunkSize = DefaultChunkSize
+	}
 	return &App{opt: opt, pending: make(map[tx.PublicKey]uint64), cache: newTxCache(opt.TxCacheSize)}
 }
 
-// Info reports the last block the app holds. After a restart that is none:
-// the state is rebuilt by replay.
+// Info reports the last block the app holds: after a restart, that of the
+// snapshot it was restored from (none without one), and CometBFT replays
+// the blocks after it.
 func (a *App) Info(_ context.Context, _ *abcitypes.InfoRequest) (*abcitypes.InfoResponse, error) {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
@@ -333,6 +354,9 @@ func (a *App) Commit(_ context.Context, _ *abcitypes.CommitRequest) (*abcitypes.
 	a.mu.Lock()
 	staged := a.staged
 	a.staged = nil
+	if staged != nil && a.opt.Snapshots.Dir != "" && a.opt.Snapshots.Interval > 0 && staged.Height%a.opt.Snapshots.Interval == 0 {
+		a.snapshot()
+	}
 	a.pendMu.Lock()
 	clear(a.pending)
 	a.pendMu.Unlock()
@@ -368,7 +392,8 @@ func (a *App) Commit(_ context.Context, _ *abcitypes.CommitRequest) (*abcitypes.
 			done <- err
 		}()
 	}
-	// Keep every block: a restarted node rebuilds its state by replay.
+	// Keep every block: a node with no usable snapshot rebuilds its state
+	// by replay, and peers catch up from them.
 	return &abcitypes.CommitResponse{RetainHeight: 0}, nil
 }
 
@@ -378,8 +403,49 @@ func (a *App) Commit(_ context.Context, _ *abcitypes.CommitRequest) (*abcitypes.
 // caught up with the state they see.
 func (a *App) Written() int64 { return a.written.Load() }
 
+// snapshot takes a snapshot of the committed state and writes it in the
+// background (after the one before, if it is still being written); the
+// caller holds a.mu. A snapshot that cannot be written is logged and
+// skipped: the node goes on, and restarts from an older one.
+func (a *App) snapshot() {
+	a.waitSnapshot()
+	write, err := a.takeSnapshot()
+	if err != nil {
+		a.log("cannot take a snapshot", "err", err)
+		return
+	}
+	done := make(chan struct{})
+	a.snapMu.Lock()
+	a.snapWriting = done
+	a.snapMu.Unlock()
+	go func() {
+		defer close(done)
+		if err := write(); err != nil {
+			a.log("cannot write a snapshot", "err", err)
+		}
+	}()
+}
+
+// waitSnapshot waits until the snapshot being written, if any, is on disk.
+func (a *App) waitSnapshot() {
+	a.snapMu.Lock()
+	done := a.snapWriting
+	a.snapMu.Unlock()
+	if done != nil {
+		<-done
+	}
+}
+
+// Close waits until the snapshot being written is on disk and the last
+// committed block is in the Sink, and returns the Sink's error, if any.
+// Call it after stopping the node, before closing the Sink.
+func (a *App) Close() error {
+	a.waitSnapshot()
+	return a.Flush()
+}
+
 // Flush waits until the last committed block is in the Sink and returns
-// the Sink's error, if any. Call it before closing the Sink.
+// the Sink's error, if any.
 func (a *App) Flush() error {
 	a.sinkMu.Lock()
 	done := a.writing

@@ -38,7 +38,8 @@ func buildBinary(t *testing.T) string {
 }
 
 // TestCrashLoop kills a real node process with SIGKILL at random moments
-// while members stream transactions at it, restarts it each time, and
+// while members stream transactions at it and it writes a snapshot every
+// 3 blocks, restarts it each time (from its newest usable snapshot), and
 // finally checks that (1) its exported record verifies offline — the app
 // hash at every height equals an uninterrupted replay — and (2) its SQLite
 // projection is row for row the projection an uninterrupted replay of the
@@ -69,6 +70,7 @@ func TestCrashLoop(t *testing.T) {
 	}
 	// Loopback ports chosen now, written into the home's config.
 	setPorts(t, home, p2p, rpc)
+	setConfig(t, home, "snapshot_interval = 1000", "snapshot_interval = 3")
 	url := "http://" + rpc
 	cl, err := client.New(url)
 	if err != nil {
@@ -77,6 +79,7 @@ func TestCrashLoop(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	ctx := context.Background()
 	var proposed bool
+	fromSnapshot := 0
 	for round := 0; round < 8; round++ {
 		cmd := exec.Command(bin, "start", "--home", home)
 		var logs bytes.Buffer
@@ -119,7 +122,13 @@ func TestCrashLoop(t *testing.T) {
 			t.Fatal(err)
 		}
 		cmd.Wait()
+		if strings.Contains(logs.String(), "restarting from snapshot") {
+			fromSnapshot++
+		}
 		t.Logf("round %d: sent %d transactions, killed", round, sent)
+	}
+	if fromSnapshot == 0 {
+		t.Fatal("no restart was from a snapshot")
 	}
 
 	// Restart once more and let it run a little: it must come back.
@@ -136,6 +145,10 @@ func TestCrashLoop(t *testing.T) {
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	cmd.Wait()
+
+	if snaps, _ := filepath.Glob(filepath.Join(node.SnapshotDir(home), "*.snapshot")); len(snaps) == 0 {
+		t.Fatal("the node wrote no snapshot")
+	}
 
 	// (1) The record verifies: every app hash equals a clean replay's.
 	f, _ := os.Open(file)
@@ -191,6 +204,22 @@ func setPorts(t *testing.T, home, p2p, rpc string) {
 		t.Fatalf("could not set ports in %s", path)
 	}
 	if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// setConfig replaces old with new in the home's config.toml.
+func setConfig(t *testing.T, home, old, new string) {
+	t.Helper()
+	path := filepath.Join(home, "config", "config.toml")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte(old)) {
+		t.Fatalf("%s has no %q", path, old)
+	}
+	if err := os.WriteFile(path, bytes.Replace(b, []byte(old), []byte(new), 1), 0o600); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -47,8 +47,9 @@ unless --insecure-http is given.`,
 			if _, err := os.Stat(home); err != nil {
 				return fmt.Errorf("start: no node home at %s (create one with \"folkmoot init\")", home)
 			}
-			fmt.Fprintf(s.Err, "starting node in %s (replaying stored blocks)…\n", home)
-			c, err := node.Open(ctx, home, node.Options{Log: logw, Web: web, SiteLog: siteLog()})
+			fmt.Fprintf(s.Err, "starting node in %s (from its newest snapshot, replaying the blocks after it)…\n", home)
+			c, err := node.Open(ctx, home, node.Options{Log: logw, Web: web, SiteLog: siteLog(),
+				SnapshotLog: slog.New(slog.NewTextHandler(s.Err, nil)).With("module", "snapshots")})
 			if err != nil {
 				return err
 			}

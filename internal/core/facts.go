@@ -354,3 +354,21 @@ var factEnc = func() cbor.EncMode {
 	}
 	return m
 }()
+
+// LeafTx returns the id of the transaction a leaf records, when the leaf is
+// a FactTx or a FactRejected (the first leaf of every transaction included
+// in a block), without decoding the rest. A node restored from a snapshot
+// rebuilds its index of transactions from the leaves with it.
+func LeafTx(leaf []byte) (tx.ID, bool) {
+	// Deterministic CBOR: array header, the type as a one-byte unsigned
+	// integer, then a byte string of 32 (0x58 0x20).
+	var id tx.ID
+	switch {
+	case len(leaf) == 36 && leaf[0] == 0x82 && leaf[1] == byte(FactTx) && leaf[2] == 0x58 && leaf[3] == 0x20:
+	case len(leaf) > 36 && leaf[0] == 0x83 && leaf[1] == byte(FactRejected) && leaf[2] == 0x58 && leaf[3] == 0x20:
+	default:
+		return id, false
+	}
+	copy(id[:], leaf[4:36])
+	return id, true
+}

@@ -1,13 +1,21 @@
 // This file serialises the whole state (MarshalBinary) and rebuilds it
-// (Restore). It is the tests' oracle, not a restart snapshot: the tests use
-// it to prove that two states are equal byte for byte (a rejected
-// transaction and a reverted checkpoint change nothing; replaying a
-// history, in one go or block by block, gives the same state), and that
-// nothing the state holds is lost (a restored state applies the next blocks
-// exactly as the original does). No production code calls it: a node
-// restarts by replaying its blocks. The format is not versioned for other
-// programs and may change with the state; restart snapshots and state sync
-// have an issue of their own.
+// (Restore). It is the core's part of a node's snapshots (internal/abci
+// writes them every N blocks, restarts from them and serves them to
+// joining nodes by state sync) and the tests' oracle: the tests use it to
+// prove that two states are equal byte for byte (a rejected transaction and
+// a reverted checkpoint change nothing; replaying a history, in one go or
+// block by block, gives the same state), and that nothing the state holds
+// is lost (a restored state applies the next blocks exactly as the
+// original does).
+//
+// The bytes are a function of the state alone (maps become sorted slices,
+// CBOR in core deterministic encoding), so every honest node writes the
+// same bytes at the same height: state sync relies on it to find
+// snapshots that several peers agree on. The accumulator's frontier (leaf
+// count and peaks) is included; the leaves themselves are not (the app
+// keeps them for proofs, and writes them beside the state). A change of
+// the format bumps snapshotVersion, and Restore refuses other versions:
+// a node then falls back to replaying its blocks.
 
 package core
 
@@ -260,7 +268,7 @@ func (s *State) MarshalBinary() ([]byte, error) {
 // Restore rebuilds a state serialised by MarshalBinary.
 func Restore(b []byte) (*State, error) {
 	var in snapState
-	if err := cbor.Unmarshal(b, &in); err != nil {
+	if err := snapDec.Unmarshal(b, &in); err != nil {
 		return nil, fmt.Errorf("restore state: %w", err)
 	}
 	if in.Version != snapshotVersion {
@@ -477,6 +485,16 @@ func compareBytes(a, b []byte) int {
 	}
 	return len(a) - len(b)
 }
+
+// snapDec reads states with as many members, ballots or proposals as
+// CBOR's decoder allows (2^31 - 1), far above its default of 131,072.
+var snapDec = func() cbor.DecMode {
+	m, err := cbor.DecOptions{MaxArrayElements: 1<<31 - 1}.DecMode()
+	if err != nil {
+		panic(err)
+	}
+	return m
+}()
 
 // snapEnc encodes nil and empty slices alike, so a state that grew and was
 // reverted serialises exactly as one that never changed.

@@ -31,6 +31,10 @@ type Options struct {
 	// SiteLog receives the site's and the API's internal errors, which
 	// clients never see; nil discards them.
 	SiteLog *slog.Logger
+	// SnapshotLog receives a line for each snapshot written, restarted
+	// from, refused or fallen back from, and for state sync; nil sends
+	// them to Log (if set).
+	SnapshotLog *slog.Logger
 	// Web says how to serve the site (see WebServing.Plan).
 	Web WebServing
 	// Config adjusts the home's configuration for this run only; the file
@@ -86,6 +90,9 @@ func Open(ctx context.Context, home string, o Options) (_ *Community, err error)
 	if err != nil {
 		return nil, fmt.Errorf("start: %w", err)
 	}
+	if o.Config != nil {
+		o.Config(cfg)
+	}
 	plan, err := o.Web.Plan(home, cfg.Folkmoot.WebAddress, o.Clock())
 	if err != nil {
 		return nil, fmt.Errorf("start: web: %w", err)
@@ -105,8 +112,23 @@ func Open(ctx context.Context, home string, o Options) (_ *Community, err error)
 		return nil, err
 	}
 	c.stop = append(c.stop, c.store.Close)
-	c.app = abci.New(abci.Options{Sink: projection{c.store}, Metrics: metrics, Clock: o.Clock})
-	c.stop = append(c.stop, c.app.Flush)
+	snapLog := o.SnapshotLog
+	if snapLog == nil && o.Log != nil {
+		snapLog = slog.New(slog.NewTextHandler(o.Log, nil)).With("module", "snapshots")
+	}
+	c.app = abci.New(abci.Options{Sink: projection{c.store}, Metrics: metrics, Clock: o.Clock,
+		Snapshots: abci.Snapshots{Dir: SnapshotDir(home), Interval: cfg.Folkmoot.SnapshotInterval,
+			Keep: cfg.Folkmoot.SnapshotKeep, Log: snapLog}})
+	c.stop = append(c.stop, c.app.Close)
+	// The app starts from the newest snapshot the projection has caught
+	// up with, so that replay hands the projection every block it lacks.
+	held, _, err := c.store.Height()
+	if err != nil {
+		return nil, fmt.Errorf("start: %w", err)
+	}
+	if _, err := c.app.LoadSnapshot(held); err != nil {
+		return nil, fmt.Errorf("start: %w", err)
+	}
 	var app abcitypes.Application = c.app
 	if o.Wrap != nil {
 		app = o.Wrap(app)
@@ -182,6 +204,9 @@ func (c *Community) Fingerprint() string { return c.fingerprint }
 // (plain HTTP off loopback, an expired certificate), or "".
 func (c *Community) Warning() string { return c.warning }
 
+// SnapshotDir is where a home keeps the application's snapshots.
+func SnapshotDir(home string) string { return filepath.Join(home, "data", "snapshots") }
+
 // ProjectionPath is where a home keeps its SQLite projection.
 func ProjectionPath(home string) string { return filepath.Join(home, "data", "folkmoot.db") }
 
@@ -216,4 +241,10 @@ type projection struct{ st *store.Store }
 // Commit writes the block c to the projection.
 func (p projection) Commit(c abci.Committed) error {
 	return p.st.WriteBlock(store.BlockRecord{Height: c.Height, Time: c.Time, Txs: c.Txs, Result: c.Result, State: c.State})
+}
+
+// Restored starts the projection of a node that joined by state sync from
+// the state it was restored to.
+func (p projection) Restored(c abci.Committed) error {
+	return p.st.Restore(c.Height, c.Time, c.State)
 }

@@ -22,11 +22,25 @@ import (
 type Settings struct {
 	// WebAddress is the host:port the web UI and HTTP API listen on.
 	WebAddress string `toml:"web_address"`
+	// SnapshotInterval is how many blocks apart the node writes a snapshot
+	// of the application's state to data/snapshots (after every block whose
+	// height is a multiple of it); it restarts from the newest and serves
+	// them to nodes joining by state sync. 0 writes none.
+	SnapshotInterval int64 `toml:"snapshot_interval"`
+	// SnapshotKeep is how many of the newest snapshots are kept (0: the
+	// default).
+	SnapshotKeep int `toml:"snapshot_keep"`
 }
+
+// Defaults of the [folkmoot] section.
+const (
+	DefaultSnapshotInterval = 1000
+	DefaultSnapshotKeep     = 3
+)
 
 // DefaultSettings returns the settings a new home gets.
 func DefaultSettings() Settings {
-	return Settings{WebAddress: "127.0.0.1:8080"}
+	return Settings{WebAddress: "127.0.0.1:8080", SnapshotInterval: DefaultSnapshotInterval, SnapshotKeep: DefaultSnapshotKeep}
 }
 
 // Config is everything a home's config/config.toml says: CometBFT's
@@ -53,9 +67,11 @@ func LoadConfig(home string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	var file struct {
+	// Keys the section leaves out keep their defaults.
+	settings := DefaultSettings()
+	file := struct {
 		Folkmoot *Settings `toml:"folkmoot"`
-	}
+	}{&settings}
 	if _, err := toml.Decode(string(raw), &file); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrBadConfig, path, err)
 	}
@@ -74,11 +90,11 @@ func LoadConfig(home string) (*Config, error) {
 		return nil, fmt.Errorf("%w: %s: %v", ErrBadConfig, path, err)
 	}
 
-	settings := DefaultSettings()
-	if file.Folkmoot != nil {
-		if file.Folkmoot.WebAddress != "" {
-			settings.WebAddress = file.Folkmoot.WebAddress
-		}
+	if settings.WebAddress == "" {
+		settings.WebAddress = DefaultSettings().WebAddress
+	}
+	if settings.SnapshotInterval < 0 || settings.SnapshotKeep < 0 {
+		return nil, fmt.Errorf("%w: %s: folkmoot.snapshot_interval and folkmoot.snapshot_keep must not be negative", ErrBadConfig, path)
 	}
 	return &Config{Comet: comet, Folkmoot: settings}, nil
 }

@@ -14,6 +14,8 @@
 //	config/priv_validator_key.json  validator signing key
 //	data/priv_validator_state.json  last signed height/round/step (double-sign guard)
 //	data/*.db, data/cs.wal          block store, state, indexes, consensus WAL
+//	data/folkmoot.db                the SQLite projection (ProjectionPath)
+//	data/snapshots/                 the application's snapshots (SnapshotDir, docs/state-sync.md)
 //
 // Init writes a single-validator home, Testnet writes several wired as
 // peers on loopback, Open runs a home's community, Start runs a home with
@@ -37,4 +39,10 @@
 //     as it was.
 //   - Pebble's own log lines go to the node's logger, which is silent
 //     unless Start is given a writer.
+//   - Open restores the application from the newest snapshot the
+//     projection has caught up with ([folkmoot] snapshot_interval,
+//     default every 1,000 blocks; snapshot_keep, default 3), so CometBFT
+//     replays only the blocks after it. With [statesync] enabled, a new
+//     home joins from its peers' snapshots, and its projection starts at
+//     the snapshot's height.
 package node

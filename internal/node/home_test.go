@@ -130,7 +130,7 @@ func TestConfigRoundTrip(t *testing.T) {
 	want.Instrumentation.Prometheus = true
 	want.Storage.Pruning.Interval = 42 * time.Second
 	want.GRPC.VersionService.Enabled = false
-	settings := Settings{WebAddress: "127.0.0.1:9999"}
+	settings := Settings{WebAddress: "127.0.0.1:9999", SnapshotInterval: 250, SnapshotKeep: 2}
 
 	if err := WriteConfig(home, &Config{Comet: want, Folkmoot: settings}); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,10 @@
 // fills in exactly what is missing. A process killed at any instant leaves
 // either a whole block or none of it.
 //
+// A node that joined by state sync has no blocks before its snapshot:
+// Restore starts its projection at the snapshot's height from the core's
+// state there (restore.go), and the blocks after it are written as usual.
+//
 // Schema (migrations/0001_init.sql): meta (chain id, genesis time and
 // app_state), blocks (height, time, app hash, transaction and leaf counts;
 // height 0 is the genesis), txs (every included transaction with its raw

@@ -472,7 +472,10 @@ func prepareWrites(db *sql.DB) (*writeStmts, error) {
 		`UPDATE proposals SET withdrawn_height = ? WHERE id = ?`,
 		`UPDATE proposals SET opened_height = ? WHERE id = ?`,
 		`UPDATE proposals SET decided_height = ?, turnout = ?, quorum_reached = ?, passed = ? WHERE id = ?`,
-		`INSERT INTO comments (id, proposal, reply_to, author, text, height, time) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		// A projection restored by state sync lacks earlier comments: a reply
+		// to one is stored without its parent.
+		`INSERT INTO comments (id, proposal, reply_to, author, text, height, time)
+			VALUES (?, ?, (SELECT id FROM comments WHERE id = ?), ?, ?, ?, ?)`,
 		`INSERT INTO endorsements (proposal, member, height) VALUES (?, ?, ?)`,
 		`UPDATE proposals SET status = ?, eligible = ?, yes = ?, no = ?, abstain = ?, endorsements = ?, comments = ?
 			WHERE id = ?`,
