@@ -17,9 +17,7 @@ import (
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
 
 	"github.com/folkmoot/folkmoot/internal/core"
-	"github.com/folkmoot/folkmoot/internal/core/coretest"
 	"github.com/folkmoot/folkmoot/internal/node"
-	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
 // NodeOptions size the node benchmark.
@@ -78,37 +76,15 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 		say = func(string, ...any) {}
 	}
 	f := NodeFigures{CPUs: runtime.NumCPU(), CPUModel: CPUModel(), Members: o.Members, Ballots: o.Ballots}
-	dir := o.Dir
-	if dir == "" {
-		d, err := os.MkdirTemp("", "folkmoot-bench-node-")
-		if err != nil {
-			return f, err
-		}
-		defer os.RemoveAll(d)
-		dir = d
+	dir, cleanup, err := workDir(o.Dir, "folkmoot-bench-node-")
+	if err != nil {
+		return f, err
 	}
+	defer cleanup()
 
 	say("signing %d ballots from %d members", o.Ballots, o.Members)
-	ms := make([]*coretest.Member, o.Members)
-	for i := range ms {
-		ms[i] = coretest.NewMember("voter " + strconv.Itoa(i))
-		ms[i].Chain = "bench-1"
-	}
-	g := coretest.Genesis(ms...)
-	g.Constitution.MaxVoting.Duration = 24 * time.Hour
-	appState := coretest.AppState(g)
-	rounds := (o.Ballots + o.Members - 1) / o.Members
-	var proposals [][]byte
-	closes := time.Now().Add(12 * time.Hour).Unix()
-	for r := 0; r < rounds; r++ {
-		proposals = append(proposals, ms[r].Sign(&tx.Propose{Title: fmt.Sprintf("Question %d", r+1), Category: "general", Closes: closes}))
-	}
-	// streams[w] holds worker w's ballots, each member's in nonce order.
-	streams := make([][][]byte, o.Workers)
-	for i := 0; i < o.Ballots; i++ {
-		m := i % o.Members
-		streams[m%o.Workers] = append(streams[m%o.Workers], ms[m].Ballot(uint64(i/o.Members+1), tx.Choice(1+i%3)))
-	}
+	load := newBallotLoad("bench-1", o.Members, o.Ballots, o.Workers)
+	appState, proposals, streams, rounds := load.appState, load.proposals, load.streams, load.rounds
 	f.TxBytes = len(streams[0][0])
 
 	// The folkmoot node, with its projection.

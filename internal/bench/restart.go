@@ -7,16 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cometbft/cometbft/p2p"
 
 	"github.com/folkmoot/folkmoot/internal/core"
-	"github.com/folkmoot/folkmoot/internal/core/coretest"
 	"github.com/folkmoot/folkmoot/internal/node"
-	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
 // RestartOptions size the restart benchmark.
@@ -68,40 +65,20 @@ func Restart(o RestartOptions, clock func() time.Time) (RestartFigures, error) {
 		say = func(string, ...any) {}
 	}
 	f := RestartFigures{CPUs: runtime.NumCPU(), CPUModel: CPUModel(), Members: o.Members}
-	dir := o.Dir
-	if dir == "" {
-		d, err := os.MkdirTemp("", "folkmoot-bench-restart-")
-		if err != nil {
-			return f, err
-		}
-		defer os.RemoveAll(d)
-		dir = d
+	dir, cleanup, err := workDir(o.Dir, "folkmoot-bench-restart-")
+	if err != nil {
+		return f, err
 	}
+	defer cleanup()
 
 	say("signing %d ballots from %d members", o.Ballots, o.Members)
-	ms := make([]*coretest.Member, o.Members)
-	for i := range ms {
-		ms[i] = coretest.NewMember("voter " + strconv.Itoa(i))
-		ms[i].Chain = "bench-restart-1"
-	}
-	g := coretest.Genesis(ms...)
-	g.Constitution.MaxVoting.Duration = 24 * time.Hour
-	rounds := (o.Ballots + o.Members - 1) / o.Members
-	var proposals [][]byte
-	closes := time.Now().Add(12 * time.Hour).Unix()
-	for r := range rounds {
-		proposals = append(proposals, ms[r].Sign(&tx.Propose{Title: fmt.Sprintf("Question %d", r+1), Category: "general", Closes: closes}))
-	}
-	streams := make([][][]byte, o.Workers)
-	for i := range o.Ballots {
-		m := i % o.Members
-		streams[m%o.Workers] = append(streams[m%o.Workers], ms[m].Ballot(uint64(i/o.Members+1), tx.Choice(1+i%3)))
-	}
+	load := newBallotLoad("bench-restart-1", o.Members, o.Ballots, o.Workers)
+	proposals, streams, rounds := load.proposals, load.streams, load.rounds
 	f.Txs = o.Ballots + rounds
 
 	home := filepath.Join(dir, "folkmoot")
 	p2pAddr := freeLoopback()
-	if err := node.Init(home, node.HomeOptions{ChainID: "bench-restart-1", AppState: coretest.AppState(g),
+	if err := node.Init(home, node.HomeOptions{ChainID: "bench-restart-1", AppState: load.appState,
 		GenesisTime: time.Now().UTC().Truncate(time.Second), TimeoutCommit: 100 * time.Millisecond,
 		EmptyBlocksInterval: 100 * time.Millisecond, LogLevel: "error", NoMetrics: true,
 		P2PAddress: "tcp://" + p2pAddr, RPCAddress: "tcp://" + freeLoopback(), MetricsAddress: freeLoopback(), WebAddress: freeLoopback()}); err != nil {

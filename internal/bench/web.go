@@ -129,15 +129,11 @@ func Web(o WebOptions, clock func() time.Time) (WebFigures, error) {
 		say = func(string, ...any) {}
 	}
 	f := WebFigures{CPUs: runtime.NumCPU(), CPUModel: CPUModel(), Ballots: o.Ballots, Clients: o.Clients, Path: "/proposals/1"}
-	dir := o.Dir
-	if dir == "" {
-		d, err := os.MkdirTemp("", "folkmoot-bench-web-")
-		if err != nil {
-			return f, err
-		}
-		defer os.RemoveAll(d)
-		dir = d
+	dir, cleanup, err := workDir(o.Dir, "folkmoot-bench-web-")
+	if err != nil {
+		return f, err
 	}
+	defer cleanup()
 
 	setup := clock()
 	say("making %d member keys", o.Ballots+o.Samples)
