@@ -115,10 +115,7 @@ func (e *Election) BallotOf(member uint32) ([]uint32, bool) {
 
 // Election returns an election by id.
 func (s *State) Election(id uint64) (*Election, bool) {
-	if id == 0 || id > uint64(len(s.elections)) {
-		return nil, false
-	}
-	return s.elections[id-1], true
+	return numbered(s.elections, id)
 }
 
 // Elections returns every election, by id. The slice and its elections

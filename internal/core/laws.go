@@ -70,10 +70,7 @@ func (l *Law) InForceAt(t time.Time) bool {
 
 // Law returns a law by number.
 func (s *State) Law(n uint64) (*Law, bool) {
-	if n == 0 || n > uint64(len(s.laws)) {
-		return nil, false
-	}
-	return s.laws[n-1], true
+	return numbered(s.laws, n)
 }
 
 // Laws returns every law ever enacted, by number. The slice and its laws

@@ -165,10 +165,7 @@ func (p *Proposal) BallotOf(member uint32) (tx.Choice, bool) {
 
 // Proposal returns a proposal by id.
 func (s *State) Proposal(id uint64) (*Proposal, bool) {
-	if id == 0 || id > uint64(len(s.proposals)) {
-		return nil, false
-	}
-	return s.proposals[id-1], true
+	return numbered(s.proposals, id)
 }
 
 // Proposals returns every proposal, by id. The slice and its proposals must

@@ -115,3 +115,11 @@ const (
 func formatTime(ns int64) string {
 	return time.Unix(0, ns).UTC().Format(TimeFormat)
 }
+
+// numbered finds thing n of xs, which are numbered from 1 in order.
+func numbered[T any](xs []*T, n uint64) (*T, bool) {
+	if n == 0 || n > uint64(len(xs)) {
+		return nil, false
+	}
+	return xs[n-1], true
+}
