@@ -224,16 +224,12 @@ func (s *State) cancelElection(e *Election, r *Result) {
 // beginElections opens the nominations and the votes that are due, in
 // order of (time, election id).
 func (s *State) beginElections(r *Result) {
-	for s.elecOpening.due(s.now) {
-		d := s.elecOpening.pop()
-		s.record(func() { s.elecOpening.insert(d) })
+	s.eachDue(&s.elecOpening, func(d deadline) {
 		s.nominate(s.elections[d.ID-1], r)
-	}
-	for s.elecVoting.due(s.now) {
-		d := s.elecVoting.pop()
-		s.record(func() { s.elecVoting.insert(d) })
+	})
+	s.eachDue(&s.elecVoting, func(d deadline) {
 		s.startVoting(s.elections[d.ID-1], r)
-	}
+	})
 }
 
 // endOffices does the office work of EndBlock, in this order: terms whose
@@ -242,21 +238,15 @@ func (s *State) beginElections(r *Result) {
 // so that a regular election closing at the end of the term it renews
 // seats its winners in the seats just left.
 func (s *State) endOffices(r *Result) {
-	for s.termEnding.due(s.now) {
-		d := s.termEnding.pop()
-		s.record(func() { s.termEnding.insert(d) })
+	s.eachDue(&s.termEnding, func(d deadline) {
 		s.endTerm(s.terms[d.ID-1], EndTerm, r)
-	}
-	for s.elecClosing.due(s.now) {
-		d := s.elecClosing.pop()
-		s.record(func() { s.elecClosing.insert(d) })
+	})
+	s.eachDue(&s.elecClosing, func(d deadline) {
 		s.closeElection(s.elections[d.ID-1], r)
-	}
-	for s.petitionLapse.due(s.now) {
-		d := s.petitionLapse.pop()
-		s.record(func() { s.petitionLapse.insert(d) })
+	})
+	s.eachDue(&s.petitionLapse, func(d deadline) {
 		s.lapse(s.petitions[d.ID-1], r)
-	}
+	})
 }
 
 // closeElection counts e, seats its winners, schedules the next regular

@@ -94,19 +94,15 @@ func (s *State) qualify(p *Proposal, r *Result) {
 // lapseInitiatives ends, at the current block, every initiative whose window
 // has passed without enough endorsements, in order of (window end, id).
 func (s *State) lapseInitiatives(r *Result) {
-	for s.gathering.due(s.now) {
-		d := s.gathering.pop()
+	s.eachDue(&s.gathering, func(d deadline) {
 		p := s.proposals[d.ID-1]
 		p.Status = Lapsed
-		s.record(func() {
-			p.Status = Gathering
-			s.gathering.insert(d)
-		})
+		s.record(func() { p.Status = Gathering })
 		leaf := factLapsed(p, s.now)
 		s.acc.Append(leaf)
 		r.Leaves = append(r.Leaves, leaf)
 		r.Events = append(r.Events, InitiativeLapsed{Proposal: p.ID, Endorsements: uint64(len(p.endorsers)), Needed: p.Initiative.Needed})
-	}
+	})
 }
 
 // action names what a transaction does to a proposal, as its rejection

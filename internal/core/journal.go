@@ -94,3 +94,14 @@ func (d *deadlines) pop() deadline {
 	*d = slices.Delete(*d, 0, 1)
 	return x
 }
+
+// eachDue takes from q, in order, every deadline that has come by the
+// block time, journaling each so that a revert puts it back, and hands it
+// to fn.
+func (s *State) eachDue(q *deadlines, fn func(d deadline)) {
+	for q.due(s.now) {
+		d := q.pop()
+		s.record(func() { q.insert(d) })
+		fn(d)
+	}
+}

@@ -258,16 +258,14 @@ func (s *State) expire(l *Law) {
 // expireDue removes from the register every law whose sunset has come, in
 // order of (sunset, law number).
 func (s *State) expireDue(r *Result) {
-	for s.expiring.due(s.now) {
-		d := s.expiring.pop()
-		s.record(func() { s.expiring.insert(d) })
+	s.eachDue(&s.expiring, func(d deadline) {
 		l := s.laws[d.ID-1]
 		s.expire(l)
 		leaf := factLaw(FactLawExpired, l, 0, s.now)
 		s.acc.Append(leaf)
 		r.Leaves = append(r.Leaves, leaf)
 		r.Events = append(r.Events, LawExpiredEvent{Law: l.Number})
-	}
+	})
 }
 
 // Events of this domain (see Event).

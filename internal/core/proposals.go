@@ -258,22 +258,18 @@ func (s *State) addProposal(p *Proposal, r *Result) {
 // openDue opens voting on every scheduled proposal whose opening time has
 // come, in order of (opening time, id).
 func (s *State) openDue(r *Result) {
-	for s.opening.due(s.now) {
-		d := s.opening.pop()
-		s.record(func() { s.opening.insert(d) })
+	s.eachDue(&s.opening, func(d deadline) {
 		p := s.proposals[d.ID-1]
 		s.open(p)
 		r.Events = append(r.Events, Opened{Proposal: p.ID, Eligible: p.Eligible})
-	}
+	})
 }
 
 // closeDue decides every open proposal whose closing time has come, in
 // order of (closing time, id); what a passed one decides takes effect at
 // once (laws.go, rules.go, recall.go).
 func (s *State) closeDue(r *Result) {
-	for s.closing.due(s.now) {
-		d := s.closing.pop()
-		s.record(func() { s.closing.insert(d) })
+	s.eachDue(&s.closing, func(d deadline) {
 		p := s.proposals[d.ID-1]
 		s.decide(p)
 		leaf := factDecided(p, s.now)
@@ -292,7 +288,7 @@ func (s *State) closeDue(r *Result) {
 		if p.Recall != nil {
 			s.recallDecided(p, r)
 		}
-	}
+	})
 }
 
 // open starts voting on p: the electorate is the current membership.
