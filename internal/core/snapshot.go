@@ -314,8 +314,13 @@ func Restore(b []byte) (*State, error) {
 			Status: sl.Status, Ended: sl.Ended, Renewals: sl.Renewals, RepealedBy: sl.RepealedBy})
 	}
 	for i, sm := range in.Members {
-		if sm.Number != uint32(i+1) || len(sm.Key) != 32 {
-			return nil, fmt.Errorf("restore state: member %d is out of order or has a bad key", i+1)
+		if sm.Number != uint32(i+1) {
+			return nil, fmt.Errorf("restore state: member %d is out of order", i+1)
+		}
+		// A snapshot may come from a peer (state sync): its keys enter
+		// the state here, so they are held to what a vouch is held to.
+		if err := tx.CheckKey("the key", sm.Key); err != nil {
+			return nil, fmt.Errorf("restore state: member %d: %s", i+1, err.Msg)
 		}
 		m := &Member{Number: sm.Number, Key: keyOf(sm.Key), Name: sm.Name, Nonce: sm.Nonce,
 			Admitted: sm.Admitted, AdmitSeq: sm.AdmitSeq, VouchedBy: sm.VouchedBy, Left: sm.Left}
@@ -332,6 +337,9 @@ func Restore(b []byte) (*State, error) {
 		s.keys[keyOf(d.Key)] = keyRef{member: d.Member, state: keyDead}
 	}
 	for _, c := range in.Candidates {
+		if err := tx.CheckKey("the key", c.Key); err != nil {
+			return nil, fmt.Errorf("restore state: candidate %q: %s", c.Name, err.Msg)
+		}
 		s.candidates[keyOf(c.Key)] = &candidate{name: c.Name, vouchers: c.Vouchers}
 	}
 	for _, sp := range in.Proposals {

@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"strings"
@@ -63,5 +64,30 @@ func TestWeakKeysNeverEnter(t *testing.T) {
 				t.Fatalf("Validate = %v, want founders[0] refused", err)
 			}
 		})
+	}
+}
+
+// TestRestoreRefusesWeakKeys: a snapshot can come from a peer (state
+// sync), so a member's key that enters the state from one is checked as a
+// vouch's is. Exploit: a snapshot whose member 1 holds the all-zero key
+// would let anyone sign as member 1.
+func TestRestoreRefusesWeakKeys(t *testing.T) {
+	w := newWorld(t)
+	good, err := w.s.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := core.Restore(good); err != nil {
+		t.Fatalf("the untouched snapshot: %v", err)
+	}
+	alice := w.m["alice"].Key
+	for _, wk := range txtest.WeakKeys() {
+		bad := bytes.Replace(good, alice[:], wk.Bytes(), 1)
+		if bytes.Equal(bad, good) {
+			t.Fatal("alice's key is not in the snapshot")
+		}
+		if _, err := core.Restore(bad); err == nil || !strings.Contains(err.Error(), "member 1") {
+			t.Fatalf("%s: Restore = %v, want member 1's key refused", wk.Name, err)
+		}
 	}
 }
