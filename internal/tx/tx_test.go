@@ -248,6 +248,10 @@ func TestTextLimits(t *testing.T) {
 		{"category with a zero-width non-joiner", &Propose{Title: "t", Category: "gen\u200ceral", Closes: 9}, "invisible character (U+200C)"},
 		{"body with an override", &Propose{Title: "t", Category: "general", Closes: 9, Body: "pay Bob\u202e0001"}, "invisible character (U+202E)"},
 		{"comment with a pop", &Comment{Proposal: 1, Text: "x\u202cy"}, "invisible character (U+202C)"},
+		{"amended title empty", &AmendText{Proposal: 1, Body: "b"}, "text amendment rejected: the title is empty"},
+		{"amended body too long", &AmendText{Proposal: 1, Title: "t", Body: strings.Repeat("x", MaxBodyBytes+1)}, "32769 bytes"},
+		{"amended body with an override", &AmendText{Proposal: 1, Title: "t", Body: "pay Bob\u202e0001"}, "invisible character (U+202E)"},
+		{"amendment of proposal 0", &AmendText{Title: "t", Body: "b"}, "proposal"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
