@@ -135,6 +135,7 @@ func New(o Options) (*Site, error) {
 			"gdur":      goDuration,
 			"maxTitle":  func() int { return tx.MaxTitle },
 			"th":        func(key string, args ...any) template.HTML { return sentence(cat, lang, key, args...) },
+			"datetime":  func(t time.Time) string { return t.Format(time.RFC3339) },
 			"who":       who,
 			"bdi":       bdi,
 			"iso":       isolate,
