@@ -335,7 +335,7 @@ func (c *Constitution) validate(members int) error {
 	seen := make(map[tx.PublicKey]int, len(c.Founders))
 	for i, f := range c.Founders {
 		if f.Key == (tx.PublicKey{}) {
-			return fmt.Errorf("founders[%d]: the key is missing", i)
+			return fmt.Errorf("founders[%d]: the key is missing, or all zeros: a point of small order, for which anyone can forge a signature", i)
 		}
 		if err := tx.CheckKey("the key", f.Key[:]); err != nil {
 			return fmt.Errorf("founders[%d]: %s", i, err.Msg)

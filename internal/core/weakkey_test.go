@@ -91,3 +91,29 @@ func TestRestoreRefusesWeakKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestGenesisFileRefusesWeakFounder: keys in JSON and TOML are read for
+// their shape only (query answers carry them too); a founder's key is
+// refused where it enters, by Validate, with a sentence that names it.
+func TestGenesisFileRefusesWeakFounder(t *testing.T) {
+	a, b := coretest.NewMember("a"), coretest.NewMember("b")
+	raw, err := json.Marshal(coretest.Genesis(a, b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, wk := range txtest.WeakKeys() {
+		app := strings.Replace(string(raw), b.Key.String(), wk.Hex, 1)
+		_, err := core.New(coretest.ChainID, coretest.GenesisTime, []byte(app))
+		if err == nil || !strings.Contains(err.Error(), "founders[1]") || !strings.Contains(err.Error(), "small order") {
+			t.Fatalf("%s: %v, want founders[1] refused for its small order", wk.Name, err)
+		}
+	}
+	toml := "name = \"X\"\nvouches_required = 1\n[[founders]]\nname = \"a\"\nkey = \"" + txtest.WeakKeys()[2].Hex + "\"\n"
+	c, err := core.ParseConstitutionTOML([]byte(toml))
+	if err == nil {
+		err = c.Validate()
+	}
+	if err == nil || !strings.Contains(err.Error(), "small order") {
+		t.Fatalf("TOML founder with the all-zero key: %v", err)
+	}
+}
