@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/hex"
+	"slices"
 
 	"filippo.io/edwards25519"
 
@@ -40,15 +41,15 @@ func CheckKey(what string, k []byte) *reject.Error {
 	return nil
 }
 
-// checkAuthor refuses an author key of small order, in any of its 14
-// encodings, by comparison with the list (a few nanoseconds, against the
-// microseconds of decompressing the point). Every member's key passed
-// CheckKey when it entered the state, so this is defence in depth: a
-// transaction whose signature anyone could forge never reaches a signature
-// check.
-func checkAuthor(k []byte) *reject.Error {
-	switch hex.EncodeToString(k) {
-	case "0100000000000000000000000000000000000000000000000000000000000000",
+// SmallOrderKeys returns, in hex, every 32-byte encoding that decodes to
+// an ed25519 point of small order under ZIP-215's rules: the eight points
+// in canonical form, then the six non-canonical encodings of such points
+// (y of p or more, or the sign bit set where x is 0). For each, the
+// signature R = identity, s = 0 verifies on every message. The list is
+// ZIP-215's and libsodium's; TestWeakKeysAreComplete derives it.
+func SmallOrderKeys() []string {
+	return []string{
+		"0100000000000000000000000000000000000000000000000000000000000000",
 		"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
 		"0000000000000000000000000000000000000000000000000000000000000000",
 		"0000000000000000000000000000000000000000000000000000000000000080",
@@ -61,7 +62,18 @@ func checkAuthor(k []byte) *reject.Error {
 		"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
 		"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
 		"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-		"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff":
+		"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+	}
+}
+
+// checkAuthor refuses an author key of small order, in any of its 14
+// encodings, by comparison with SmallOrderKeys (a fraction of a
+// microsecond, against the microseconds of decompressing the point). Every
+// member's key passed CheckKey when it entered the state, so this is
+// defence in depth: a transaction whose signature anyone could forge never
+// reaches a signature check.
+func checkAuthor(k []byte) *reject.Error {
+	if slices.Contains(SmallOrderKeys(), hex.EncodeToString(k)) {
 		return reject.Errorf(reject.WeakKey, "transaction rejected: the author key %x is a point of small order, for which anyone can forge a signature", k[:4])
 	}
 	return nil

@@ -5,13 +5,13 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
+	"strconv"
 	"testing"
 
 	"filippo.io/edwards25519"
 	"github.com/hdevalence/ed25519consensus"
 
 	"github.com/folkmoot/folkmoot/internal/reject"
-	"github.com/folkmoot/folkmoot/internal/tx/txtest"
 )
 
 // TestWeakKeysAreForgeable is the exploit of the security review's critical
@@ -21,10 +21,10 @@ import (
 // each of them with code WeakKey.
 func TestWeakKeysAreForgeable(t *testing.T) {
 	canonical := 0
-	for _, w := range txtest.WeakKeys() {
+	for _, w := range weakKeys() {
 		t.Run(w.Name, func(t *testing.T) {
 			k := w.Bytes()
-			if !ed25519consensus.Verify(k, []byte("a comment by Dmitri"), txtest.ForgedSignature()) {
+			if !ed25519consensus.Verify(k, []byte("a comment by Dmitri"), forgedSignature()) {
 				t.Fatalf("the forged signature does not verify under %s: not a weak key", w.Hex)
 			}
 			p, err := new(edwards25519.Point).SetBytes(k)
@@ -54,7 +54,7 @@ func TestWeakKeysAreForgeable(t *testing.T) {
 // all.
 func TestWeakKeysAreComplete(t *testing.T) {
 	have := map[string]bool{}
-	for _, w := range txtest.WeakKeys() {
+	for _, w := range weakKeys() {
 		have[w.Hex] = true
 	}
 	// p = 2^255 - 19, little-endian.
@@ -69,7 +69,7 @@ func TestWeakKeysAreComplete(t *testing.T) {
 		return out, carry == 0 && out[31]&0x80 == 0
 	}
 	found := map[string]bool{}
-	for _, w := range txtest.WeakKeys()[:8] {
+	for _, w := range weakKeys()[:8] {
 		k := w.Bytes()
 		y := bytes.Clone(k)
 		y[31] &= 0x7f
@@ -119,7 +119,7 @@ func TestCheckKey(t *testing.T) {
 		{"empty", nil, reject.BadKey, "must be 32 bytes, not 0"},
 		{"not on the curve", notPoint, reject.BadKey, "not a point of the ed25519 curve"},
 		{"small order", make([]byte, 32), reject.WeakKey, "small order"},
-		{"non-canonical small order", txtest.WeakKeys()[12].Bytes(), reject.WeakKey, "small order"},
+		{"non-canonical small order", weakKeys()[12].Bytes(), reject.WeakKey, "small order"},
 		{"non-canonical", nonCanonical, reject.WeakKey, "not in canonical form"},
 	}
 	for _, tc := range tests {
@@ -143,11 +143,11 @@ func TestDecodeRefusesWeakKeys(t *testing.T) {
 	}
 	var author PublicKey
 	copy(author[:], pub)
-	for _, w := range txtest.WeakKeys() {
+	for _, w := range weakKeys() {
 		k := w.Bytes()
 		bodies := map[string]Body{
 			"vouch":  &Vouch{Key: k, Name: "Dmitri"},
-			"rotate": &Rotate{NewKey: k, Proof: txtest.ForgedSignature()},
+			"rotate": &Rotate{NewKey: k, Proof: forgedSignature()},
 		}
 		for what, body := range bodies {
 			t.Run(what+" "+w.Name, func(t *testing.T) {
@@ -167,7 +167,7 @@ func TestDecodeRefusesWeakKeys(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			raw, err := Assemble(payload, txtest.ForgedSignature())
+			raw, err := Assemble(payload, forgedSignature())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -186,7 +186,7 @@ func TestDecodeRefusesWeakKeys(t *testing.T) {
 // FuzzForgedSignature: no transaction signed with R = identity and s = 0
 // is ever accepted, whatever its author, kind, nonce and body.
 func FuzzForgedSignature(f *testing.F) {
-	for _, w := range txtest.WeakKeys() {
+	for _, w := range weakKeys() {
 		f.Add(w.Bytes(), uint16(KindComment), uint64(1), []byte{0xa2, 0x00, 0x01, 0x01, 0x62, 0x68, 0x69})
 	}
 	f.Fuzz(func(t *testing.T, author []byte, kind uint16, nonce uint64, body []byte) {
@@ -204,11 +204,11 @@ func FuzzForgedSignature(f *testing.F) {
 		// Body is a byte string here, never the map a real body is; also
 		// try the body bytes spliced in raw, through the payload type.
 		raws := [][]byte{}
-		if r, err := Assemble(payload, txtest.ForgedSignature()); err == nil {
+		if r, err := Assemble(payload, forgedSignature()); err == nil {
 			raws = append(raws, r)
 		}
 		if p2, err := encMode.Marshal(payloadWith(author, kind, nonce, body)); err == nil {
-			if r, err := Assemble(p2, txtest.ForgedSignature()); err == nil {
+			if r, err := Assemble(p2, forgedSignature()); err == nil {
 				raws = append(raws, r)
 			}
 		}
@@ -240,4 +240,31 @@ func BenchmarkCheckKey(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// weakKey and weakKeys are txtest's fixture, which tx's own tests cannot
+// import (txtest imports tx).
+type weakKey struct{ Name, Hex string }
+
+func (w weakKey) Bytes() []byte {
+	b, err := hex.DecodeString(w.Hex)
+	if err != nil || len(b) != 32 {
+		panic("bad fixture " + w.Name)
+	}
+	return b
+}
+
+func weakKeys() []weakKey {
+	var out []weakKey
+	for i, k := range SmallOrderKeys() {
+		out = append(out, weakKey{Name: "encoding " + strconv.Itoa(i), Hex: k})
+	}
+	return out
+}
+
+// forgedSignature is R = identity, s = 0.
+func forgedSignature() []byte {
+	sig := make([]byte, 64)
+	sig[0] = 1
+	return sig
 }

@@ -5,6 +5,8 @@ package txtest
 import (
 	"crypto/ed25519"
 	"encoding/hex"
+
+	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
 // WeakKey is an encoding of an ed25519 point of small order: under ZIP-215
@@ -23,29 +25,26 @@ func (w WeakKey) Bytes() []byte {
 	return b
 }
 
-// WeakKeys returns the eight small-order points in canonical encoding,
-// then the six non-canonical encodings of small-order points that an
-// ed25519 decoder following ZIP-215 also accepts (y ≥ p, or the sign bit
-// set on a point whose x is 0). The list is the one in ZIP-215's test
-// vectors and libsodium's blocklist; key_test.go in internal/tx checks
-// that the forged signature verifies for every one of them.
+// WeakKeys returns tx.SmallOrderKeys, each with a name for test names:
+// the eight small-order points in canonical encoding, then the six
+// non-canonical encodings of small-order points that an ed25519 decoder
+// following ZIP-215 also accepts. key_test.go in internal/tx checks that
+// the forged signature verifies for every one of them and that the list is
+// complete.
 func WeakKeys() []WeakKey {
-	return []WeakKey{
-		{"identity", "0100000000000000000000000000000000000000000000000000000000000000"},
-		{"order 2", "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"},
-		{"order 4 (all zero)", "0000000000000000000000000000000000000000000000000000000000000000"},
-		{"order 4 negative", "0000000000000000000000000000000000000000000000000000000000000080"},
-		{"order 8 a", "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"},
-		{"order 8 a negative", "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa"},
-		{"order 8 b", "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"},
-		{"order 8 b negative", "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85"},
-		{"identity, sign bit set", "0100000000000000000000000000000000000000000000000000000000000080"},
-		{"order 2, sign bit set", "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"},
-		{"order 4 as y = p", "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"},
-		{"order 4 as y = p, negative", "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"},
-		{"identity as y = p + 1", "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"},
-		{"identity as y = p + 1, sign bit set", "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"},
+	names := []string{
+		"identity", "order 2", "order 4 (all zero)", "order 4 negative",
+		"order 8 a", "order 8 a negative", "order 8 b", "order 8 b negative",
+		"identity, sign bit set", "order 2, sign bit set",
+		"order 4 as y = p", "order 4 as y = p, negative",
+		"identity as y = p + 1", "identity as y = p + 1, sign bit set",
 	}
+	keys := tx.SmallOrderKeys()
+	out := make([]WeakKey, len(keys))
+	for i, k := range keys {
+		out[i] = WeakKey{Name: names[i], Hex: k}
+	}
+	return out
 }
 
 // ForgedSignature is the signature R = identity, s = 0, which verifies for
