@@ -281,33 +281,27 @@
     });
   }
 
-  // SMALL_ORDER holds the eight ed25519 points of small order. Under the
-  // node's signature rules (ZIP-215) anyone can forge a signature for
-  // them, so the node refuses them as keys (tx.CheckKey), and so does this
-  // page, before anything is signed.
-  var SMALL_ORDER = [
-    "0100000000000000000000000000000000000000000000000000000000000000",
-    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-    "0000000000000000000000000000000000000000000000000000000000000000",
-    "0000000000000000000000000000000000000000000000000000000000000080",
-    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
-    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
-    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
-    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85"];
+  // smallOrder lists the 14 encodings of ed25519 points of small order
+  // (tx.SmallOrderKeys, handed over by the layout). Under the node's
+  // signature rules (ZIP-215) anyone can forge a signature for them, so
+  // the node refuses them as keys (tx.CheckKey), and so does this page,
+  // before anything is signed.
+  function smallOrder() {
+    var el = document.getElementById("sign-msgs");
+    return el ? (el.getAttribute("data-small-order") || "").split(" ") : [];
+  }
 
   // weakKey reports a key (64 hex digits) that may never be a member's: a
-  // small-order point, or a non-canonical encoding (y of p or more, or the
-  // sign bit set on y = 1 or y = p - 1, where x is 0).
+  // small-order point in any encoding, or another non-canonical encoding
+  // (y of p or more).
   function weakKey(h) {
     h = String(h).toLowerCase();
     if (!/^[0-9a-f]{64}$/.test(h)) { return false; }
-    if (SMALL_ORDER.indexOf(h) >= 0) { return true; }
-    var b = unhex(h), sign = b[31] & 0x80, i, ones = true, zeros = true;
+    if (smallOrder().indexOf(h) >= 0) { return true; }
+    var b = unhex(h), i, ones = true;
     b[31] &= 0x7f;
-    for (i = 1; i < 31; i++) { ones = ones && b[i] === 0xff; zeros = zeros && b[i] === 0; }
-    if (ones && b[31] === 0x7f && b[0] >= 0xed) { return true; }
-    if (sign && ones && b[31] === 0x7f && b[0] === 0xec) { return true; }
-    return !!sign && zeros && b[31] === 0 && b[0] === 1;
+    for (i = 1; i < 31; i++) { ones = ones && b[i] === 0xff; }
+    return ones && b[31] === 0x7f && b[0] >= 0xed;
   }
 
   function action(form, rec) {
