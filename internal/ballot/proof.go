@@ -125,6 +125,14 @@ func Cast(ctx Context, race Race, votes []int, rng io.Reader) (*Ballot, error) {
 	return castUnchecked(ctx, race, votes, rng)
 }
 
+// CastUnchecked is Cast without the checks on votes: the ballot a prover
+// would make if it tried to encrypt 2, −1 or too many choices. Its proofs
+// do not verify. It exists for the tests of verifiers (the core's
+// refusals); nothing else should call it.
+func CastUnchecked(ctx Context, race Race, votes []int, rng io.Reader) (*Ballot, error) {
+	return castUnchecked(ctx, race, votes, rng)
+}
+
 // castUnchecked is Cast without the checks on votes, so tests can show that
 // the proofs of an honest prover given a bad vote do not verify.
 func castUnchecked(ctx Context, race Race, votes []int, rng io.Reader) (*Ballot, error) {

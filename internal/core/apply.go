@@ -46,6 +46,7 @@ func (s *State) BeginBlock(height int64, blockTime time.Time) (Result, error) {
 func (s *State) EndBlock() Result {
 	var r Result
 	s.closeDue(&r)
+	s.decryptDue(&r)
 	s.endOffices(&r)
 	s.expireDue(&r)
 	s.lapseInitiatives(&r)
@@ -147,6 +148,13 @@ var handlers = map[tx.Kind]handler{
 	tx.KindRecall:            handle((*State).recall),
 	tx.KindNotice:            handle((*State).notice),
 	tx.KindPayment:           handle((*State).payment),
+	// secret.go
+	tx.KindTrusteeCommit:   handle((*State).trusteeCommit),
+	tx.KindTrusteeShares:   handle((*State).trusteeShares),
+	tx.KindTrusteeComplain: handle((*State).trusteeComplain),
+	tx.KindTrusteeAnswer:   handle((*State).trusteeAnswer),
+	tx.KindSecretBallot:    handle((*State).secretBallot),
+	tx.KindTrusteeDecrypt:  handle((*State).trusteeDecrypt),
 }
 
 func joinQuoted(xs []string) string {

@@ -53,6 +53,7 @@ func (s *State) ApplyDecoded(height int64, blockTime time.Time, raws [][]byte, t
 		return out, fmt.Errorf("begin block: %w", err)
 	}
 	out.Begin = begin
+	s.CheckSecretProofs(txs, 0)
 	out.Txs = make([]Result, len(txs))
 	for i, t := range txs {
 		if errs != nil && errs[i] != nil {

@@ -86,6 +86,9 @@ type Constitution struct {
 	// Initiative is the policy for popular initiatives; absent, the
 	// defaults of InitiativePolicy apply.
 	Initiative InitiativePolicy `json:"initiative,omitzero"`
+	// Secret is the policy for secret ballots (see secret.go); absent, the
+	// defaults of SecretPolicy apply.
+	Secret SecretPolicy `json:"secret,omitzero"`
 }
 
 // InitiativePolicy says how a popular initiative qualifies for a ballot.
@@ -171,6 +174,8 @@ type DecisionType struct {
 	Name      string `json:"name"`
 	Quorum    Ratio  `json:"quorum"`
 	Threshold Ratio  `json:"threshold"`
+	// Secret requires proposals of this type to be voted by secret ballot.
+	Secret bool `json:"secret,omitempty"`
 }
 
 // CategoryType binds a proposal category to a decision type.
@@ -439,7 +444,10 @@ func (c *Constitution) validateTypes() error {
 	if c.MaxSunset.Duration > century {
 		return fmt.Errorf("max_sunset must be under 100 years")
 	}
-	return c.validateInitiative()
+	if err := c.validateInitiative(); err != nil {
+		return err
+	}
+	return c.validateSecret()
 }
 
 // validateInitiative checks the initiative policy's stated fields.
@@ -460,7 +468,7 @@ func (c *Constitution) validateInitiative() error {
 // amendableKeys are the JSON keys an amendment may set, exactly as written.
 var amendableKeys = []string{"name", "vouches_required", "min_voting_period", "max_voting_period", "max_lead_time",
 	"quorum", "threshold", "categories", "decision_types", "category_types", "default_sunset", "max_sunset", "delegation",
-	"offices", "recall", "initiative"}
+	"offices", "recall", "initiative", "secret"}
 
 // amended returns the constitution with rules (a JSON object holding any
 // of the constitution's keys but "founders") decoded over it, defaults

@@ -43,6 +43,7 @@ func Events() []Event {
 		CandidacyEvent{}, CandidacyWithdrawn{}, Ranked{}, ElectionDecidedEvent{}, SeatFilled{}, SeatVacated{},
 		TermEndedEvent{}, PetitionSigned{}, RecallOpened{}, PetitionLapsedEvent{}, NoticePublished{},
 		PaymentRecorded{}, InitiativeQualified{}, InitiativeLapsed{},
+		TrusteeStep{}, TrusteeDisqualified{}, SecretKeyMade{}, SecretCancelled{}, SecretBallotCast{}, SecretClosed{}, SecretTallied{},
 	}
 }
 

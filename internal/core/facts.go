@@ -96,6 +96,25 @@ const (
 	// a newline and the new body, time] — the author amended the text of a
 	// proposal before voting opened.
 	FactTextAmended FactType = 27
+	// FactSecretKey: [28, proposal id, joint public key (bstr 32), qualified
+	// trustees (array of trustee numbers), time] — a secret vote opened
+	// under this key.
+	FactSecretKey FactType = 28
+	// FactSecretCancelled: [29, proposal id, reason, time] — a secret vote
+	// was cancelled as it was to open: its key could not be made.
+	FactSecretCancelled FactType = 29
+	// FactTrusteeDisqualified: [30, proposal id, trustee number, member
+	// number, reason, time] — a trustee's polynomial does not count.
+	FactTrusteeDisqualified FactType = 30
+	// FactSecretClosed: [31, proposal id, ballots counted, SHA-256 of the
+	// aggregate ciphertexts, decrypt deadline, time] — voting on a secret
+	// proposal closed.
+	FactSecretClosed FactType = 31
+	// FactSecretTally: [32, proposal id, counts (array, one per choice; null
+	// when not decrypted), trustees whose partial decryptions were combined
+	// (array), not decrypted (bool), time] — followed by the FactDecided of
+	// the proposal.
+	FactSecretTally FactType = 32
 )
 
 // Fact is a decoded accumulator leaf, for people and tools.
@@ -144,6 +163,14 @@ type Fact struct {
 	// Revision is the number of a proposal's text amendment; Digest then
 	// holds the SHA-256 of the new title, a newline and the new body.
 	Revision uint32 `json:"revision,omitempty"`
+	// Secret votes (facts 28 to 32): Digest holds the joint key (28) or the
+	// SHA-256 of the aggregate (31, whose Closes is the decrypt deadline);
+	// Trustees the qualified trustees (28) or those whose decryptions were
+	// combined (32); Trustee a disqualified trustee's number (30).
+	Trustees     []uint32 `json:"trustees,omitempty"`
+	Trustee      uint32   `json:"trustee,omitempty"`
+	Counts       []uint64 `json:"counts,omitempty"`
+	NotDecrypted bool     `json:"not_decrypted,omitempty"`
 }
 
 // TxLeaf returns the leaf data recording an accepted transaction.
@@ -237,6 +264,16 @@ func DecodeFact(data []byte) (Fact, error) {
 		targets = []any{&f.Proposal, &f.Endorsements, &f.Needed, &f.WindowEnd, &f.Time}
 	case FactTextAmended:
 		targets = []any{&f.Proposal, &f.Revision, &f.Digest, &f.Time}
+	case FactSecretKey:
+		targets = []any{&f.Proposal, &f.Digest, &f.Trustees, &f.Time}
+	case FactSecretCancelled:
+		targets = []any{&f.Proposal, &f.Reason, &f.Time}
+	case FactTrusteeDisqualified:
+		targets = []any{&f.Proposal, &f.Trustee, &f.Member, &f.Reason, &f.Time}
+	case FactSecretClosed:
+		targets = []any{&f.Proposal, &f.Ballots, &f.Digest, &f.Closes, &f.Time}
+	case FactSecretTally:
+		targets = []any{&f.Proposal, &f.Counts, &f.Trustees, &f.NotDecrypted, &f.Time}
 	}
 	// The fields after the type are exactly the targets of its case.
 	if targets == nil || len(raw) != len(targets)+1 {
@@ -341,6 +378,19 @@ func (f Fact) String() string {
 			f.Proposal, f.Endorsements, f.Needed, formatTime(f.Time), formatTime(f.Closes))
 	case FactTextAmended:
 		return fmt.Sprintf("the text of proposal %d was amended (revision %d, SHA-256 %x) at %s", f.Proposal, f.Revision, f.Digest, formatTime(f.Time))
+	case FactSecretKey:
+		return fmt.Sprintf("secret voting on proposal %d opened at %s under the key %x made by trustees %v", f.Proposal, formatTime(f.Time), f.Digest, f.Trustees)
+	case FactSecretCancelled:
+		return fmt.Sprintf("the secret vote on proposal %d was cancelled at %s: %s", f.Proposal, formatTime(f.Time), f.Reason)
+	case FactTrusteeDisqualified:
+		return fmt.Sprintf("trustee %d (member %d) of proposal %d was disqualified at %s: %s", f.Trustee, f.Member, f.Proposal, formatTime(f.Time), f.Reason)
+	case FactSecretClosed:
+		return fmt.Sprintf("secret voting on proposal %d closed at %s with %d ballots (aggregate SHA-256 %x); trustees may decrypt until %s", f.Proposal, formatTime(f.Time), f.Ballots, f.Digest, formatTime(f.Closes))
+	case FactSecretTally:
+		if f.NotDecrypted {
+			return fmt.Sprintf("the secret vote on proposal %d was not decrypted: too few trustees answered by %s", f.Proposal, formatTime(f.Time))
+		}
+		return fmt.Sprintf("the secret vote on proposal %d was decrypted at %s by trustees %v: counts %v", f.Proposal, formatTime(f.Time), f.Trustees, f.Counts)
 	case FactInitiativeLapsed:
 		return fmt.Sprintf("initiative %d lapsed at %s with %d of %d endorsements needed", f.Proposal, formatTime(f.WindowEnd), f.Endorsements, f.Needed)
 	}

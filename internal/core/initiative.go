@@ -82,7 +82,7 @@ func (s *State) qualify(p *Proposal, r *Result) {
 		p.Opens, p.Closes = 0, 0
 		s.gathering.insert(d)
 	})
-	s.open(p)
+	s.open(p, r)
 	leaf := factQualified(p)
 	s.acc.Append(leaf)
 	r.Leaves = append(r.Leaves, leaf)

@@ -81,6 +81,11 @@ type Office struct {
 	// Powers are the office transactions holders may issue: "notice" and
 	// "payment" are the only ones that exist.
 	Powers []string `json:"powers,omitempty"`
+	// Secret asks for secret ranked ballots. It is refused: ranked ballots
+	// cannot be summed under encryption, and a verifiable mixnet does not
+	// exist in folkmoot yet. It is here so that the refusal is a clear
+	// sentence rather than an unknown key.
+	Secret bool `json:"secret,omitempty"`
 }
 
 // Limits on offices in a constitution.
@@ -175,6 +180,9 @@ func (c *Constitution) validateOffices() error {
 		at := fmt.Sprintf("offices[%d] %q", i, o.Name)
 		if o.Seats < 1 || o.Seats > MaxSeats {
 			return fmt.Errorf("%s: seats must be 1 to %d, not %d", at, MaxSeats, o.Seats)
+		}
+		if o.Secret {
+			return fmt.Errorf("%s: a secret ranked election is not available yet: ranked ballots cannot be counted under encryption, and that needs a verifiable mixnet, which folkmoot does not have; elections of offices are open ballots", at)
 		}
 		if o.Selection != "" && o.Selection != SelectionElection {
 			return fmt.Errorf("%s: selection %q is not available; offices are filled by \"election\" (sortition comes later)", at, o.Selection)

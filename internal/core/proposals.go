@@ -18,6 +18,8 @@ type proposalDomain struct {
 	comments  []uint64    // comment id-1 -> proposal id
 	opening   deadlines   // scheduled proposals by opening time
 	closing   deadlines   // open proposals by closing time
+	// decrypting holds closed secret votes by decrypt deadline.
+	decrypting deadlines
 }
 
 // Status is a proposal's stage.
@@ -31,6 +33,8 @@ const (
 	Withdrawn Status = 4 // withdrawn by its author before voting opened
 	Gathering Status = 5 // an initiative gathering endorsements
 	Lapsed    Status = 6 // an initiative whose window passed before it had enough endorsements
+	Counting  Status = 7 // a secret vote closed, awaiting its trustees' decryptions
+	Cancelled Status = 8 // a secret vote whose key could not be made
 )
 
 // String names the stage.
@@ -48,6 +52,10 @@ func (s Status) String() string {
 		return "gathering"
 	case Lapsed:
 		return "lapsed"
+	case Counting:
+		return "counting"
+	case Cancelled:
+		return "cancelled"
 	}
 	return fmt.Sprintf("status %d", uint8(s))
 }
@@ -57,8 +65,8 @@ func (s Status) String() string {
 // checks filters against, the pages list, and the projection's CHECK
 // constraint holds (a store test compares them).
 func Statuses() []string {
-	out := make([]string, 0, 6)
-	for _, st := range []Status{Open, Decided, Scheduled, Withdrawn, Gathering, Lapsed} {
+	out := make([]string, 0, 8)
+	for _, st := range []Status{Open, Counting, Decided, Scheduled, Withdrawn, Gathering, Lapsed, Cancelled} {
 		out = append(out, st.String())
 	}
 	return out
@@ -113,6 +121,8 @@ type Proposal struct {
 	// Initiative is set on a popular initiative (see initiative.go). Opens
 	// and Closes are zero until it qualifies.
 	Initiative *InitiativeTerms
+	// Secret is set on a proposal voted by secret ballot (see secret.go).
+	Secret *SecretVote
 }
 
 // MeasureTerms are the particulars of a proposal that changes the register
@@ -212,8 +222,9 @@ func (s *State) propose(m *Member, b *tx.Propose) (func(*Result), *reject.Error)
 	return func(r *Result) {
 		s.addProposal(p, r)
 		if opens <= s.now {
-			s.open(p)
-			r.Events = append(r.Events, Opened{Proposal: p.ID, Eligible: p.Eligible})
+			if s.open(p, r) {
+				r.Events = append(r.Events, Opened{Proposal: p.ID, Eligible: p.Eligible})
+			}
 		} else {
 			d := deadline{At: opens, ID: p.ID}
 			s.opening.insert(d)
@@ -237,8 +248,16 @@ func (s *State) newProposal(m *Member, b *tx.Propose, closes int64) (*Proposal, 
 	if b.Amount != 0 && typ.Name != TypeBudget {
 		return nil, reject.Errorf(reject.AmountNotBudget, "proposal rejected: only a budget carries an amount; this proposal would be decided under the %q rules (use the decision type \"budget\")", typ.Name)
 	}
+	opens := s.now
+	if b.Opens != 0 {
+		opens = b.Opens * 1e9
+	}
+	secret, err := s.newSecret(b, typ, opens)
+	if err != nil {
+		return nil, err
+	}
 	p := &Proposal{Author: m.Number, Title: b.Title, Body: b.Body, Category: b.Category,
-		Quorum: typ.Quorum.Ratio, Threshold: typ.Threshold.Ratio, Type: typ.Name, Measure: b.Measure, Amount: b.Amount}
+		Quorum: typ.Quorum.Ratio, Threshold: typ.Threshold.Ratio, Type: typ.Name, Measure: b.Measure, Amount: b.Amount, Secret: secret}
 	if b.Measure != tx.Resolution {
 		p.Terms = &MeasureTerms{Law: b.Law, Sunset: sunset, Amendment: b.Rules}
 	}
@@ -260,8 +279,9 @@ func (s *State) addProposal(p *Proposal, r *Result) {
 func (s *State) openDue(r *Result) {
 	s.eachDue(&s.opening, func(d deadline) {
 		p := s.proposals[d.ID-1]
-		s.open(p)
-		r.Events = append(r.Events, Opened{Proposal: p.ID, Eligible: p.Eligible})
+		if s.open(p, r) {
+			r.Events = append(r.Events, Opened{Proposal: p.ID, Eligible: p.Eligible})
+		}
 	})
 }
 
@@ -271,6 +291,18 @@ func (s *State) openDue(r *Result) {
 func (s *State) closeDue(r *Result) {
 	s.eachDue(&s.closing, func(d deadline) {
 		p := s.proposals[d.ID-1]
+		if p.Secret != nil {
+			s.closeSecret(p, r)
+			return
+		}
+		s.conclude(p, r)
+	})
+}
+
+// conclude decides p and records the decision; what a passed proposal
+// decides takes effect at once.
+func (s *State) conclude(p *Proposal, r *Result) {
+	{
 		s.decide(p)
 		leaf := factDecided(p, s.now)
 		s.acc.Append(leaf)
@@ -288,11 +320,15 @@ func (s *State) closeDue(r *Result) {
 		if p.Recall != nil {
 			s.recallDecided(p, r)
 		}
-	})
+	}
 }
 
-// open starts voting on p: the electorate is the current membership.
-func (s *State) open(p *Proposal) {
+// open starts voting on p: the electorate is the current membership. A
+// secret vote opens only if its trustees made the key.
+func (s *State) open(p *Proposal, r *Result) bool {
+	if p.Secret != nil && !s.openSecret(p, r) {
+		return false
+	}
 	p.Status = Open
 	p.Eligible = s.current
 	p.EligibleSeq = s.admissions
@@ -303,20 +339,28 @@ func (s *State) open(p *Proposal) {
 		p.Eligible, p.EligibleSeq = 0, 0
 		s.closing.remove(d)
 	})
+	return true
 }
 
 // decide counts p's ballots, and the delegations in force on its category
 // (see delegation.go), with the rules fixed when it was proposed.
 func (s *State) decide(p *Proposal) {
-	d := s.delegatedTally(p)
-	res := count.YesNo(p.Yes+d.Yes, p.No+d.No, p.Abstain+d.Abstain, p.Eligible, p.Quorum, p.Threshold)
+	var d DelegatedTally
+	var res count.YesNoResult
+	was := p.Status
+	if p.Secret != nil {
+		res = s.decideSecret(p)
+	} else {
+		d = s.delegatedTally(p)
+		res = count.YesNo(p.Yes+d.Yes, p.No+d.No, p.Abstain+d.Abstain, p.Eligible, p.Quorum, p.Threshold)
+	}
 	p.Status = Decided
 	p.Result = &res
 	if d != (DelegatedTally{}) {
 		p.Delegated = &d
 	}
 	s.record(func() {
-		p.Status = Open
+		p.Status = was
 		p.Result = nil
 		p.Delegated = nil
 	})
@@ -430,6 +474,9 @@ func (s *State) ballot(m *Member, b *tx.Ballot) (func(*Result), *reject.Error) {
 		return nil, reject.Errorf(reject.BallotTooLate, "ballot rejected: voting on proposal %d closed at %s", p.ID, formatTime(p.Closes))
 	case m.AdmitSeq > p.EligibleSeq:
 		return nil, reject.Errorf(reject.NotEligible, "ballot rejected: you joined after voting on proposal %d opened; the electorate was fixed at %s", p.ID, formatTime(p.Opens))
+	}
+	if p.Secret != nil {
+		return nil, reject.Errorf(reject.SecretVote, "ballot rejected: the vote on proposal %d is secret; cast an encrypted ballot (folkmoot vote %d %s --secret)", p.ID, p.ID, b.Choice)
 	}
 	prev := p.ballots[m.Number]
 	if prev == b.Choice {

@@ -179,7 +179,7 @@ func (s *State) openRecall(pt *Petition, target *Member, r *Result) {
 		pt.Status, pt.Proposal = PetitionOpen, 0
 		s.petitionLapse.insert(d)
 	})
-	s.open(p)
+	s.open(p, r)
 	r.Events = append(r.Events, Opened{Proposal: p.ID, Eligible: p.Eligible})
 	s.fact(r, factRecallOpened(pt, s.now))
 	r.Events = append(r.Events, RecallOpened{Petition: pt.ID, Proposal: p.ID, Office: pt.Office, Member: pt.Member})

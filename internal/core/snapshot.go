@@ -51,6 +51,7 @@ type snapState struct {
 	Comments   []uint64
 	Opening    []deadline
 	Closing    []deadline
+	Decrypting []deadline `cbor:",omitempty"` // added with secret ballots
 	AccN       uint64
 	AccPeaks   []merkle.Hash
 	// Added with amendable constitutions and laws; absent from older
@@ -186,6 +187,7 @@ type snapProposal struct {
 	Needed                 uint64          `cbor:",omitempty"`
 	VotingPeriod           int64           `cbor:",omitempty"`
 	Revisions              uint32          `cbor:",omitempty"` // added with text amendments
+	Secret                 *SecretVote     `cbor:",omitempty"` // added with secret ballots
 }
 
 // MarshalBinary serialises the whole state deterministically. It fails
@@ -201,7 +203,7 @@ func (s *State) MarshalBinary() ([]byte, error) {
 	out := snapState{
 		Version: snapshotVersion, ChainID: s.chainID, Genesis: s.genesis, Cons: cons,
 		Now: s.now, Height: s.height, Admissions: s.admissions, Comments: s.comments,
-		Opening: s.opening, Closing: s.closing, AccN: s.acc.Len(), AccPeaks: s.acc.Peaks(),
+		Opening: s.opening, Closing: s.closing, Decrypting: s.decrypting, AccN: s.acc.Len(), AccPeaks: s.acc.Peaks(),
 	}
 	for _, m := range s.members {
 		out.Members = append(out.Members, snapMember{m.Number, m.Key[:], m.Name, m.Nonce, m.Admitted, m.AdmitSeq, m.VouchedBy, m.Left})
@@ -224,7 +226,7 @@ func (s *State) MarshalBinary() ([]byte, error) {
 			QuorumNum: p.Quorum.Num, QuorumDen: p.Quorum.Den,
 			ThreshNum: p.Threshold.Num, ThreshDen: p.Threshold.Den, ThreshAtLeast: p.Threshold.AtLeast,
 			Type: p.Type, RulesVersion: p.RulesVersion, Measure: p.Measure,
-			Delegated: p.Delegated, Amount: p.Amount, Revisions: p.Revisions,
+			Delegated: p.Delegated, Amount: p.Amount, Revisions: p.Revisions, Secret: p.Secret,
 		}
 		// The variants are serialised flat, as before they had structs.
 		if t := p.Terms; t != nil {
@@ -288,7 +290,7 @@ func Restore(b []byte) (*State, error) {
 		acc: acc,
 		membershipDomain: membershipDomain{keys: make(map[tx.PublicKey]keyRef),
 			candidates: make(map[tx.PublicKey]*candidate), admissions: in.Admissions},
-		proposalDomain:   proposalDomain{comments: in.Comments, opening: in.Opening, closing: in.Closing},
+		proposalDomain:   proposalDomain{comments: in.Comments, opening: in.Opening, closing: in.Closing, decrypting: in.Decrypting},
 		lawDomain:        lawDomain{expiring: in.Expiring},
 		initiativeDomain: initiativeDomain{gathering: in.Gathering},
 	}
@@ -350,7 +352,7 @@ func Restore(b []byte) (*State, error) {
 			Quorum:    count.Ratio{Num: sp.QuorumNum, Den: sp.QuorumDen},
 			Threshold: count.Ratio{Num: sp.ThreshNum, Den: sp.ThreshDen, AtLeast: sp.ThreshAtLeast},
 			Type:      sp.Type, RulesVersion: sp.RulesVersion, Measure: sp.Measure,
-			Delegated: sp.Delegated, Amount: sp.Amount, Revisions: sp.Revisions,
+			Delegated: sp.Delegated, Amount: sp.Amount, Revisions: sp.Revisions, Secret: restoreSecret(sp.Secret),
 			ballots:   make(map[uint32]tx.Choice, len(sp.Ballots)),
 			endorsers: make(map[uint32]struct{}, len(sp.Endorsers)),
 		}

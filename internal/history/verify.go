@@ -21,24 +21,31 @@ type Summary struct {
 	// Error says why the history did not verify, naming the height: the
 	// first mismatch or the part of the file that could not be read.
 	// Empty when OK.
-	Error      string         `json:"error,omitempty"`
-	ChainID    string         `json:"chain_id"`
-	Community  string         `json:"community"`
-	Blocks     int64          `json:"blocks"`
-	Txs        int64          `json:"transactions"`
-	Accepted   int64          `json:"accepted"`
-	Rejected   int64          `json:"rejected"`
-	Members    uint64         `json:"members"`
-	Proposals  int            `json:"proposals"`
-	Laws       int            `json:"laws_in_force"`
-	Rules      int            `json:"rule_versions"`
-	Decisions  []core.Fact    `json:"decisions"`
-	Root       merkle.Hash    `json:"app_hash"`
-	LastTime   time.Time      `json:"last_block_time"`
-	Elapsed    time.Duration  `json:"-"`
-	TxPerSec   float64        `json:"tx_per_s"`
-	FirstError *MismatchError `json:"first_mismatch,omitempty"`
-	ReadError  *ReadError     `json:"read_error,omitempty"`
+	Error     string      `json:"error,omitempty"`
+	ChainID   string      `json:"chain_id"`
+	Community string      `json:"community"`
+	Blocks    int64       `json:"blocks"`
+	Txs       int64       `json:"transactions"`
+	Accepted  int64       `json:"accepted"`
+	Rejected  int64       `json:"rejected"`
+	Members   uint64      `json:"members"`
+	Proposals int         `json:"proposals"`
+	Laws      int         `json:"laws_in_force"`
+	Rules     int         `json:"rule_versions"`
+	Decisions []core.Fact `json:"decisions"`
+	// SecretBallots counts the accepted secret ballots, every one of whose
+	// proofs the replay checked; Decryptions the accepted partial
+	// decryptions, each proof checked; SecretTallies the secret votes
+	// whose tally was decrypted (or not) in the record.
+	SecretBallots int64          `json:"secret_ballots"`
+	Decryptions   int64          `json:"partial_decryptions"`
+	SecretTallies int64          `json:"secret_tallies"`
+	Root          merkle.Hash    `json:"app_hash"`
+	LastTime      time.Time      `json:"last_block_time"`
+	Elapsed       time.Duration  `json:"-"`
+	TxPerSec      float64        `json:"tx_per_s"`
+	FirstError    *MismatchError `json:"first_mismatch,omitempty"`
+	ReadError     *ReadError     `json:"read_error,omitempty"`
 }
 
 // MismatchError names the first place where the history's claims and the
@@ -124,6 +131,17 @@ func Verify(r io.Reader, opt Options) (Summary, error) {
 			sum.Txs++
 			if tr.Code == reject.OK {
 				sum.Accepted++
+				for _, e := range tr.Events {
+					switch e.(type) {
+					case core.SecretBallotCast:
+						sum.SecretBallots++
+					case core.TrusteeStep:
+						if e.(core.TrusteeStep).Step == "decrypt" {
+							sum.Decryptions++
+						}
+					}
+				}
+				sum.note(tr.Leaves)
 			} else {
 				sum.Rejected++
 			}
@@ -135,11 +153,7 @@ func Verify(r io.Reader, opt Options) (Summary, error) {
 				return fail(&MismatchError{Height: b.Height, Index: i, What: what})
 			}
 		}
-		for _, leaf := range res.End.Leaves {
-			if f, err := core.DecodeFact(leaf); err == nil && f.Type == core.FactDecided {
-				sum.Decisions = append(sum.Decisions, f)
-			}
-		}
+		sum.note(res.End.Leaves)
 		if !bytes.Equal(res.Root[:], b.AppHash) {
 			return fail(&MismatchError{Height: b.Height, Index: -1, What: fmt.Sprintf("app hash is %s, the file claims %s", res.Root, hex.EncodeToString(b.AppHash))})
 		}
@@ -163,6 +177,22 @@ func finish(sum *Summary, s *core.State, opt Options, start time.Time) {
 		sum.Elapsed = opt.Clock().Sub(start)
 		if sec := sum.Elapsed.Seconds(); sec > 0 {
 			sum.TxPerSec = float64(sum.Txs) / sec
+		}
+	}
+}
+
+// note records the decisions and secret tallies among a result's facts.
+func (sum *Summary) note(leaves [][]byte) {
+	for _, leaf := range leaves {
+		f, err := core.DecodeFact(leaf)
+		if err != nil {
+			continue
+		}
+		switch f.Type {
+		case core.FactDecided:
+			sum.Decisions = append(sum.Decisions, f)
+		case core.FactSecretTally:
+			sum.SecretTallies++
 		}
 	}
 }

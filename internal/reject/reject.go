@@ -16,7 +16,7 @@ type Code uint32
 // membership, 50–69 proposals and comments, 70–79 ballots, 80–89 the
 // constitution (decision types, amendments), 90–99 laws, 100–109 liquid
 // delegation, 110–139 offices, elections, office powers and recall,
-// 140–149 popular initiatives.
+// 140–149 popular initiatives, 150–169 secret ballots.
 const (
 	OK Code = 0
 
@@ -102,6 +102,24 @@ const (
 	InitiativeWindow     Code = 142 // endorse an initiative after its window closed
 	InitiativeQualified  Code = 143 // withdraw an initiative that qualified
 	InitiativeGathering  Code = 144 // vote on an initiative still gathering endorsements
+
+	SecretVote        Code = 150 // an open ballot on a secret vote
+	NotSecret         Code = 151 // a secret-ballot transaction on a vote that is not secret
+	SecretRequired    Code = 152 // a proposal of a decision type that requires a secret ballot, proposed open
+	BadOptions        Code = 153 // options or approvals that do not fit the proposal
+	BadTrustees       Code = 154 // trustees who are not current members, or a threshold out of range
+	KeyTooSoon        Code = 155 // a secret vote opening before its trustees have time to make the key
+	NotTrustee        Code = 156 // a trustee's step by a member who is not one of the vote's trustees
+	TrusteeWindow     Code = 157 // a trustee's step outside its window
+	TrusteeStepDone   Code = 158 // a trustee's step taken twice
+	BadTrusteeData    Code = 159 // malformed commitments, recipient, shares or revealed share
+	NoComplaint       Code = 160 // complain with nothing to complain of, or answer a complaint never made
+	VoteCancelled     Code = 161 // act on a secret vote cancelled because its key could not be made
+	BadBallotEncoding Code = 162 // a secret ballot that does not parse (length, non-canonical point)
+	BadBallotProof    Code = 163 // a secret ballot whose proofs fail
+	BallotReused      Code = 164 // a secret ballot whose bytes were already cast
+	NotDecrypting     Code = 165 // a partial decryption outside the tally window
+	BadDecryption     Code = 166 // a partial decryption that does not parse or whose proof fails
 )
 
 var names = map[Code]string{
@@ -133,6 +151,11 @@ var names = map[Code]string{
 	AlreadySigned: "already_signed", RecallPending: "recall_pending", RecallTermEnded: "recall_term_ended",
 	InitiativeTimes: "initiative_times", InitiativeLapsed: "initiative_lapsed", InitiativeWindow: "initiative_window",
 	InitiativeQualified: "initiative_qualified", InitiativeGathering: "initiative_gathering",
+	SecretVote: "secret_vote", NotSecret: "not_secret", SecretRequired: "secret_required", BadOptions: "bad_options",
+	BadTrustees: "bad_trustees", KeyTooSoon: "key_too_soon", NotTrustee: "not_trustee", TrusteeWindow: "trustee_window",
+	TrusteeStepDone: "trustee_step_done", BadTrusteeData: "bad_trustee_data", NoComplaint: "no_complaint",
+	VoteCancelled: "vote_cancelled", BadBallotEncoding: "bad_ballot_encoding", BadBallotProof: "bad_ballot_proof",
+	BallotReused: "ballot_reused", NotDecrypting: "not_decrypting", BadDecryption: "bad_decryption",
 }
 
 // String returns the code's short stable name, such as "bad_nonce".

@@ -401,6 +401,16 @@ func (w *blockWriter) event(e core.Event) error {
 	case core.InitiativeLapsed:
 		w.proposals[e.Proposal] = true
 		return nil
+	case core.SecretKeyMade:
+		w.proposals[e.Proposal] = true
+	case core.SecretCancelled:
+		w.proposals[e.Proposal] = true
+	case core.SecretBallotCast:
+		w.proposals[e.Proposal] = true
+	case core.SecretClosed:
+		w.proposals[e.Proposal] = true
+	case core.SecretTallied:
+		w.proposals[e.Proposal] = true
 	}
 	// Every other event (laws and rule versions, delegations, offices,
 	// elections, petitions, notices and payments) is in the events table

@@ -53,6 +53,12 @@ var kinds = map[Kind]struct {
 	KindRecall:            {"recall", func() Body { return new(Recall) }},
 	KindNotice:            {"notice", func() Body { return new(Notice) }},
 	KindPayment:           {"payment", func() Body { return new(Payment) }},
+	KindTrusteeCommit:     {"trustee-commit", func() Body { return new(TrusteeCommit) }},
+	KindTrusteeShares:     {"trustee-shares", func() Body { return new(TrusteeShares) }},
+	KindTrusteeComplain:   {"trustee-complain", func() Body { return new(TrusteeComplain) }},
+	KindTrusteeAnswer:     {"trustee-answer", func() Body { return new(TrusteeAnswer) }},
+	KindSecretBallot:      {"secret-ballot", func() Body { return new(SecretBallot) }},
+	KindTrusteeDecrypt:    {"trustee-decrypt", func() Body { return new(TrusteeDecrypt) }},
 }
 
 // Kinds returns every transaction kind, in increasing order.
@@ -240,6 +246,16 @@ type Propose struct {
 	Rules      string  `cbor:"9,keyasint,omitempty"`
 	Amount     uint64  `cbor:"10,keyasint,omitempty"`
 	Initiative bool    `cbor:"11,keyasint,omitempty"`
+	// Secret asks for a secret ballot (see secret.go): members cast
+	// encrypted ballots, Trustees hold the key in shares, Threshold of them
+	// decrypt the sum. Options, when set, make it a question with these
+	// options instead of yes/no/abstain; Approve, when not zero, lets a
+	// member approve up to that many of them (otherwise exactly one).
+	Secret    bool     `cbor:"12,keyasint,omitempty"`
+	Options   []string `cbor:"13,keyasint,omitempty"`
+	Approve   uint32   `cbor:"14,keyasint,omitempty"`
+	Trustees  []uint32 `cbor:"15,keyasint,omitempty"`
+	Threshold uint32   `cbor:"16,keyasint,omitempty"`
 }
 
 // AmendText replaces the title and body of the author's proposal with a
@@ -416,6 +432,9 @@ func (b *Propose) check() *reject.Error {
 			return reject.Errorf(reject.BadBody, "proposal rejected: an amendment must carry the new rules")
 		}
 		return reject.Errorf(reject.BadBody, "proposal rejected: only an amendment carries new rules, not a %s", b.Measure)
+	}
+	if err := b.checkSecret(); err != nil {
+		return err
 	}
 	if b.Amount != 0 && b.Measure != Resolution {
 		return reject.Errorf(reject.BadBody, "proposal rejected: a %s carries no amount; only a budget resolution does", b.Measure)
