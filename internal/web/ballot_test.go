@@ -172,7 +172,7 @@ func TestBrowserBallot(t *testing.T) {
 
 	// A request that is not an object, and a thrown-free answer to nonsense.
 	for _, expr := range []string{`folkmootBallot.cast()`, `folkmootBallot.cast("x")`, `folkmootBallot.verify({ballot: 7})`} {
-		out, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify(` + expr + `)`))
+		out, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify(`+expr+`)`))
 		if err != nil || !strings.Contains(out, `"error"`) {
 			t.Errorf("%s: %s %v, want an {error} answer", expr, out, err)
 		}
