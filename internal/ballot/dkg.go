@@ -48,6 +48,42 @@ func checkThreshold(t, n int) error {
 	return nil
 }
 
+// Coefficients returns the secret coefficients a_0..a_{t−1}, 32 bytes each
+// concatenated, so that a trustee can keep its polynomial between the
+// steps of a key generation (RestoreDealer reads them back). They are the
+// trustee's secret: keep them as carefully as a key.
+func (d *Dealer) Coefficients() []byte {
+	out := make([]byte, 0, len(d.coeffs)*ScalarSize)
+	for _, a := range d.coeffs {
+		out = a.Encode(out)
+	}
+	return out
+}
+
+// RestoreDealer rebuilds the dealer of trustee index (1..n) in a t-of-n key
+// generation from the coefficients Coefficients returned, refusing a wrong
+// length and a non-canonical scalar.
+func RestoreDealer(index, t, n int, coeffs []byte) (*Dealer, error) {
+	if err := checkThreshold(t, n); err != nil {
+		return nil, fmt.Errorf("restore dealer: %w", err)
+	}
+	if index < 1 || index > n {
+		return nil, fmt.Errorf("restore dealer: index %d not in 1..%d: %w", index, n, ErrInput)
+	}
+	if len(coeffs) != t*ScalarSize {
+		return nil, fmt.Errorf("restore dealer: %d bytes of coefficients, want %d: %w", len(coeffs), t*ScalarSize, ErrEncoding)
+	}
+	d := &Dealer{index: index, n: n, coeffs: make([]*ristretto255.Scalar, t)}
+	for k := range d.coeffs {
+		c, err := decodeScalar(coeffs[k*ScalarSize:(k+1)*ScalarSize], fmt.Sprintf("restore dealer: coefficient %d", k))
+		if err != nil {
+			return nil, err
+		}
+		d.coeffs[k] = c
+	}
+	return d, nil
+}
+
 // Index returns the dealer's trustee number.
 func (d *Dealer) Index() int { return d.index }
 

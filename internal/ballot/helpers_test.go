@@ -1,34 +1,12 @@
 package ballot
 
 import (
-	"crypto/sha512"
-	"encoding/binary"
+	"io"
 	"testing"
 )
 
-// detRand is a deterministic reader for tests and vectors: block i is
-// SHA-512(tag ‖ seed ‖ u64 i), concatenated.
-type detRand struct {
-	seed []byte
-	ctr  uint64
-	buf  []byte
-}
-
-func newDetRand(seed string) *detRand { return &detRand{seed: []byte(seed)} }
-
-func (d *detRand) Read(p []byte) (int, error) {
-	for len(d.buf) < len(p) {
-		h := sha512.New()
-		h.Write([]byte(tagRandom))
-		h.Write(d.seed)
-		h.Write(binary.BigEndian.AppendUint64(nil, d.ctr))
-		d.ctr++
-		d.buf = h.Sum(d.buf)
-	}
-	n := copy(p, d.buf)
-	d.buf = d.buf[n:]
-	return n, nil
-}
+// newDetRand is the stream of TestRandomness for a string seed.
+func newDetRand(seed string) io.Reader { return TestRandomness([]byte(seed)) }
 
 func testKey(t testing.TB, seed string) *KeyPair {
 	t.Helper()

@@ -13,7 +13,6 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -34,8 +33,10 @@ var staticFiles embed.FS
 
 // CSP is the Content-Security-Policy of every answer: nothing inline, no
 // other origin, no framing. Tally charts are inline SVG drawn with
-// presentation attributes, which the policy allows.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+// presentation attributes, which the policy allows. 'wasm-unsafe-eval'
+// lets the site's own WebAssembly (static/ballot.wasm) be compiled; it
+// allows no JavaScript eval.
+const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 // Options configure a Site.
@@ -198,21 +199,10 @@ func (s *Site) tally(lang string, p query.ProposalDetail) template.HTML {
 func (s *Site) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", s.svc.Handler())
-	static, _ := fs.Sub(staticFiles, "static")
-	files := http.FileServerFS(static)
 	notFound := s.page(func(r *http.Request) (string, any, error) {
 		return "", nil, api.NotFound("There is no page at %s.", r.URL.Path)
 	})
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Assets only: a directory would be listed.
-		if fi, err := fs.Stat(static, strings.TrimSuffix(r.URL.Path, "/")); r.URL.Path == "" || err != nil || fi.IsDir() {
-			r.URL.Path = "/static/" + r.URL.Path
-			notFound(w, r)
-			return
-		}
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		files.ServeHTTP(w, r)
-	})))
+	mux.Handle("GET /static/", newAssets(notFound))
 	mux.HandleFunc("GET /{$}", s.page(s.home))
 	mux.HandleFunc("GET /proposals", s.page(s.proposals))
 	mux.HandleFunc("GET /proposals/new", s.page(s.propose))
