@@ -101,6 +101,8 @@ func stateQuery(path, arg string) (func(*core.State) (any, error), error) {
 		return numbered("law number", arg, query.LawByNumber)
 	case query.PathRules:
 		return func(s *core.State) (any, error) { return query.Rules(s, arg) }, nil
+	case query.PathSecret:
+		return numbered("proposal number", arg, query.SecretDetailByID)
 	case query.PathInitiatives:
 		return answer(func(s *core.State) []query.Proposal {
 			return query.Proposals(s, query.Filter{Status: arg, Initiatives: true})

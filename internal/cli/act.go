@@ -49,32 +49,56 @@ func (a *actFlags) act(s *Streams, body tx.Body) error {
 	if rej := tx.Check(body); rej != nil {
 		return rejected(rej.Code, rej.Msg)
 	}
-	priv, err := a.keys.load(s)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	sg, err := a.signer(ctx, s)
 	if err != nil {
 		return err
+	}
+	return a.send(ctx, s, sg, body)
+}
+
+// signer holds what signing and submitting needs: the member's key, the
+// node and the chain.
+type signer struct {
+	priv    ed25519.PrivateKey
+	author  tx.PublicKey
+	cl      *client.Client
+	chainID string
+}
+
+// signer opens the member's key (asking for its passphrase once) and the
+// node.
+func (a *actFlags) signer(ctx context.Context, s *Streams) (*signer, error) {
+	priv, err := a.keys.load(s)
+	if err != nil {
+		return nil, err
 	}
 	cl, err := client.New(a.node)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	var author tx.PublicKey
-	copy(author[:], priv.Public().(ed25519.PublicKey))
-	chainID, err := cl.ChainID(ctx)
+	sg := &signer{priv: priv, cl: cl}
+	copy(sg.author[:], priv.Public().(ed25519.PublicKey))
+	if sg.chainID, err = cl.ChainID(ctx); err != nil {
+		return nil, err
+	}
+	return sg, nil
+}
+
+// send signs body, submits it and, unless --no-wait, waits for its block,
+// printing the outcome.
+func (a *actFlags) send(ctx context.Context, s *Streams, sg *signer, body tx.Body) error {
+	nonce, err := sg.cl.NextNonce(ctx, sg.author)
 	if err != nil {
-		return err
+		return fmt.Errorf("key %s (%s): %w", a.keys.alias, sg.author.Short(), err)
 	}
-	nonce, err := cl.NextNonce(ctx, author)
-	if err != nil {
-		return fmt.Errorf("key %s (%s): %w", a.keys.alias, author.Short(), err)
-	}
-	raw, err := tx.Sign(priv, tx.Unsigned{ChainID: chainID, Author: author, Nonce: nonce, Body: body})
+	raw, err := tx.Sign(sg.priv, tx.Unsigned{ChainID: sg.chainID, Author: sg.author, Nonce: nonce, Body: body})
 	if err != nil {
 		return err
 	}
 	out := submitted{Kind: body.Kind().String()}
-	id, err := cl.Submit(ctx, raw)
+	id, err := sg.cl.Submit(ctx, raw)
 	var rej *reject.Error
 	if errors.As(err, &rej) {
 		return rejected(rej.Code, rej.Msg)
@@ -84,7 +108,7 @@ func (a *actFlags) act(s *Streams, body tx.Body) error {
 	}
 	out.TxID = id.String()
 	if !a.noWait {
-		c, err := cl.Wait(ctx, id)
+		c, err := sg.cl.Wait(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -118,17 +142,38 @@ func parseProposal(s string) (uint64, error) {
 
 func newVoteCmd(s *Streams) *cobra.Command {
 	var a actFlags
+	var secret bool
 	c := &cobra.Command{
-		Use:   "vote PROPOSAL yes|no|abstain",
-		Short: "Cast (or change) your open ballot on a proposal",
+		Use:   "vote PROPOSAL yes|no|abstain|OPTION...",
+		Short: "Cast (or change) your ballot on a proposal",
 		Long: `vote signs and submits your ballot. You may vote again until voting
-closes; the last ballot counts. Who voted how is public.`,
-		Example: "  folkmoot vote 3 yes --as ada\n  folkmoot vote 3 abstain --as ada --node http://10.0.0.5:26657",
-		Args:    cobra.ExactArgs(2),
+closes; the last ballot counts. On an open vote, who voted how is public.
+
+On a secret vote (the proposal says so; --secret insists on it) your
+device encrypts the ballot under the vote's key and proves it well formed;
+who voted is public, how is not. Name the option you choose (its name or
+number, from 1), or on an approval vote each option you approve. vote
+prints the ballot's tracking code: the vote's page lists the tracking
+code of every counted ballot, so you can check yours was counted.`,
+		Example: "  folkmoot vote 3 yes --as ada\n  folkmoot vote 3 abstain --as ada --node http://10.0.0.5:26657\n  folkmoot vote 7 oak lime --as ada --secret",
+		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseProposal(args[0])
 			if err != nil {
 				return err
+			}
+			if secret {
+				return a.voteSecret(s, id, args[1:])
+			}
+			if len(args) != 2 {
+				return fmt.Errorf("vote takes a proposal and one choice: yes, no or abstain")
+			}
+			p, err := a.proposal(id)
+			if err != nil {
+				return err
+			}
+			if p.Secret != nil {
+				return a.voteSecret(s, id, args[1:])
 			}
 			choice, err := tx.ParseChoice(args[1])
 			if err != nil {
@@ -138,6 +183,7 @@ closes; the last ballot counts. Who voted how is public.`,
 		},
 	}
 	a.add(c)
+	c.Flags().BoolVar(&secret, "secret", false, "cast a secret ballot (refused if the vote is open)")
 	return c
 }
 
@@ -208,6 +254,7 @@ func newProposeCmd(s *Streams) *cobra.Command {
 	var voting time.Duration
 	var initiative bool
 	var amount uint64
+	var sf secretFlags
 	c := &cobra.Command{
 		Use:   "propose",
 		Short: "Put a proposal to the community",
@@ -218,13 +265,23 @@ default) changes nothing in the record; a law enters the register of laws
 until its --sunset; a renewal or repeal acts on --law N; an amendment
 changes the constitution with --rules-file. --initiative makes it a
 popular initiative, with no voting times: voting opens when enough members
-sign it (see folkmoot initiative).`,
+sign it (see folkmoot initiative).
+
+--secret puts it to a secret ballot: --trustees names the members who will
+hold the vote's key in shares (default: the constitution's trustee office)
+and --trustee-threshold how many must decrypt the result. Voting must open
+at least the constitution's key period later (--opens), so the trustees
+can make the key (folkmoot trustee keygen). --option (repeated) makes it a
+question with options instead of yes/no/abstain; --approve K lets members
+approve up to K of them.`,
 		Example: `  folkmoot propose --as ada --title "Plant an orchard" --body-file orchard.md --voting 72h
   folkmoot propose --as ada --title "Budget 2027" --category budget \
       --opens 2026-12-01T09:00:00Z --closes 2026-12-08T18:00:00Z
   folkmoot propose --as ada --title "Quiet hours" --measure law --sunset 17520h --voting 168h
   folkmoot propose --as ada --title "Two-thirds for budgets" --measure amendment --rules-file rules.json --voting 336h
-  folkmoot propose --as ada --title "Repair the hall roof" --type budget --amount 1200000 --voting 168h`,
+  folkmoot propose --as ada --title "Repair the hall roof" --type budget --amount 1200000 --voting 168h
+  folkmoot propose --as ada --title "Which trees?" --secret --trustees 1,2,3 \
+      --option oak --option lime --option ash --approve 2 --opens 2026-12-02T09:00:00Z --voting 72h`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
@@ -233,6 +290,9 @@ sign it (see folkmoot initiative).`,
 			}
 			p := &tx.Propose{Title: title, Body: body, Category: category, Initiative: initiative, Amount: amount}
 			if err := mf.apply(p); err != nil {
+				return err
+			}
+			if err := sf.apply(p); err != nil {
 				return err
 			}
 			start := time.Now()
@@ -273,6 +333,7 @@ sign it (see folkmoot initiative).`,
 	c.Flags().BoolVar(&initiative, "initiative", false, "start a popular initiative: voting opens when enough members sign it")
 	mf.add(c)
 	c.Flags().Uint64Var(&amount, "amount", 0, "for --type budget: the amount it allows to be spent, in minor units (cents)")
+	sf.add(c)
 	return c
 }
 

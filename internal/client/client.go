@@ -76,10 +76,22 @@ func (c *Client) NextNonce(ctx context.Context, key tx.PublicKey) (uint64, error
 	return m.NextNonce, nil
 }
 
+// Member returns the current member holding key.
+func (c *Client) Member(ctx context.Context, key tx.PublicKey) (query.Member, error) {
+	var m query.Member
+	return m, c.Query(ctx, query.PathMember, key.String(), &m)
+}
+
 // Proposal returns one proposal.
 func (c *Client) Proposal(ctx context.Context, id uint64) (query.Proposal, error) {
 	var p query.Proposal
 	return p, c.Query(ctx, query.PathProposal, strconv.FormatUint(id, 10), &p)
+}
+
+// Secret returns everything public about a secret vote.
+func (c *Client) Secret(ctx context.Context, id uint64) (query.SecretDetail, error) {
+	var d query.SecretDetail
+	return d, c.Query(ctx, query.PathSecret, strconv.FormatUint(id, 10), &d)
 }
 
 // Committed is a transaction's fate in a block.

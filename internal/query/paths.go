@@ -21,4 +21,5 @@ const (
 	PathLaw         = "/law"         // data: number; one law with its history
 	PathRules       = "/rules"       // data: question; "" the rule history, "proposal=N" the rules that applied to proposal N, "height=H" those in force after block H
 	PathInitiatives = "/initiatives" // data: status (optional); popular initiatives, newest first
+	PathSecret      = "/secret"      // data: proposal id; everything public about a secret vote (SecretDetail)
 )

@@ -94,6 +94,9 @@ type Proposal struct {
 	// against it (minor units).
 	Amount uint64 `json:"amount,omitempty"`
 	Spent  uint64 `json:"spent,omitempty"`
+	// Secret is set on a vote by secret ballot: its trustees, key and,
+	// after the tally, its counts (see SecretDetail for the rest).
+	Secret *Secret `json:"secret,omitempty"`
 }
 
 // StatusOf summarises s.
@@ -151,7 +154,7 @@ func proposalOf(s *core.State, p *core.Proposal) Proposal {
 		Eligible: p.Eligible, Yes: p.Yes, No: p.No, Abstain: p.Abstain, Endorsements: p.Endorsements(),
 		Comments: p.Comments, Quorum: p.Quorum.QuorumWords(), Threshold: p.Threshold.Words(),
 		Type: p.Type, Measure: p.Measure.String(), Law: p.LawNumber(), Initiative: initiativeOf(p),
-		Amount: p.Amount, Spent: s.Spent(p.ID)}
+		Amount: p.Amount, Spent: s.Spent(p.ID), Secret: SecretOf(s, p)}
 	if a, ok := s.MemberByNumber(p.Author); ok {
 		v.AuthorName = a.Name
 	}
