@@ -165,15 +165,15 @@ code of every counted ballot, so you can check yours was counted.`,
 			if secret {
 				return a.voteSecret(s, id, args[1:])
 			}
-			if len(args) != 2 {
-				return fmt.Errorf("vote takes a proposal and one choice: yes, no or abstain")
-			}
 			p, err := a.proposal(id)
 			if err != nil {
 				return err
 			}
 			if p.Secret != nil {
 				return a.voteSecret(s, id, args[1:])
+			}
+			if len(args) != 2 {
+				return fmt.Errorf("vote takes a proposal and one choice: yes, no or abstain")
 			}
 			choice, err := tx.ParseChoice(args[1])
 			if err != nil {

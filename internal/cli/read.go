@@ -199,7 +199,11 @@ func printProposal(s *Streams, p query.Proposal) {
 	if p.Body != "" {
 		fmt.Fprintf(s.Out, "\n%s\n\n", p.Body)
 	}
-	fmt.Fprintf(s.Out, "tally     %d yes, %d no, %d abstain of %d eligible\n", p.Yes, p.No, p.Abstain, p.Eligible)
+	if p.Secret != nil {
+		printSecret(s, p)
+	} else {
+		fmt.Fprintf(s.Out, "tally     %d yes, %d no, %d abstain of %d eligible\n", p.Yes, p.No, p.Abstain, p.Eligible)
+	}
 	fmt.Fprintf(s.Out, "rules     quorum %s of members, pass with %s of yes+no\n", p.Quorum, p.Threshold)
 	fmt.Fprintf(s.Out, "support   %d endorsements, %d comments\n", p.Endorsements, p.Comments)
 	if p.Amount > 0 {
@@ -236,6 +240,15 @@ func resultLine(p query.Proposal) string {
 	q := "quorum reached"
 	if !r.QuorumReached {
 		q = "quorum NOT reached"
+	}
+	if sec := p.Secret; sec != nil && len(sec.Options) > 0 {
+		w := "no single option has the most votes"
+		if sec.NotDecrypted {
+			w = "not decrypted"
+		} else if sec.Winner != nil {
+			w = "chosen: " + sec.Options[*sec.Winner]
+		}
+		return fmt.Sprintf("%s — %s; turnout %d of %d (%s, needs %s)", verdict, w, r.Turnout, r.Eligible, q, p.Quorum)
 	}
 	return fmt.Sprintf("%s — %d yes, %d no, %d abstain; turnout %d of %d (%s, needs %s); pass needs %s of yes+no",
 		verdict, r.Yes, r.No, r.Abstain, r.Turnout, r.Eligible, q, p.Quorum, p.Threshold)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/folkmoot/folkmoot/internal/ballot"
 	"github.com/folkmoot/folkmoot/internal/client"
+	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/keystore"
 	"github.com/folkmoot/folkmoot/internal/query"
 	"github.com/folkmoot/folkmoot/internal/trustee"
@@ -193,10 +194,14 @@ type trusteeSession struct {
 	name   string
 }
 
-func (a *actFlags) trusteeSession(ctx context.Context, s *Streams, id uint64) (*trusteeSession, query.SecretDetail, error) {
-	sg, err := a.signer(ctx, s)
-	if err != nil {
-		return nil, query.SecretDetail{}, err
+// trusteeSession opens the member's key (unless sg already holds it) and
+// finds its trustee number on proposal id.
+func (a *actFlags) trusteeSession(ctx context.Context, s *Streams, id uint64, sg *signer) (*trusteeSession, query.SecretDetail, error) {
+	if sg == nil {
+		var err error
+		if sg, err = a.signer(ctx, s); err != nil {
+			return nil, query.SecretDetail{}, err
+		}
 	}
 	d, err := sg.cl.Secret(ctx, id)
 	if err != nil {
@@ -350,52 +355,84 @@ func newTrusteeKeygenCmd(s *Streams) *cobra.Command {
 	var a actFlags
 	var wait bool
 	c := &cobra.Command{
-		Use:   "keygen PROPOSAL",
-		Short: "Take your next steps in making a secret vote's key",
-		Long: `keygen takes whatever step of the key generation is due for you: commit,
-deal your shares, complain of a bad share dealt to you, answer a complaint
-against you. With --wait it goes on until voting opens (or the vote is
-cancelled), stepping as the others do.`,
-		Example: "  folkmoot trustee keygen 7 --as ada --wait",
-		Args:    cobra.ExactArgs(1),
+		Use:   "keygen PROPOSAL...",
+		Short: "Take your next steps in making secret votes' keys",
+		Long: `keygen takes whatever step of the key generation is due for you on each
+proposal named: commit, deal your shares, complain of a bad share dealt to
+you, answer a complaint against you. With --wait it goes on until voting
+opens on each (or the vote is cancelled), stepping as the others do.`,
+		Example: "  folkmoot trustee keygen 7 --as ada --wait\n  folkmoot trustee keygen 7 8 --as ada --wait",
+		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseProposal(args[0])
-			if err != nil {
-				return err
-			}
 			ctx, cancel := context.WithTimeout(context.Background(), 24*time.Hour)
 			defer cancel()
-			ts, d, err := a.trusteeSession(ctx, s, id)
-			if err != nil {
-				return err
+			type vote struct {
+				ts *trusteeSession
+				d  query.SecretDetail
+			}
+			var votes []*vote
+			var sg *signer
+			for _, arg := range args {
+				id, err := parseProposal(arg)
+				if err != nil {
+					return err
+				}
+				ts, d, err := a.trusteeSession(ctx, s, id, sg)
+				if err != nil {
+					return err
+				}
+				sg = ts.sg
+				votes = append(votes, &vote{ts, d})
 			}
 			for {
-				if d.Status != "scheduled" {
-					if d.Secret.Cancelled != "" {
-						return fmt.Errorf("the secret vote on proposal %d was cancelled: %s", id, d.Secret.Cancelled)
+				pending, sent := 0, false
+				for _, v := range votes {
+					d := v.d
+					if d.Status != "scheduled" {
+						continue
 					}
-					fmt.Fprintf(s.Out, "the key is made: %s (trustees %v qualified)\n", d.Secret.Key, qualified(d.Secret))
-					return nil
+					pending++
+					st, err := sg.cl.Status(ctx)
+					if err != nil {
+						return err
+					}
+					did, err := v.ts.step(ctx, d, st.Time)
+					if err != nil {
+						return fmt.Errorf("proposal %d: %w", d.Proposal, err)
+					}
+					sent = sent || did
 				}
-				st, err := ts.sg.cl.Status(ctx)
-				if err != nil {
-					return err
-				}
-				sent, err := ts.step(ctx, d, st.Time)
-				if err != nil {
-					return err
+				if pending == 0 {
+					break
 				}
 				if !wait && !sent {
-					fmt.Fprintf(s.Out, "trustee %d: nothing is due now; voting opens at %s\n", ts.number, d.Opens.Format(time.RFC3339))
+					for _, v := range votes {
+						fmt.Fprintf(s.Out, "proposal %d, trustee %d: nothing is due now; voting opens at %s\n", v.d.Proposal, v.ts.number, v.d.Opens.Format(time.RFC3339))
+					}
 					return nil
 				}
 				if !sent {
 					time.Sleep(500 * time.Millisecond)
 				}
-				if d, err = ts.sg.cl.Secret(ctx, id); err != nil {
-					return err
+				for _, v := range votes {
+					var err error
+					if v.d, err = sg.cl.Secret(ctx, v.d.Proposal); err != nil {
+						return err
+					}
 				}
 			}
+			var failed []string
+			for _, v := range votes {
+				if v.d.Secret.Cancelled != "" {
+					failed = append(failed, fmt.Sprintf("the secret vote on proposal %d was cancelled: %s", v.d.Proposal, v.d.Secret.Cancelled))
+					continue
+				}
+				fmt.Fprintf(s.Out, "proposal %d: the key is made: %s (trustees %v qualified)\n", v.d.Proposal, v.d.Secret.Key, qualified(v.d.Secret))
+			}
+			if failed != nil {
+				return errors.New(strings.Join(failed, "; "))
+			}
+			return nil
 		},
 	}
 	a.add(c)
@@ -432,7 +469,7 @@ any one ballot. With --wait it first waits for voting to close.`,
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 24*time.Hour)
 			defer cancel()
-			ts, d, err := a.trusteeSession(ctx, s, id)
+			ts, d, err := a.trusteeSession(ctx, s, id, nil)
 			if err != nil {
 				return err
 			}
@@ -495,4 +532,55 @@ any one ballot. With --wait it first waits for voting to close.`,
 	a.add(c)
 	c.Flags().BoolVar(&wait, "wait", false, "wait for voting to close first")
 	return c
+}
+
+// printSecret prints what show proposal says of a secret vote: the
+// trustees and their steps, how many have voted, and the counts.
+func printSecret(s *Streams, p query.Proposal) {
+	sec := p.Secret
+	question := "yes / no / abstain"
+	if len(sec.Options) > 0 {
+		question = "one of: " + strings.Join(sec.Options, ", ")
+		if sec.Approve != 0 {
+			question = fmt.Sprintf("approve up to %d of: %s", sec.Approve, strings.Join(sec.Options, ", "))
+		}
+	}
+	fmt.Fprintf(s.Out, "secret    ballot (%s); %d of %d trustees decrypt\n", question, sec.Threshold, len(sec.Trustees))
+	for _, t := range sec.Trustees {
+		var steps []string
+		for _, st := range []struct {
+			done bool
+			name string
+		}{{t.Committed, "committed"}, {t.Dealt, "dealt"}, {t.Qualified, "qualified"}, {t.Decrypted, "decrypted"}} {
+			if st.done {
+				steps = append(steps, st.name)
+			}
+		}
+		if t.Disqualified != "" {
+			steps = append(steps, "disqualified: "+t.Disqualified)
+		}
+		fmt.Fprintf(s.Out, "trustee   %d: %s (member %d) %s\n", t.Number, t.Name, t.Member, strings.Join(steps, ", "))
+	}
+	if sec.Key != "" {
+		fmt.Fprintf(s.Out, "key       %s\n", sec.Key)
+	}
+	if sec.Cancelled != "" {
+		fmt.Fprintf(s.Out, "cancelled %s\n", sec.Cancelled)
+	}
+	fmt.Fprintf(s.Out, "ballots   %d of %d eligible have voted (how is secret)\n", sec.Ballots, p.Eligible)
+	switch {
+	case sec.NotDecrypted:
+		fmt.Fprintf(s.Out, "counts    NOT DECRYPTED: too few trustees decrypted by the deadline\n")
+	case sec.Counts != nil && len(sec.Options) > 0:
+		var parts []string
+		for i, o := range sec.Options {
+			parts = append(parts, fmt.Sprintf("%s %d", o, sec.Counts[i]))
+		}
+		fmt.Fprintf(s.Out, "counts    %s\n", strings.Join(parts, ", "))
+		if sec.Winner != nil {
+			fmt.Fprintf(s.Out, "winner    %s\n", sec.Options[*sec.Winner])
+		}
+	case sec.DecryptBy != nil && sec.Counts == nil:
+		fmt.Fprintf(s.Out, "counting  trustees may decrypt until %s\n", sec.DecryptBy.Format(core.TimeFormat))
+	}
 }
