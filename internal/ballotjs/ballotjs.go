@@ -165,6 +165,23 @@ type Statement struct {
 	VoterKey   Hex    `json:"voterKey,omitempty"`
 }
 
+// check refuses a statement with a field missing: a ballot bound to an
+// empty election or voter would be refused by the nodes, or worse, valid
+// where it should not be. voter says whether the voter key is part of it.
+func (s Statement) check(voter bool) error {
+	switch {
+	case len(s.ElectionID) == 0:
+		return errors.New("the request has no electionId")
+	case s.ChainID == "":
+		return errors.New("the request has no chainId")
+	case len(s.PublicKey) == 0:
+		return errors.New("the request has no publicKey")
+	case voter && len(s.VoterKey) == 0:
+		return errors.New("the request has no voterKey")
+	}
+	return nil
+}
+
 func (s Statement) context() ballot.Context {
 	return ballot.Context{ElectionID: s.ElectionID, ChainID: s.ChainID, PublicKey: s.PublicKey, VoterKey: s.VoterKey}
 }
@@ -212,6 +229,9 @@ type CastAnswer struct {
 }
 
 func (a *API) cast(r *CastRequest) (*CastAnswer, error) {
+	if err := r.check(true); err != nil {
+		return nil, err
+	}
 	rng, err := a.randomness(r.Randomness)
 	if err != nil {
 		return nil, err
@@ -238,6 +258,9 @@ type VerifyAnswer struct {
 }
 
 func (a *API) verify(r *VerifyRequest) (*VerifyAnswer, error) {
+	if err := r.check(true); err != nil {
+		return nil, err
+	}
 	race := r.Race
 	if err := race.Check(); err != nil {
 		return nil, err
@@ -389,6 +412,9 @@ type TrusteeDecryptAnswer struct {
 }
 
 func (a *API) trusteeDecrypt(r *TrusteeDecryptRequest) (*TrusteeDecryptAnswer, error) {
+	if err := r.check(false); err != nil {
+		return nil, err
+	}
 	s, err := trustee.Parse([]byte(r.Secret))
 	if err != nil {
 		return nil, err

@@ -231,11 +231,15 @@ func (s *Secret) Open(dealer int, commitments []byte, sealed []byte) ([]byte, er
 
 // Reveal returns f(j), the share this trustee dealt to trustee j, in the
 // clear, to answer j's complaint (anyone then checks it with
-// ballot.ResolveComplaint).
+// ballot.ResolveComplaint). It refuses the trustee's own number: nobody
+// complains against itself, and f(index) is part of its own key.
 func (s *Secret) Reveal(j int) ([]byte, error) {
 	d, err := s.dealer()
 	if err != nil {
 		return nil, err
+	}
+	if j == s.Index {
+		return nil, fmt.Errorf("reveal: trustee %d's own share is part of its key, not an answer to a complaint: %w", j, ballot.ErrInput)
 	}
 	share, err := d.Share(j)
 	if err != nil {

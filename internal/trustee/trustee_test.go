@@ -210,6 +210,9 @@ func TestCheatingDealer(t *testing.T) {
 	if _, err := d.secrets[victim-1].Key(shares); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := cheat.Reveal(2); !errors.Is(err, ballot.ErrInput) {
+		t.Errorf("dealer 2 reveals its own share: %v", err)
+	}
 }
 
 func sealTo(t *testing.T, recipient string, plain []byte) []byte {

@@ -149,13 +149,20 @@ func TestBrowserBallot(t *testing.T) {
 	}
 	// No page includes ballot.js yet: add it as a page would, under the
 	// site's policy (script-src 'self' 'wasm-unsafe-eval').
-	ready, err := chromedp.Run(ctx, chromedp.Evaluate[string](`new Promise((resolve) => {
+	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[string](`new Promise((resolve) => {
 		const s = document.createElement("script");
 		s.src = "/static/ballot.js";
-		s.onload = () => window.folkmootBallotReady.then(api => resolve(Object.keys(api).sort().join(" ")), e => resolve("failed: " + e));
+		s.onload = () => resolve(performance.getEntriesByType("resource").map(e => e.name).filter(n => /wasm/.test(n)).join(" ") || "nothing");
 		s.onerror = () => resolve("ballot.js did not load");
 		document.head.appendChild(s);
 	})`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded != "nothing" {
+		t.Errorf("before the API is asked for, the page fetched %s", loaded)
+	}
+	ready, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.folkmootBallotReady.then(api => Object.keys(api).sort().join(" "), e => "failed: " + e)`, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatal(err)
 	}

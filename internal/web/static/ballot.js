@@ -21,6 +21,9 @@
 // files cannot be loaded; reading folkmootBallotReady again then retries.
 (function () {
   "use strict";
+  if ("folkmootBallotReady" in window) {
+    return; // included twice
+  }
 
   var script = document.currentScript;
   var base = script && script.src ? new URL(".", script.src).href : "/static/";
