@@ -14,10 +14,9 @@ import (
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
-// replay writes every block the world applied to a history file and runs it
-// through history.Verify, the code behind folkmoot verify: the replay must
-// reach the same root and the same decisions.
-func (w *world) replay() history.Summary {
+// verify writes every block the world applied to a history file and runs
+// it through history.Verify.
+func (w *world) verify() (history.Summary, error) {
 	w.t.Helper()
 	if w.app == nil {
 		w.t.Fatal("replay: this world does not know its genesis app_state")
@@ -41,7 +40,15 @@ func (w *world) replay() history.Summary {
 	if err := hw.Close(); err != nil {
 		w.t.Fatal(err)
 	}
-	sum, err := history.Verify(bytes.NewReader(buf.Bytes()), history.Options{Workers: 1})
+	return history.Verify(bytes.NewReader(buf.Bytes()), history.Options{Workers: 1})
+}
+
+// replay writes every block the world applied to a history file and runs it
+// through history.Verify, the code behind folkmoot verify: the replay must
+// reach the same root and the same decisions.
+func (w *world) replay() history.Summary {
+	w.t.Helper()
+	sum, err := w.verify()
 	if err != nil {
 		w.t.Fatalf("replay: %v", err)
 	}

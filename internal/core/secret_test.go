@@ -3,6 +3,7 @@ package core_test
 import (
 	"bytes"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/folkmoot/folkmoot/internal/ballot"
 	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/core/coretest"
+	"github.com/folkmoot/folkmoot/internal/history"
 	"github.com/folkmoot/folkmoot/internal/reject"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
@@ -481,4 +483,80 @@ func TestSecretProposalRejections(t *testing.T) {
 			refuses(t, w.s, w.m["alice"].Sign(&p), tt.code, tt.says)
 		})
 	}
+}
+
+// TestSecretVerifyCatchesAFlippedProof replays a secret vote's history with
+// one byte flipped in a ballot's ciphertexts, its 0/1 proofs, its sum proof
+// or a partial decryption (the transaction re-signed, so that only the
+// proof is wrong): the offline verifier refuses every one.
+func TestSecretVerifyCatchesAFlippedProof(t *testing.T) {
+	sw := newSecretWorld(t, tx.Propose{})
+	sw.keyGen()
+	sw.ok(sw.cast("alice", 1, 0, 0), sw.cast("bob", 0, 1, 0))
+	sw.closeVote()
+	sw.ok(sw.partial(sw.kits[0]), sw.partial(sw.kits[1]))
+	sw.replay()
+	hist := sw.hist
+	find := func(kind tx.Kind) (int, int, *tx.Tx) {
+		for bi, b := range hist {
+			for ti, raw := range b.Txs {
+				if x, err := tx.Decode(raw); err == nil && x.Kind == kind {
+					return bi, ti, x
+				}
+			}
+		}
+		t.Fatalf("no %s in the history", kind)
+		return 0, 0, nil
+	}
+	size := ballot.BallotSize(ballot.SingleChoice(3))
+	cases := []struct {
+		name string
+		kind tx.Kind
+		at   int
+	}{
+		{"ciphertext", tx.KindSecretBallot, 40},
+		{"0/1 proof commitment", tx.KindSecretBallot, 3*64 + 10},
+		{"0/1 proof response", tx.KindSecretBallot, 3*64 + 224 - 20},
+		{"sum proof", tx.KindSecretBallot, size - 20},
+		{"partial decryption", tx.KindTrusteeDecrypt, 4 + 100},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			bi, ti, x := find(c.kind)
+			var body tx.Body
+			switch b := x.Body.(type) {
+			case *tx.SecretBallot:
+				nb := *b
+				nb.Ballot = bytes.Clone(b.Ballot)
+				nb.Ballot[c.at] ^= 0x01
+				body = &tx.SecretBallot{Proposal: nb.Proposal, Ballot: nb.Ballot}
+			case *tx.TrusteeDecrypt:
+				p := bytes.Clone(b.Partial)
+				p[c.at] ^= 0x01
+				body = &tx.TrusteeDecrypt{Proposal: b.Proposal, Partial: p}
+			}
+			signer := sw.memberByKey(x.Author)
+			w := *sw.world
+			w.hist = append([]history.Block(nil), hist...)
+			blk := w.hist[bi]
+			blk.Txs = append([][]byte(nil), blk.Txs...)
+			blk.Txs[ti] = signer.SignNonce(x.Nonce, body)
+			w.hist[bi] = blk
+			_, err := w.verify()
+			var mm *history.MismatchError
+			if !errors.As(err, &mm) || mm.Height != blk.Height || mm.Index != ti {
+				t.Fatalf("verify gave %v, want a mismatch at height %d, transaction %d", err, blk.Height, ti)
+			}
+		})
+	}
+}
+
+func (sw *secretWorld) memberByKey(k tx.PublicKey) *coretest.Member {
+	for _, m := range sw.m {
+		if m.Key == k {
+			return m
+		}
+	}
+	sw.t.Fatalf("no member with key %s", k.Short())
+	return nil
 }
