@@ -60,12 +60,15 @@ func runDemo(ctx context.Context, s *Streams, o demoOptions) error {
 	defer d.Stop()
 	cl := d.Client
 
-	say("\nWaiting for voting on 1 and 2 to close at %s (block time), and for the tree warden's election…", d.Closes.UTC().Format("15:04:05 UTC"))
+	say("\nWaiting for voting on 1, 2 and 7 to close at %s (block time), and for the tree warden's election…", d.Closes.UTC().Format("15:04:05 UTC"))
+	if err := d.Tally(ctx, say); err != nil {
+		return err
+	}
 	if err := d.WaitDecided(ctx); err != nil {
 		return err
 	}
 	say("\nResults:")
-	for id := uint64(1); id <= 6; id++ {
+	for id := uint64(1); id <= demo.SecretProposal; id++ {
 		p, err := cl.Proposal(ctx, id)
 		if err != nil {
 			return err

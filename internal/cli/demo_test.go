@@ -37,6 +37,8 @@ func TestDemo(t *testing.T) {
 		"4. Paint the bus shelter bright orange\n     withdrawn by its author before voting opened",
 		"5. Close Elm Street to cars on summer Sundays\n     scheduled: voting opens ",
 		"6. Put a drinking fountain in the square\n     gathering: no vote (1 of 3 signatures)",
+		"7. Which tree for the square?\n     PASSED — chosen: oak (oak 3, lime 1, cherry 1); turnout 5 of 5",
+		"secret      6 ballots and 2 partial decryptions, every proof checked; 1 tallies",
 		"Election 1, tree warden: Ada elected after 2 rounds",
 		"result      OK: every result and app hash matches the record",
 		"  web:  http://127.0.0.1:",
@@ -76,10 +78,10 @@ func TestDemo(t *testing.T) {
 		}
 		rows[id] = r
 	}
-	if err := rs.Err(); err != nil || len(rows) != 6 {
+	if err := rs.Err(); err != nil || len(rows) != 7 {
 		t.Fatalf("projection has %d proposals (%v)", len(rows), err)
 	}
-	statuses := map[uint64]string{1: "decided", 2: "decided", 3: "open", 4: "withdrawn", 5: "scheduled", 6: "gathering"}
+	statuses := map[uint64]string{1: "decided", 2: "decided", 3: "open", 4: "withdrawn", 5: "scheduled", 6: "gathering", 7: "decided"}
 	for id, r := range rows {
 		if r.status != statuses[id] {
 			t.Errorf("projection's proposal %d is %s, want %s", id, r.status, statuses[id])

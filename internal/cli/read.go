@@ -248,6 +248,13 @@ func resultLine(p query.Proposal) string {
 		} else if sec.Winner != nil {
 			w = "chosen: " + sec.Options[*sec.Winner]
 		}
+		if sec.Counts != nil {
+			var parts []string
+			for i, o := range sec.Options {
+				parts = append(parts, fmt.Sprintf("%s %d", o, sec.Counts[i]))
+			}
+			w += " (" + strings.Join(parts, ", ") + ")"
+		}
 		return fmt.Sprintf("%s — %s; turnout %d of %d (%s, needs %s)", verdict, w, r.Turnout, r.Eligible, q, p.Quorum)
 	}
 	return fmt.Sprintf("%s — %d yes, %d no, %d abstain; turnout %d of %d (%s, needs %s); pass needs %s of yes+no",

@@ -88,6 +88,12 @@ func printSummary(s *Streams, sum history.Summary) {
 	for _, d := range sum.Decisions {
 		fmt.Fprintf(s.Out, "  %s\n", d)
 	}
+	if sum.SecretBallots > 0 || sum.SecretTallies > 0 {
+		fmt.Fprintf(s.Out, "secret      %d ballots and %d partial decryptions, every proof checked; %d tallies\n", sum.SecretBallots, sum.Decryptions, sum.SecretTallies)
+		for _, t := range sum.Tallies {
+			fmt.Fprintf(s.Out, "  %s\n", t)
+		}
+	}
 	fmt.Fprintf(s.Out, "app hash    %s\n", sum.Root)
 	if sum.TxPerSec > 0 {
 		fmt.Fprintf(s.Out, "speed       %.0f tx/s\n", sum.TxPerSec)

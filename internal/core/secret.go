@@ -779,6 +779,7 @@ func (s *State) decideSecret(p *Proposal) count.YesNoResult {
 		return count.YesNo(v.Counts[0], v.Counts[1], v.Counts[2], p.Eligible, p.Quorum, p.Threshold)
 	}
 	res := count.YesNo(0, 0, cast, p.Eligible, p.Quorum, p.Threshold)
+	res.Abstain = 0 // the ballots chose options; Turnout counts them
 	_, unique := v.Winner()
 	res.Passed = res.QuorumReached && unique
 	return res

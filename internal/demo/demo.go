@@ -23,6 +23,7 @@ import (
 	"github.com/folkmoot/folkmoot/internal/node"
 	"github.com/folkmoot/folkmoot/internal/query"
 	"github.com/folkmoot/folkmoot/internal/reject"
+	"github.com/folkmoot/folkmoot/internal/trustee"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
@@ -83,8 +84,10 @@ type Community struct {
 	Closes       time.Time
 	Constitution core.Constitution
 
-	c  *node.Community
-	mu sync.Mutex // orders signing and submission, so nonces arrive in order
+	c *node.Community
+	// trustees are the secret vote's trustees' secrets (see secret.go).
+	trustees map[*Member]*trustee.Secret
+	mu       sync.Mutex // orders signing and submission, so nonces arrive in order
 }
 
 // Member returns the demo member with that name, or nil.
@@ -183,6 +186,9 @@ func Start(ctx context.Context, o Options) (_ *Community, err error) {
 	// Three of the five members must sign an initiative: the demo's
 	// drinking-fountain initiative, with one signature, keeps gathering.
 	cons.Initiative.Threshold.Num, cons.Initiative.Threshold.Den = 3, 5
+	// Secret votes: the trustees have 8 s to make a key, and a minute to
+	// decrypt once voting closes.
+	cons.Secret.KeyPeriod.Duration, cons.Secret.DecryptPeriod.Duration = 8*time.Second, time.Minute
 	// One office, whose first election runs during the demo: nominations
 	// from genesis for nomination, then voting as long as the votes on
 	// proposals 1 and 2.
@@ -256,6 +262,10 @@ func Start(ctx context.Context, o Options) (_ *Community, err error) {
 	closes := d.Closes.Unix()
 	week := now.Add(7 * 24 * time.Hour).Unix()
 	soon, after := now.Add(2*24*time.Hour).Unix(), now.Add(9*24*time.Hour).Unix()
+	// The secret vote opens once its trustees have had the key period, and
+	// closes with 1 and 2 (or after the least voting period).
+	secretOpens := now.Add(11 * time.Second).Truncate(time.Second)
+	secretCloses := max(closes, secretOpens.Add(cons.MinVoting.Duration+time.Second).Unix())
 	say("\nProposals:")
 	if err := send("1 \"Plant a community orchard\" (a law), 2 \"Bench into parking\", 3 …",
 		Act{ada, &tx.Propose{Title: "Plant a community orchard on the empty lot", Category: "green spaces", Closes: closes,
@@ -275,7 +285,14 @@ func Start(ctx context.Context, o Options) (_ *Community, err error) {
 		Act{esi, &tx.Propose{Title: "Put a drinking fountain in the square", Category: "general", Initiative: true,
 			Body: "A popular initiative: when three of us sign it, it goes to a vote.\n\n" +
 				"The square gets hot in summer and the nearest tap is in the hall, which is often closed."}},
+		Act{chiara, &tx.Propose{Title: "Which tree for the square?", Category: "green spaces", Opens: secretOpens.Unix(), Closes: secretCloses,
+			Secret: true, Options: secretOptions, Trustees: []uint32{1, 2, 3}, Threshold: 2,
+			Body: "One tree in the middle of the square, chosen by secret ballot.\n\nAda, Bram and Chiara hold the key in shares; any two of them decrypt the result, and no one ever sees a single ballot."}},
 	); err != nil {
+		return nil, err
+	}
+	say("\nSecret vote on 7 (the key is made before voting opens):")
+	if err := d.secretKeygen(ctx, send, []*Member{ada, bram, chiara}); err != nil {
 		return nil, err
 	}
 	say("\nDiscussion:")
@@ -324,6 +341,10 @@ func Start(ctx context.Context, o Options) (_ *Community, err error) {
 		rank(ada, 1, 3), rank(bram, 2, 1), rank(chiara, 3, 1), rank(dmitri, 2, 3), rank(esi, 1, 2)); err != nil {
 		return nil, err
 	}
+	say("\nSecret voting on 7 (encrypted in the voter's device, each with its proofs):")
+	if err := d.secretVote(ctx, send); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -350,10 +371,10 @@ func (d *Community) waitElection(ctx context.Context, id uint64, status string) 
 	}
 }
 
-// WaitDecided waits until the votes on proposals 1 and 2 and election 1
-// are decided.
+// WaitDecided waits until the votes on proposals 1, 2 and the secret
+// vote (see Tally) and election 1 are decided.
 func (d *Community) WaitDecided(ctx context.Context) error {
-	for _, id := range []uint64{1, 2} {
+	for _, id := range []uint64{1, 2, SecretProposal} {
 		for {
 			p, err := d.Client.Proposal(ctx, id)
 			if err != nil {

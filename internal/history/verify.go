@@ -40,6 +40,7 @@ type Summary struct {
 	SecretBallots int64          `json:"secret_ballots"`
 	Decryptions   int64          `json:"partial_decryptions"`
 	SecretTallies int64          `json:"secret_tallies"`
+	Tallies       []core.Fact    `json:"tallies,omitempty"` // the secret tallies' facts
 	Root          merkle.Hash    `json:"app_hash"`
 	LastTime      time.Time      `json:"last_block_time"`
 	Elapsed       time.Duration  `json:"-"`
@@ -193,6 +194,7 @@ func (sum *Summary) note(leaves [][]byte) {
 			sum.Decisions = append(sum.Decisions, f)
 		case core.FactSecretTally:
 			sum.SecretTallies++
+			sum.Tallies = append(sum.Tallies, f)
 		}
 	}
 }

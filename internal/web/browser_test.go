@@ -244,8 +244,8 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.Click(css("#propose-button")),
 		signed("#propose-form", "Benches on the green", "04-propose"),
 	)
-	// The demo holds proposals 1 to 6; this is the seventh.
-	const id = 7
+	// The demo holds proposals 1 to 7; this is the eighth.
+	const id = 8
 	page := fmt.Sprintf("%s/proposals/%d", site, id)
 	p, err := d.Client.Proposal(ctx, id)
 	if err != nil || p.Title != "Benches on the green" || p.AuthorName != "Farah" {
