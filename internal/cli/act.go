@@ -165,11 +165,10 @@ code of every counted ballot, so you can check yours was counted.`,
 			if secret {
 				return a.voteSecret(s, id, args[1:])
 			}
-			p, err := a.proposal(id)
-			if err != nil {
-				return err
-			}
-			if p.Secret != nil {
+			// A secret vote is cast as one; anything else goes to the node
+			// as an open ballot, which refuses what it must (an unknown
+			// proposal, a node that does not answer, a bad key).
+			if p, err := a.proposal(id); err == nil && p.Secret != nil {
 				return a.voteSecret(s, id, args[1:])
 			}
 			if len(args) != 2 {

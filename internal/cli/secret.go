@@ -140,7 +140,7 @@ func (a *actFlags) voteSecret(s *Streams, id uint64, args []string) error {
 		return err
 	}
 	if a.output != "json" {
-		fmt.Fprintf(s.Out, "tracking code %s\n(how you voted is secret; the vote's page lists this code once it is counted)\n", trackingCode(b.Bytes()))
+		fmt.Fprintf(s.Out, "tracking code %s\n(how you voted is secret; the vote's page lists this code once it is counted,\nand folkmoot prove TX proves the ballot's transaction is in the record against an app hash)\n", trackingCode(b.Bytes()))
 	}
 	return nil
 }

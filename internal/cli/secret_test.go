@@ -112,7 +112,7 @@ func TestSecretVoteCommands(t *testing.T) {
 		}
 	}
 	out = waitFor(t, node, "2", "PASSED")
-	for _, want := range []string{"counts    oak 1, lime 2, ash 0", "winner    lime", "PASSED — chosen: lime; turnout 2 of 3"} {
+	for _, want := range []string{"counts    oak 1, lime 2, ash 0", "winner    lime", "PASSED — chosen: lime (oak 1, lime 2, ash 0); turnout 2 of 3"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("show proposal 2 lacks %q:\n%s", want, out)
 		}
