@@ -117,6 +117,21 @@ func TestSecretVoteCommands(t *testing.T) {
 			t.Fatalf("show proposal 2 lacks %q:\n%s", want, out)
 		}
 	}
+	verifyNode(t, node, "secret      6 ballots and 4 partial decryptions, every proof checked; 2 tallies")
+}
+
+// verifyNode replays the record streamed from node and checks every proof.
+func verifyNode(t *testing.T, node, want string) {
+	t.Helper()
+	out := mustRun(t, "verify", "--node", node)
+	for _, w := range []string{want, "result      OK: every result and app hash matches the record"} {
+		if !strings.Contains(out, w) {
+			t.Fatalf("verify --node lacks %q:\n%s", w, out)
+		}
+	}
+	if _, errOut, code := run(t, "verify", "history.fmh", "--node", node); code == 0 || !strings.Contains(errOut, "give a history file or --node URL, exactly one") {
+		t.Fatalf("verify FILE --node: exit %d %q", code, errOut)
+	}
 }
 
 func waitFor(t *testing.T, node, id, what string) string {

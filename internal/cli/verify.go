@@ -1,22 +1,25 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/folkmoot/folkmoot/internal/client"
 	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/history"
 )
 
 func newVerifyCmd(s *Streams) *cobra.Command {
-	var output string
+	var output, node string
 	var workers int
 	c := &cobra.Command{
-		Use:   "verify FILE",
+		Use:   "verify FILE | --node URL",
 		Short: "Replay an exported history offline and check every result and app hash",
 		Long: `verify reads a history file (written by "folkmoot export"), rebuilds the
 community from its genesis, checks every signature, re-applies every
@@ -28,21 +31,51 @@ every claim in it matches. Otherwise it prints "result FAILED:" with the
 height of the first mismatch or of the part of the file it could not read
 (a missing block, a file cut short, an altered or oversized item), and exits
 non-zero. With --output json the summary has "ok" (true or false) and, on
-failure, "error".`,
+failure, "error".
+
+With --node, verify streams the history from a node's RPC instead of a
+file and replays it as it arrives, writing nothing: the audit of a node
+that joined by state sync (which trusted its snapshot's app hash) or of a
+community as a whole, from any node that keeps every block.`,
 		Example: `  folkmoot verify history.fmh
-  folkmoot verify history.fmh --output json`,
-		Args: cobra.ExactArgs(1),
+  folkmoot verify history.fmh --output json
+  folkmoot verify --node http://10.0.0.5:26657`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if (node == "") == (len(args) == 0) || len(args) > 1 {
+				return fmt.Errorf("give a history file or --node URL, exactly one")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkOutput(output); err != nil {
 				return err
 			}
-			f, err := os.Open(args[0])
-			if err != nil {
-				return fmt.Errorf("open history: %w", err)
+			var in io.Reader
+			if node != "" {
+				cl, err := client.New(node)
+				if err != nil {
+					return err
+				}
+				// No deadline: a long record streams for as long as it takes.
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				pr, pw := io.Pipe()
+				defer pr.Close()
+				go func() {
+					_, err := cl.Export(ctx, pw, func(int64, int64) {})
+					pw.CloseWithError(err)
+				}()
+				in = pr
+			} else {
+				f, err := os.Open(args[0])
+				if err != nil {
+					return fmt.Errorf("open history: %w", err)
+				}
+				defer f.Close()
+				in = f
 			}
-			defer f.Close()
 			last := time.Now()
-			sum, verr := history.Verify(f, history.Options{
+			sum, verr := history.Verify(in, history.Options{
 				Workers: workers,
 				Clock:   time.Now,
 				Progress: func(height, txs int64) {
@@ -69,6 +102,7 @@ failure, "error".`,
 	}
 	outputFlag(c, &output)
 	c.Flags().IntVar(&workers, "workers", 0, "goroutines verifying signatures (0: all CPUs)")
+	c.Flags().StringVar(&node, "node", "", "stream the history from this node's RPC instead of a file")
 	return c
 }
 
