@@ -88,6 +88,9 @@ type App struct {
 	leaves  [][]byte // leaf data, by index, for proofs
 	heights []uint64 // heights[h] = leaf count after block h (heights[0]: genesis)
 	staged  *Committed
+	// lastSnap is the block time of the last snapshot taken, or of the
+	// first block this process committed (see snapshotDue).
+	lastSnap time.Time
 
 	txLeaf  map[tx.ID]uint64 // leaf index recording each transaction in a block
 	sinkMu  sync.Mutex
@@ -354,8 +357,9 @@ func (a *App) Commit(_ context.Context, _ *abcitypes.CommitRequest) (*abcitypes.
 	a.mu.Lock()
 	staged := a.staged
 	a.staged = nil
-	if staged != nil && a.opt.Snapshots.Dir != "" && a.opt.Snapshots.Interval > 0 && staged.Height%a.opt.Snapshots.Interval == 0 {
+	if staged != nil && a.snapshotDue(staged) {
 		a.snapshot()
+		a.lastSnap = staged.Time
 	}
 	a.pendMu.Lock()
 	clear(a.pending)
@@ -551,4 +555,26 @@ func (a *App) LeafHeight(index uint64) (int64, bool) {
 		return 0, false
 	}
 	return int64(lo), true
+}
+
+// snapshotDue reports whether a snapshot is due after block b: its height
+// is a multiple of Snapshots.Interval, or Snapshots.Period of block time
+// has passed since the last one this process took (or since the first
+// block it committed).
+func (a *App) snapshotDue(b *Committed) bool {
+	o := a.opt.Snapshots
+	if o.Dir == "" {
+		return false
+	}
+	if o.Interval > 0 && b.Height%o.Interval == 0 {
+		return true
+	}
+	if o.Period <= 0 {
+		return false
+	}
+	if a.lastSnap.IsZero() {
+		a.lastSnap = b.Time
+		return false
+	}
+	return b.Time.Sub(a.lastSnap) >= o.Period
 }

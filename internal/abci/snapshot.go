@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fxamacker/cbor/v2"
 
@@ -40,6 +41,10 @@ type Snapshots struct {
 	// block whose height is a multiple of it. 0 takes none (the app still
 	// restarts from and serves those already in Dir).
 	Interval int64
+	// Period, when positive, also takes a snapshot once this much block
+	// time has passed since the last one, so that a quiet community (few
+	// blocks) still gets them.
+	Period time.Duration
 	// Keep is how many of the newest snapshots are kept (default 3).
 	Keep int
 	// ChunkSize is the size of the chunks state sync serves (default

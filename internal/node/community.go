@@ -112,12 +112,13 @@ func Open(ctx context.Context, home string, o Options) (_ *Community, err error)
 		return nil, err
 	}
 	c.stop = append(c.stop, c.store.Close)
+	snapPeriod, _ := cfg.Folkmoot.snapshotPeriod() // checked by LoadConfig
 	snapLog := o.SnapshotLog
 	if snapLog == nil && o.Log != nil {
 		snapLog = slog.New(slog.NewTextHandler(o.Log, nil)).With("module", "snapshots")
 	}
 	c.app = abci.New(abci.Options{Sink: projection{c.store}, Metrics: metrics, Clock: o.Clock,
-		Snapshots: abci.Snapshots{Dir: SnapshotDir(home), Interval: cfg.Folkmoot.SnapshotInterval,
+		Snapshots: abci.Snapshots{Dir: SnapshotDir(home), Interval: cfg.Folkmoot.SnapshotInterval, Period: snapPeriod,
 			Keep: cfg.Folkmoot.SnapshotKeep, Log: snapLog}})
 	c.stop = append(c.stop, c.app.Close)
 	// The app starts from the newest snapshot the projection has caught

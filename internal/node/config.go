@@ -27,6 +27,9 @@ type Settings struct {
 	// height is a multiple of it); it restarts from the newest and serves
 	// them to nodes joining by state sync. 0 writes none.
 	SnapshotInterval int64 `toml:"snapshot_interval"`
+	// SnapshotPeriod also writes one once this much block time has passed
+	// since the last (e.g. "10m"); "0s" or empty: by height only.
+	SnapshotPeriod string `toml:"snapshot_period"`
 	// SnapshotKeep is how many of the newest snapshots are kept (0: the
 	// default).
 	SnapshotKeep int `toml:"snapshot_keep"`
@@ -36,11 +39,12 @@ type Settings struct {
 const (
 	DefaultSnapshotInterval = 1000
 	DefaultSnapshotKeep     = 3
+	DefaultSnapshotPeriod   = "10m"
 )
 
 // DefaultSettings returns the settings a new home gets.
 func DefaultSettings() Settings {
-	return Settings{WebAddress: "127.0.0.1:8080", SnapshotInterval: DefaultSnapshotInterval, SnapshotKeep: DefaultSnapshotKeep}
+	return Settings{WebAddress: "127.0.0.1:8080", SnapshotInterval: DefaultSnapshotInterval, SnapshotPeriod: DefaultSnapshotPeriod, SnapshotKeep: DefaultSnapshotKeep}
 }
 
 // Config is everything a home's config/config.toml says: CometBFT's
@@ -92,6 +96,9 @@ func LoadConfig(home string) (*Config, error) {
 
 	if settings.WebAddress == "" {
 		settings.WebAddress = DefaultSettings().WebAddress
+	}
+	if d, err := settings.snapshotPeriod(); err != nil || d < 0 {
+		return nil, fmt.Errorf("%w: %s: folkmoot.snapshot_period %q: write a duration like \"10m\"", ErrBadConfig, path, settings.SnapshotPeriod)
 	}
 	if settings.SnapshotInterval < 0 || settings.SnapshotKeep < 0 {
 		return nil, fmt.Errorf("%w: %s: folkmoot.snapshot_interval and folkmoot.snapshot_keep must not be negative", ErrBadConfig, path)
@@ -299,4 +306,12 @@ func setField(fv reflect.Value, val any, key string) error {
 		return fmt.Errorf("%s: unsupported field type %s", key, fv.Type())
 	}
 	return nil
+}
+
+// snapshotPeriod reads SnapshotPeriod; empty is 0.
+func (s Settings) snapshotPeriod() (time.Duration, error) {
+	if s.SnapshotPeriod == "" {
+		return 0, nil
+	}
+	return time.ParseDuration(s.SnapshotPeriod)
 }

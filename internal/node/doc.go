@@ -41,7 +41,8 @@
 //     unless Start is given a writer.
 //   - Open restores the application from the newest snapshot the
 //     projection has caught up with ([folkmoot] snapshot_interval,
-//     default every 1,000 blocks; snapshot_keep, default 3), so CometBFT
+//     default every 1,000 blocks, or snapshot_period of block time, default
+//     10m; snapshot_keep, default 3), so CometBFT
 //     replays only the blocks after it. With [statesync] enabled, a new
 //     home joins from its peers' snapshots, and its projection starts at
 //     the snapshot's height.
