@@ -50,6 +50,7 @@ func (s *State) EndBlock() Result {
 	s.endOffices(&r)
 	s.expireDue(&r)
 	s.lapseInitiatives(&r)
+	s.drawDue(&r)
 	return r
 }
 
@@ -155,6 +156,11 @@ var handlers = map[tx.Kind]handler{
 	tx.KindTrusteeAnswer:   handle((*State).trusteeAnswer),
 	tx.KindSecretBallot:    handle((*State).secretBallot),
 	tx.KindTrusteeDecrypt:  handle((*State).trusteeDecrypt),
+	// sortition.go
+	tx.KindDraw:         handle((*State).callDraw),
+	tx.KindVolunteer:    handle((*State).volunteer),
+	tx.KindBeaconCommit: handle((*State).beaconCommit),
+	tx.KindBeaconReveal: handle((*State).beaconReveal),
 }
 
 func joinQuoted(xs []string) string {

@@ -89,6 +89,9 @@ type Constitution struct {
 	// Secret is the policy for secret ballots (see secret.go); absent, the
 	// defaults of SecretPolicy apply.
 	Secret SecretPolicy `json:"secret,omitzero"`
+	// Sortition is the policy for draws by lot (see sortition.go); absent,
+	// the defaults of SortitionPolicy apply.
+	Sortition SortitionPolicy `json:"sortition,omitzero"`
 }
 
 // InitiativePolicy says how a popular initiative qualifies for a ballot.
@@ -447,7 +450,10 @@ func (c *Constitution) validateTypes() error {
 	if err := c.validateInitiative(); err != nil {
 		return err
 	}
-	return c.validateSecret()
+	if err := c.validateSecret(); err != nil {
+		return err
+	}
+	return c.validateSortition()
 }
 
 // validateInitiative checks the initiative policy's stated fields.
@@ -468,7 +474,7 @@ func (c *Constitution) validateInitiative() error {
 // amendableKeys are the JSON keys an amendment may set, exactly as written.
 var amendableKeys = []string{"name", "vouches_required", "min_voting_period", "max_voting_period", "max_lead_time",
 	"quorum", "threshold", "categories", "decision_types", "category_types", "default_sunset", "max_sunset", "delegation",
-	"offices", "recall", "initiative", "secret"}
+	"offices", "recall", "initiative", "secret", "sortition"}
 
 // amended returns the constitution with rules (a JSON object holding any
 // of the constitution's keys but "founders") decoded over it, defaults

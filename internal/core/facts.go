@@ -115,6 +115,15 @@ const (
 	// (array), not decrypted (bool), time] — followed by the FactDecided of
 	// the proposal.
 	FactSecretTally FactType = 32
+	// FactDrawn: [33, draw id, round, seed (bstr 32), root hashed into the
+	// seed (bstr 32), reveals, pool (array of member numbers), selected
+	// (array), non-revealers (array), time].
+	FactDrawn FactType = 33
+	// FactDrawRedone: [34, draw id, new round, reason, non-revealers, new
+	// reveal deadline, time].
+	FactDrawRedone FactType = 34
+	// FactDrawFailed: [35, draw id, round, reason, non-revealers, time].
+	FactDrawFailed FactType = 35
 )
 
 // Fact is a decoded accumulator leaf, for people and tools.
@@ -171,6 +180,13 @@ type Fact struct {
 	Trustee      uint32   `json:"trustee,omitempty"`
 	Counts       []uint64 `json:"counts,omitempty"`
 	NotDecrypted bool     `json:"not_decrypted,omitempty"`
+	// Draws (facts 33 to 35): Digest is the seed, Root the root it hashed,
+	// Ballots the number of reveals, Pool the members drawn from, Winners
+	// those drawn, Trustees the members who committed and did not reveal.
+	Draw  uint64   `json:"draw,omitempty"`
+	Round uint32   `json:"round,omitempty"`
+	Root  []byte   `json:"root,omitempty"`
+	Pool  []uint32 `json:"pool,omitempty"`
 }
 
 // TxLeaf returns the leaf data recording an accepted transaction.
@@ -274,6 +290,12 @@ func DecodeFact(data []byte) (Fact, error) {
 		targets = []any{&f.Proposal, &f.Ballots, &f.Digest, &f.Closes, &f.Time}
 	case FactSecretTally:
 		targets = []any{&f.Proposal, &f.Counts, &f.Trustees, &f.NotDecrypted, &f.Time}
+	case FactDrawn:
+		targets = []any{&f.Draw, &f.Round, &f.Digest, &f.Root, &f.Ballots, &f.Pool, &f.Winners, &f.Trustees, &f.Time}
+	case FactDrawRedone:
+		targets = []any{&f.Draw, &f.Round, &f.Reason, &f.Trustees, &f.Closes, &f.Time}
+	case FactDrawFailed:
+		targets = []any{&f.Draw, &f.Round, &f.Reason, &f.Trustees, &f.Time}
 	}
 	// The fields after the type are exactly the targets of its case.
 	if targets == nil || len(raw) != len(targets)+1 {
@@ -378,6 +400,12 @@ func (f Fact) String() string {
 			f.Proposal, f.Endorsements, f.Needed, formatTime(f.Time), formatTime(f.Closes))
 	case FactTextAmended:
 		return fmt.Sprintf("the text of proposal %d was amended (revision %d, SHA-256 %x) at %s", f.Proposal, f.Revision, f.Digest, formatTime(f.Time))
+	case FactDrawn:
+		return fmt.Sprintf("draw %d (round %d) drew members %v from %d at %s with seed %x (%d reveals; did not reveal: %v)", f.Draw, f.Round, f.Winners, len(f.Pool), formatTime(f.Time), f.Digest, f.Ballots, f.Trustees)
+	case FactDrawRedone:
+		return fmt.Sprintf("draw %d was redone at %s as round %d: %s", f.Draw, formatTime(f.Time), f.Round, f.Reason)
+	case FactDrawFailed:
+		return fmt.Sprintf("draw %d failed at %s: %s", f.Draw, formatTime(f.Time), f.Reason)
 	case FactSecretKey:
 		return fmt.Sprintf("secret voting on proposal %d opened at %s under the key %x made by trustees %v", f.Proposal, formatTime(f.Time), f.Digest, f.Trustees)
 	case FactSecretCancelled:

@@ -77,6 +77,10 @@ type snapState struct {
 	PetitionLapse []deadline     `cbor:",omitempty"`
 	// Added with popular initiatives; omitted when empty.
 	Gathering []deadline `cbor:",omitempty"`
+	// Added with draws by lot; omitted when empty.
+	Draws   []*Draw           `cbor:",omitempty"`
+	Drawing []deadline        `cbor:",omitempty"`
+	Barred  map[uint32]uint64 `cbor:",omitempty"`
 }
 
 type snapOffice struct {
@@ -264,6 +268,10 @@ func (s *State) MarshalBinary() ([]byte, error) {
 		out.Delegations = append(out.Delegations, snapDelegation{d.Category, d.Member, d.To})
 	}
 	s.marshalOffices(&out)
+	out.Draws, out.Drawing = s.draws, s.drawing
+	if len(s.barred) > 0 {
+		out.Barred = s.barred
+	}
 	return snapEnc.Marshal(out)
 }
 
@@ -293,6 +301,21 @@ func Restore(b []byte) (*State, error) {
 		proposalDomain:   proposalDomain{comments: in.Comments, opening: in.Opening, closing: in.Closing, decrypting: in.Decrypting},
 		lawDomain:        lawDomain{expiring: in.Expiring},
 		initiativeDomain: initiativeDomain{gathering: in.Gathering},
+		drawDomain:       drawDomain{draws: in.Draws, drawing: in.Drawing, barred: in.Barred},
+	}
+	if s.barred == nil {
+		s.barred = make(map[uint32]uint64)
+	}
+	for i, d := range s.draws {
+		if d == nil || d.ID != uint64(i+1) {
+			return nil, fmt.Errorf("restore state: draw %d is missing or out of order", i+1)
+		}
+		if d.Commits == nil {
+			d.Commits = map[uint32][32]byte{}
+		}
+		if d.Reveals == nil {
+			d.Reveals = map[uint32][32]byte{}
+		}
 	}
 	for i, sr := range in.Rules {
 		var c Constitution

@@ -16,7 +16,7 @@ type Code uint32
 // membership, 50–69 proposals and comments, 70–79 ballots, 80–89 the
 // constitution (decision types, amendments), 90–99 laws, 100–109 liquid
 // delegation, 110–139 offices, elections, office powers and recall,
-// 140–149 popular initiatives, 150–169 secret ballots.
+// 140–149 popular initiatives, 150–169 secret ballots, 170–189 draws by lot.
 const (
 	OK Code = 0
 
@@ -120,6 +120,15 @@ const (
 	BallotReused      Code = 164 // a secret ballot whose bytes were already cast
 	NotDecrypting     Code = 165 // a partial decryption outside the tally window
 	BadDecryption     Code = 166 // a partial decryption that does not parse or whose proof fails
+
+	BadDraw          Code = 170 // a draw whose seats or windows do not fit
+	UnknownDraw      Code = 171 // no such draw
+	DrawWindow       Code = 172 // volunteer, commit or reveal outside its window
+	AlreadyDone      Code = 173 // volunteer, commit or reveal twice
+	NotVolunteers    Code = 174 // volunteer for a draw among all members
+	BadBeacon        Code = 175 // a commitment or secret of the wrong size, or a reveal that does not match
+	BarredFromBeacon Code = 176 // commit while barred for not revealing in an earlier draw
+	NoCommitment     Code = 177 // reveal without having committed
 )
 
 var names = map[Code]string{
@@ -156,6 +165,8 @@ var names = map[Code]string{
 	TrusteeStepDone: "trustee_step_done", BadTrusteeData: "bad_trustee_data", NoComplaint: "no_complaint",
 	VoteCancelled: "vote_cancelled", BadBallotEncoding: "bad_ballot_encoding", BadBallotProof: "bad_ballot_proof",
 	BallotReused: "ballot_reused", NotDecrypting: "not_decrypting", BadDecryption: "bad_decryption",
+	BadDraw: "bad_draw", UnknownDraw: "unknown_draw", DrawWindow: "draw_window", AlreadyDone: "already_done",
+	NotVolunteers: "not_volunteers", BadBeacon: "bad_beacon", BarredFromBeacon: "barred_from_beacon", NoCommitment: "no_commitment",
 }
 
 // String returns the code's short stable name, such as "bad_nonce".

@@ -59,6 +59,10 @@ var kinds = map[Kind]struct {
 	KindTrusteeAnswer:     {"trustee-answer", func() Body { return new(TrusteeAnswer) }},
 	KindSecretBallot:      {"secret-ballot", func() Body { return new(SecretBallot) }},
 	KindTrusteeDecrypt:    {"trustee-decrypt", func() Body { return new(TrusteeDecrypt) }},
+	KindDraw:              {"draw", func() Body { return new(Draw) }},
+	KindVolunteer:         {"volunteer", func() Body { return new(Volunteer) }},
+	KindBeaconCommit:      {"beacon-commit", func() Body { return new(BeaconCommit) }},
+	KindBeaconReveal:      {"beacon-reveal", func() Body { return new(BeaconReveal) }},
 }
 
 // Kinds returns every transaction kind, in increasing order.
