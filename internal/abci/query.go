@@ -101,6 +101,10 @@ func stateQuery(path, arg string) (func(*core.State) (any, error), error) {
 		return numbered("law number", arg, query.LawByNumber)
 	case query.PathRules:
 		return func(s *core.State) (any, error) { return query.Rules(s, arg) }, nil
+	case query.PathDraws:
+		return answer(query.Draws), nil
+	case query.PathDraw:
+		return numbered("draw number", arg, query.DrawByID)
 	case query.PathSecret:
 		return numbered("proposal number", arg, query.SecretDetailByID)
 	case query.PathInitiatives:

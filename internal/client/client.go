@@ -94,6 +94,12 @@ func (c *Client) Secret(ctx context.Context, id uint64) (query.SecretDetail, err
 	return d, c.Query(ctx, query.PathSecret, strconv.FormatUint(id, 10), &d)
 }
 
+// Draw returns one draw by lot.
+func (c *Client) Draw(ctx context.Context, id uint64) (query.Draw, error) {
+	var d query.Draw
+	return d, c.Query(ctx, query.PathDraw, strconv.FormatUint(id, 10), &d)
+}
+
 // Committed is a transaction's fate in a block.
 type Committed struct {
 	ID     tx.ID

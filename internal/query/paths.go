@@ -22,4 +22,6 @@ const (
 	PathRules       = "/rules"       // data: question; "" the rule history, "proposal=N" the rules that applied to proposal N, "height=H" those in force after block H
 	PathInitiatives = "/initiatives" // data: status (optional); popular initiatives, newest first
 	PathSecret      = "/secret"      // data: proposal id; everything public about a secret vote (SecretDetail)
+	PathDraws       = "/draws"       // draws by lot, newest first ([]Draw)
+	PathDraw        = "/draw"        // data: id; one draw with its commitments, reveals, seed and seats (Draw)
 )

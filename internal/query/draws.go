@@ -1,0 +1,91 @@
+package query
+
+import (
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/folkmoot/folkmoot/internal/core"
+)
+
+// Draw is a draw by lot as clients see it, with everything needed to
+// re-run it: the commitments and reveals (hex), the root hashed into the
+// seed, the pool and the members drawn.
+type Draw struct {
+	ID             uint64     `json:"id"`
+	Caller         uint32     `json:"caller"`
+	Title          string     `json:"title"`
+	Seats          uint32     `json:"seats"`
+	FromVolunteers bool       `json:"from_volunteers"`
+	VolunteerUntil *time.Time `json:"volunteer_until,omitempty"`
+	CommitFrom     time.Time  `json:"commit_from"`
+	CommitUntil    time.Time  `json:"commit_until"`
+	RevealUntil    time.Time  `json:"reveal_until"`
+	Status         string     `json:"status"`
+	Round          uint32     `json:"round"`
+	Volunteers     []uint32   `json:"volunteers"`
+	// Commits and Reveals map member numbers to hex, this round's.
+	Commits map[uint32]string `json:"commits"`
+	Reveals map[uint32]string `json:"reveals"`
+	// Set when drawn.
+	Seed         string   `json:"seed,omitempty"`
+	Root         string   `json:"root,omitempty"`
+	Pool         []uint32 `json:"pool,omitempty"`
+	Selected     []Member `json:"selected,omitempty"`
+	NonRevealers []uint32 `json:"non_revealers,omitempty"`
+	Why          string   `json:"why,omitempty"`
+	// Verified says the state's own re-run of the draw (core.VerifyDraw)
+	// agrees with the record.
+	Verified bool `json:"verified"`
+}
+
+// DrawOf converts a draw.
+func DrawOf(s *core.State, d *core.Draw) Draw {
+	v := Draw{ID: d.ID, Caller: d.Caller, Title: d.Title, Seats: d.Seats, FromVolunteers: d.FromVolunteers,
+		CommitFrom: t(d.CommitFrom), CommitUntil: t(d.CommitUntil), RevealUntil: t(d.RevealUntil), Status: d.Status.String(),
+		Round: d.Round, Volunteers: slices.Clone(d.Volunteers), Commits: map[uint32]string{}, Reveals: map[uint32]string{},
+		Pool: d.Pool, NonRevealers: d.NonRevealers, Why: d.Why}
+	if v.Volunteers == nil {
+		v.Volunteers = []uint32{}
+	}
+	if d.FromVolunteers {
+		u := t(d.VolunteerUntil)
+		v.VolunteerUntil = &u
+	}
+	for m, c := range d.Commits {
+		v.Commits[m] = hex.EncodeToString(c[:])
+	}
+	for m, r := range d.Reveals {
+		v.Reveals[m] = hex.EncodeToString(r[:])
+	}
+	if d.Status == core.DrawDone {
+		v.Seed, v.Root = hex.EncodeToString(d.Seed[:]), hex.EncodeToString(d.Root[:])
+		for _, n := range d.Selected {
+			if m, ok := s.MemberByNumber(n); ok {
+				v.Selected = append(v.Selected, MemberOf(s, m))
+			}
+		}
+		v.Verified = core.VerifyDraw(d) == nil
+	}
+	return v
+}
+
+// DrawByID finds a draw.
+func DrawByID(s *core.State, id uint64) (Draw, error) {
+	d, ok := s.Draw(id)
+	if !ok {
+		return Draw{}, fmt.Errorf("there is no draw %d", id)
+	}
+	return DrawOf(s, d), nil
+}
+
+// Draws lists every draw, newest first.
+func Draws(s *core.State) []Draw {
+	out := []Draw{}
+	ds := s.Draws()
+	for i := len(ds) - 1; i >= 0; i-- {
+		out = append(out, DrawOf(s, ds[i]))
+	}
+	return out
+}
