@@ -501,4 +501,3 @@ func VerifyDraw(d *Draw) error {
 	}
 	return nil
 }
-
