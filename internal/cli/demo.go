@@ -85,6 +85,16 @@ func runDemo(ctx context.Context, s *Streams, o demoOptions) error {
 		winners[i] = w.Name
 	}
 	say("  Election 1, %s: %s elected after %d rounds", e.Office, strings.Join(winners, ", "), len(e.Rounds))
+	dr, err := cl.Draw(ctx, demo.PanelDraw)
+	if err != nil {
+		return err
+	}
+	var drawn []string
+	for _, m := range dr.Selected {
+		drawn = append(drawn, m.Name)
+	}
+	say("  Draw 1, %s: %s drawn by lot from %d volunteers (%d reveals; did not reveal: member %s)", dr.Title, strings.Join(drawn, " and "),
+		len(dr.Pool), len(dr.Reveals), numbers(dr.NonRevealers))
 
 	say("\nAudit: exporting the whole record and replaying it offline…")
 	file := filepath.Join(d.Home, "history.fmh")
@@ -103,6 +113,7 @@ func runDemo(ctx context.Context, s *Streams, o demoOptions) error {
 	}
 	say("\nCheck it yourself:  folkmoot verify %s", file)
 	say("Ask the node:       folkmoot show proposal 1 --node %s", d.RPC)
+	say("Re-run the draw:    folkmoot draw verify 1 --node %s", d.RPC)
 	say("Metrics:            http://%s/metrics", d.Metrics)
 	say("Open the site:      %s", d.Site)
 	say("Demo ready in %.0f s.", time.Since(start).Seconds())

@@ -40,6 +40,8 @@ func TestDemo(t *testing.T) {
 		"7. Which tree for the square?\n     PASSED — chosen: oak (oak 3, lime 1, cherry 1); turnout 5 of 5",
 		"secret      6 ballots and 2 partial decryptions, every proof checked; 1 tallies",
 		"Election 1, tree warden: Ada elected after 2 rounds",
+		"Draw 1, Citizens' panel on the square: ",
+		"drawn by lot from 4 volunteers (4 reveals; did not reveal: member 4)",
 		"result      OK: every result and app hash matches the record",
 		"  web:  http://127.0.0.1:",
 		"Open the site:      http://127.0.0.1:",

@@ -266,6 +266,9 @@ func Start(ctx context.Context, o Options) (_ *Community, err error) {
 	// closes with 1 and 2 (or after the least voting period).
 	secretOpens := now.Add(11 * time.Second).Truncate(time.Second)
 	secretCloses := max(closes, secretOpens.Add(cons.MinVoting.Duration+time.Second).Unix())
+	// The citizens' panel is drawn from volunteers by lot: volunteering,
+	// then the beacon's commitments and reveals, 5 s each.
+	panelVolunteers := now.Add(5 * time.Second)
 	say("\nProposals:")
 	if err := send("1 \"Plant a community orchard\" (a law), 2 \"Bench into parking\", 3 …",
 		Act{ada, &tx.Propose{Title: "Plant a community orchard on the empty lot", Category: "green spaces", Closes: closes,
@@ -289,6 +292,18 @@ func Start(ctx context.Context, o Options) (_ *Community, err error) {
 			Secret: true, Options: secretOptions, Trustees: []uint32{1, 2, 3}, Threshold: 2,
 			Body: "One tree in the middle of the square, chosen by secret ballot.\n\nAda, Bram and Chiara hold the key in shares; any two of them decrypt the result, and no one ever sees a single ballot."}},
 	); err != nil {
+		return nil, err
+	}
+	say("\nA draw by lot:")
+	if err := send("Esi calls draw 1: a citizens' panel of 2, among volunteers",
+		Act{esi, &tx.Draw{Title: "Citizens' panel on the square", Seats: 2, Volunteers: true, VolunteerUntil: panelVolunteers.Unix(),
+			CommitUntil: panelVolunteers.Add(5 * time.Second).Unix(), RevealUntil: panelVolunteers.Add(10 * time.Second).Unix()}},
+	); err != nil {
+		return nil, err
+	}
+	if err := send("Ada, Bram, Dmitri and Esi volunteer",
+		Act{ada, &tx.Volunteer{Draw: PanelDraw}}, Act{bram, &tx.Volunteer{Draw: PanelDraw}},
+		Act{dmitri, &tx.Volunteer{Draw: PanelDraw}}, Act{esi, &tx.Volunteer{Draw: PanelDraw}}); err != nil {
 		return nil, err
 	}
 	say("\nSecret vote on 7 (the key is made before voting opens):")
@@ -329,6 +344,10 @@ func Start(ctx context.Context, o Options) (_ *Community, err error) {
 		return nil, err
 	}
 	if err := send("Chiara changes her ballot on 1 from no to yes", ballot(chiara, 1, tx.Yes)); err != nil {
+		return nil, err
+	}
+	say("\nThe panel's randomness, from the members (commit, then reveal):")
+	if err := d.panelBeacon(ctx, send); err != nil {
 		return nil, err
 	}
 	if err := d.waitElection(ctx, 1, "voting"); err != nil {
@@ -390,5 +409,21 @@ func (d *Community) WaitDecided(ctx context.Context) error {
 			}
 		}
 	}
-	return d.waitElection(ctx, 1, "decided")
+	if err := d.waitElection(ctx, 1, "decided"); err != nil {
+		return err
+	}
+	for {
+		dr, err := d.Client.Draw(ctx, PanelDraw)
+		if err != nil {
+			return err
+		}
+		if dr.Status != "collecting" {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/folkmoot/folkmoot/internal/ballot"
+	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/query"
 	"github.com/folkmoot/folkmoot/internal/trustee"
 	"github.com/folkmoot/folkmoot/internal/tx"
@@ -192,4 +193,61 @@ func (d *Community) Tally(ctx context.Context, out func(format string, a ...any)
 	}
 	out("  %-58s block %d", "Trustees Bram and Chiara decrypt the sum of the ballots", h)
 	return nil
+}
+
+// PanelDraw is the demo's draw by lot: a citizens' panel of two among
+// volunteers.
+const PanelDraw = 1
+
+// waitBlockTime waits until the chain's last block is at or after at.
+func (d *Community) waitBlockTime(ctx context.Context, at time.Time) error {
+	for {
+		st, err := d.Client.Status(ctx)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		if !st.Time.Before(at) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("demo: waiting for block time %s: %w", at.Format(time.RFC3339), ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// panelBeacon feeds the panel draw's beacon: the five members commit to
+// secrets, and all but Dmitri reveal them (he is named for it).
+func (d *Community) panelBeacon(ctx context.Context, send func(string, ...Act) error) error {
+	dr, err := d.Client.Draw(ctx, PanelDraw)
+	if err != nil {
+		return fmt.Errorf("demo: draw %d: %w", PanelDraw, err)
+	}
+	if err := d.waitBlockTime(ctx, dr.CommitFrom); err != nil {
+		return err
+	}
+	secrets := make([][]byte, len(d.Members))
+	var commits []Act
+	for i, m := range d.Members {
+		secrets[i] = make([]byte, 32)
+		if _, err := rand.Read(secrets[i]); err != nil {
+			return err
+		}
+		c := core.BeaconCommitment(PanelDraw, 0, uint32(i+1), secrets[i])
+		commits = append(commits, Act{m, &tx.BeaconCommit{Draw: PanelDraw, Commitment: c[:]}})
+	}
+	if err := send("All five commit to secrets for the panel's beacon", commits...); err != nil {
+		return err
+	}
+	if err := d.waitBlockTime(ctx, dr.CommitUntil); err != nil {
+		return err
+	}
+	var reveals []Act
+	for i, m := range d.Members {
+		if m.Name != "Dmitri" {
+			reveals = append(reveals, Act{m, &tx.BeaconReveal{Draw: PanelDraw, Secret: secrets[i]}})
+		}
+	}
+	return send("… and reveal them (Dmitri forgets, and is named)", reveals...)
 }
