@@ -237,7 +237,7 @@ func (s *Service) Submit(ctx context.Context, client string, raw []byte) (Submit
 		return Submitted{}, errorf(http.StatusBadGateway, "relay_failed", "The node did not take the transaction; try again.")
 	}
 	return Submitted{ID: id.String(), Code: 0, CodeName: reject.OK.String(),
-		Message: "Accepted into the mempool; it will be in the next block."}, nil
+		Message: acceptedMsg}, nil
 }
 
 func rejected(e *reject.Error) *Error {
