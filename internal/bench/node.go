@@ -1,8 +1,12 @@
 package bench
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,17 +20,21 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
 
+	"github.com/folkmoot/folkmoot/internal/api"
 	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/node"
 )
 
 // NodeOptions size the node benchmark.
 type NodeOptions struct {
-	Members  int // default 10,000
-	Ballots  int // default 100,000
-	Workers  int // concurrent RPC submitters, default 32
-	Dir      string
-	Progress func(format string, args ...any)
+	Members int // default 10,000
+	Ballots int // default 100,000 (and as many again for the bulk path)
+	Workers int // concurrent RPC submitters, default 32
+	// BulkWorkers post bulk submissions (POST /api/v1/txs) of BulkSize
+	// ballots each, concurrently (defaults 4 and api.MaxBulkTxs).
+	BulkWorkers, BulkSize int
+	Dir                   string
+	Progress              func(format string, args ...any)
 }
 
 // NodeFigures are the results of the node benchmark.
@@ -36,14 +44,17 @@ type NodeFigures struct {
 	Members       int     `json:"members"`
 	Ballots       int     `json:"ballots"`
 	BallotsPerS   float64 `json:"ballots_per_s"`
+	BulkPerS      float64 `json:"bulk_ballots_per_s"`
 	KVStorePerS   float64 `json:"kvstore_per_s"`
 	RatioToKV     float64 `json:"ratio_to_kvstore"`
+	BulkRatioToKV float64 `json:"bulk_ratio_to_kvstore"`
 	TxBytes       int     `json:"tx_bytes"`
 	CatchupS      float64 `json:"catchup_s"`
 	CatchupTxs    int     `json:"catchup_txs"`
 	RSSMB         float64 `json:"rss_mb"`
 	Blocks        int64   `json:"blocks"`
 	RejectedAtRPC int64   `json:"rejected_at_rpc"`
+	RefusedInBulk int64   `json:"refused_in_bulk"`
 }
 
 // nodeTuning sizes the mempool and blocks for a burst of submissions.
@@ -71,6 +82,12 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 	if o.Workers <= 0 {
 		o.Workers = 32
 	}
+	if o.BulkWorkers <= 0 {
+		o.BulkWorkers = 4
+	}
+	if o.BulkSize <= 0 || o.BulkSize > api.MaxBulkTxs {
+		o.BulkSize = api.MaxBulkTxs
+	}
 	say := o.Progress
 	if say == nil {
 		say = func(string, ...any) {}
@@ -82,9 +99,16 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 	}
 	defer cleanup()
 
-	say("signing %d ballots from %d members", o.Ballots, o.Members)
-	load := newBallotLoad("bench-1", o.Members, o.Ballots, o.Workers)
-	appState, proposals, streams, rounds := load.appState, load.proposals, load.streams, load.rounds
+	// Twice the ballots, on twice the questions: the first half over RPC,
+	// the second in bulk, each member's nonces running on.
+	say("signing %d ballots from %d members", 2*o.Ballots, o.Members)
+	load := newBallotLoad("bench-1", o.Members, 2*o.Ballots, o.Workers)
+	appState, proposals, rounds := load.appState, load.proposals, load.rounds
+	streams := load.split(0, o.Ballots, o.Workers)
+	bulks, err := bulkBodies(load.split(o.Ballots, 2*o.Ballots, o.BulkWorkers), o.BulkSize)
+	if err != nil {
+		return f, err
+	}
 	f.TxBytes = len(streams[0][0])
 
 	// The folkmoot node, with its projection.
@@ -98,7 +122,7 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 		return f, err
 	}
 	ctx := context.Background()
-	c, err := node.Open(ctx, home, node.Options{Config: nodeTuning, Clock: clock})
+	c, err := node.Open(ctx, home, node.Options{Config: nodeTuning, Clock: clock, BulkRate: 1 << 30, BulkBurst: 1 << 30})
 	if err != nil {
 		return f, err
 	}
@@ -148,6 +172,22 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 	}
 	say("caught up in %.1f s", f.CatchupS)
 
+	// The second half of the ballots through the API's bulk intake.
+	say("submitting %d ballots in bulks of %d with %d workers", o.Ballots, o.BulkSize, o.BulkWorkers)
+	var bulkRefused atomic.Int64
+	start = clock()
+	if err := postBulks(c.Site()+api.Prefix+"/txs", bulks, &bulkRefused); err != nil {
+		return f, fmt.Errorf("bulk: %w", err)
+	}
+	wantBulk := want + o.Ballots - int(bulkRefused.Load())
+	if err := waitFor(func() bool { return counted() >= wantBulk }); err != nil {
+		return f, fmt.Errorf("bulk: %d of %d counted: %w", counted(), wantBulk, err)
+	}
+	f.BulkPerS = float64(wantBulk-want) / clock().Sub(start).Seconds()
+	f.RefusedInBulk = bulkRefused.Load()
+	say("folkmoot in bulk: %.0f ballots/s", f.BulkPerS)
+	c.Stop()
+
 	// kvstore through the same path, same sizes, same workers.
 	say("the same against CometBFT's kvstore")
 	kv, err := startKVStore(ctx, dir, node.HomeOptions{TimeoutCommit: 100 * time.Millisecond, EmptyBlocksInterval: time.Second,
@@ -186,6 +226,7 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 	kv.Stop()
 	if f.KVStorePerS > 0 {
 		f.RatioToKV = f.BallotsPerS / f.KVStorePerS
+		f.BulkRatioToKV = f.BulkPerS / f.KVStorePerS
 	}
 	say("kvstore: %.0f tx/s", f.KVStorePerS)
 	return f, nil
@@ -234,6 +275,60 @@ func submitAll(url string, streams [][][]byte, rejected *atomic.Int64) error {
 						rejected.Add(1)
 					}
 				}
+			}
+		}(s)
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// bulkBodies cuts each stream into bulk submissions of at most size
+// transactions, encoded as POST /api/v1/txs takes them, before any clock
+// starts.
+func bulkBodies(streams [][][]byte, size int) ([][][]byte, error) {
+	out := make([][][]byte, len(streams))
+	for i, s := range streams {
+		for lo := 0; lo < len(s); lo += size {
+			items := make([]string, 0, size)
+			for _, raw := range s[lo:min(lo+size, len(s))] {
+				items = append(items, base64.StdEncoding.EncodeToString(raw))
+			}
+			b, err := json.Marshal(map[string][]string{"txs": items})
+			if err != nil {
+				return nil, fmt.Errorf("encode a bulk: %w", err)
+			}
+			out[i] = append(out[i], b)
+		}
+	}
+	return out, nil
+}
+
+// postBulks posts each stream's bulk submissions in order from its own
+// goroutine and kept-alive connection, and adds the transactions refused
+// to refused (the benchmark then counts what was committed).
+func postBulks(url string, streams [][][]byte, refused *atomic.Int64) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, len(streams))
+	for _, s := range streams {
+		wg.Add(1)
+		go func(s [][]byte) {
+			defer wg.Done()
+			hc := &http.Client{Timeout: 5 * time.Minute}
+			for _, body := range s {
+				res, err := hc.Post(url, "application/json", bytes.NewReader(body))
+				if err != nil {
+					errs <- err
+					return
+				}
+				var out api.BulkSubmitted
+				err = json.NewDecoder(res.Body).Decode(&out)
+				res.Body.Close()
+				if err != nil || res.StatusCode != http.StatusOK {
+					errs <- fmt.Errorf("POST %s: %s (%v)", url, res.Status, err)
+					return
+				}
+				refused.Add(int64(out.Refused))
 			}
 		}(s)
 	}
