@@ -21,8 +21,10 @@ import (
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
 
 	"github.com/folkmoot/folkmoot/internal/api"
+	"github.com/folkmoot/folkmoot/internal/client"
 	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/node"
+	"github.com/folkmoot/folkmoot/internal/query"
 )
 
 // NodeOptions size the node benchmark.
@@ -33,8 +35,14 @@ type NodeOptions struct {
 	// BulkWorkers post bulk submissions (POST /api/v1/txs) of BulkSize
 	// ballots each, concurrently (defaults 4 and api.MaxBulkTxs).
 	BulkWorkers, BulkSize int
-	Dir                   string
-	Progress              func(format string, args ...any)
+	// Server, when set, is the command that runs the measured node in a
+	// process of its own ("folkmoot bench node-server"; see ServeNode),
+	// with ServerEnv added to its environment, so that rss_mb is the
+	// node's alone. Without it the node runs in this process and rss_mb
+	// includes the clients and the signed transactions.
+	Server, ServerEnv []string
+	Dir               string
+	Progress          func(format string, args ...any)
 }
 
 // NodeFigures are the results of the node benchmark.
@@ -52,6 +60,7 @@ type NodeFigures struct {
 	CatchupS      float64 `json:"catchup_s"`
 	CatchupTxs    int     `json:"catchup_txs"`
 	RSSMB         float64 `json:"rss_mb"`
+	RSSOf         string  `json:"rss_of"` // "node process", or "whole benchmark process" when the node ran in it
 	Blocks        int64   `json:"blocks"`
 	RejectedAtRPC int64   `json:"rejected_at_rpc"`
 	RefusedInBulk int64   `json:"refused_in_bulk"`
@@ -122,37 +131,40 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 		return f, err
 	}
 	ctx := context.Background()
-	c, err := node.Open(ctx, home, node.Options{Config: nodeTuning, Clock: clock, BulkRate: 1 << 30, BulkBurst: 1 << 30})
+	n, err := startBenchNode(ctx, home, o.Server, o.ServerEnv, clock)
 	if err != nil {
 		return f, err
 	}
-	defer c.Stop()
-	app, rpc := c.App(), c.RPC()
-	if err := submitAll(rpc, [][][]byte{proposals}, nil); err != nil {
+	defer n.stop()
+	f.RSSOf = n.scope
+	cl, err := client.New(n.rpc)
+	if err != nil {
+		return f, err
+	}
+	// The node is read through its RPC (abci_query), as any client reads
+	// it: it may be in another process.
+	tally := func() (props, ballots int) {
+		var ps []query.Proposal
+		if err := cl.Query(ctx, query.PathProposals, "", &ps); err != nil {
+			return 0, 0
+		}
+		for _, p := range ps {
+			ballots += int(p.Yes + p.No + p.Abstain)
+		}
+		return len(ps), ballots
+	}
+	counted := func() int { _, b := tally(); return b }
+	if err := submitAll(n.rpc, [][][]byte{proposals}, nil); err != nil {
 		return f, fmt.Errorf("proposals: %w", err)
 	}
-	if err := waitFor(func() bool {
-		var ok bool
-		app.View(func(s *core.State) error { ok = len(s.Proposals()) == rounds; return nil })
-		return ok
-	}); err != nil {
+	if err := waitFor(func() bool { p, _ := tally(); return p == rounds }); err != nil {
 		return f, fmt.Errorf("proposals: %w", err)
 	}
 	say("submitting %d ballots over RPC with %d workers", o.Ballots, o.Workers)
 	var rejected atomic.Int64
 	start := clock()
-	if err := submitAll(rpc, streams, &rejected); err != nil {
+	if err := submitAll(n.rpc, streams, &rejected); err != nil {
 		return f, err
-	}
-	counted := func() int {
-		total := 0
-		app.View(func(s *core.State) error {
-			for _, p := range s.Proposals() {
-				total += int(p.Yes + p.No + p.Abstain)
-			}
-			return nil
-		})
-		return total
 	}
 	want := o.Ballots - int(rejected.Load())
 	if err := waitFor(func() bool { return counted() >= want }); err != nil {
@@ -160,9 +172,13 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 	}
 	f.BallotsPerS = float64(want) / clock().Sub(start).Seconds()
 	f.RejectedAtRPC = rejected.Load()
-	f.RSSMB = rssMB()
-	app.View(func(s *core.State) error { f.Blocks = s.Height(); return nil })
-	say("folkmoot: %.0f ballots/s, RSS %.0f MiB", f.BallotsPerS, f.RSSMB)
+	f.RSSMB = rssMB(n.pid)
+	var st query.Status
+	if err := cl.Query(ctx, query.PathStatus, "", &st); err != nil {
+		return f, fmt.Errorf("status: %w", err)
+	}
+	f.Blocks = st.Height
+	say("folkmoot: %.0f ballots/s, RSS %.0f MiB (%s)", f.BallotsPerS, f.RSSMB, f.RSSOf)
 
 	// A new node catches up the whole chain from the first.
 	say("a new node catches up %d blocks from the first", f.Blocks)
@@ -176,7 +192,7 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 	say("submitting %d ballots in bulks of %d with %d workers", o.Ballots, o.BulkSize, o.BulkWorkers)
 	var bulkRefused atomic.Int64
 	start = clock()
-	if err := postBulks(c.Site()+api.Prefix+"/txs", bulks, &bulkRefused); err != nil {
+	if err := postBulks(n.site+api.Prefix+"/txs", bulks, &bulkRefused); err != nil {
 		return f, fmt.Errorf("bulk: %w", err)
 	}
 	wantBulk := want + o.Ballots - int(bulkRefused.Load())
@@ -186,7 +202,9 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 	f.BulkPerS = float64(wantBulk-want) / clock().Sub(start).Seconds()
 	f.RefusedInBulk = bulkRefused.Load()
 	say("folkmoot in bulk: %.0f ballots/s", f.BulkPerS)
-	c.Stop()
+	if err := n.stop(); err != nil {
+		return f, err
+	}
 
 	// kvstore through the same path, same sizes, same workers.
 	say("the same against CometBFT's kvstore")
@@ -349,9 +367,10 @@ func waitFor(cond func() bool) error {
 	return nil
 }
 
-// rssMB returns this process's resident set size in MiB.
-func rssMB() float64 {
-	b, err := os.ReadFile("/proc/self/status")
+// rssMB returns the resident set size of process pid in MiB (0 where
+// /proc cannot tell).
+func rssMB(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,6 +15,7 @@ import (
 func newBenchNodeCmd(s *Streams) *cobra.Command {
 	var o bench.NodeOptions
 	var output string
+	var inProcess bool
 	c := &cobra.Command{
 		Use:   "node",
 		Short: "Measure a node end to end: ballots over RPC and in bulk, kvstore on the same path, catch-up, memory",
@@ -25,13 +27,22 @@ the first (catchup_s); submits as many ballots again through the API's bulk
 intake, POST /api/v1/txs (--bulk-size ballots a request from --bulk-workers
 clients), measured the same way (bulk_ballots_per_s); runs the RPC
 submission against CometBFT's kvstore example app with transactions of the
-same size (kvstore_per_s); and reports the resident memory (rss_mb).`,
+same size (kvstore_per_s); and reports the resident memory (rss_mb) of the
+node's process: the node runs in a process of its own (this program,
+"bench node serve") unless --in-process.`,
 		Example: `  folkmoot bench node --output json
   folkmoot bench node --ballots 20000 --members 2000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOutput(output); err != nil {
 				return err
+			}
+			if !inProcess {
+				exe, err := os.Executable()
+				if err != nil {
+					return fmt.Errorf("bench node: find this program to run the node: %w", err)
+				}
+				o.Server = []string{exe, "bench", "node", "serve"}
 			}
 			o.Progress = func(format string, a ...any) { fmt.Fprintf(s.Err, format+"\n", a...) }
 			f, err := bench.Node(o, time.Now)
@@ -46,7 +57,7 @@ same size (kvstore_per_s); and reports the resident memory (rss_mb).`,
 			fmt.Fprintf(s.Out, "folkmoot bulk  %.0f ballots/s end to end through POST /api/v1/txs\n", f.BulkPerS)
 			fmt.Fprintf(s.Out, "kvstore        %.0f tx/s on the RPC path (ratio %.2f; bulk %.2f)\n", f.KVStorePerS, f.RatioToKV, f.BulkRatioToKV)
 			fmt.Fprintf(s.Out, "catch-up       %.1f s for %d transactions\n", f.CatchupS, f.CatchupTxs)
-			fmt.Fprintf(s.Out, "resident       %.0f MiB\n", f.RSSMB)
+			fmt.Fprintf(s.Out, "resident       %.0f MiB (%s)\n", f.RSSMB, f.RSSOf)
 			return nil
 		},
 	}
@@ -56,5 +67,22 @@ same size (kvstore_per_s); and reports the resident memory (rss_mb).`,
 	c.Flags().IntVar(&o.Workers, "workers", 32, "concurrent RPC clients")
 	c.Flags().IntVar(&o.BulkWorkers, "bulk-workers", 4, "concurrent bulk clients")
 	c.Flags().IntVar(&o.BulkSize, "bulk-size", api.MaxBulkTxs, "ballots in one bulk submission")
+	c.Flags().BoolVar(&inProcess, "in-process", false, "run the node in this process (rss_mb then includes the clients)")
+	c.AddCommand(newBenchNodeServeCmd(s))
 	return c
+}
+
+// newBenchNodeServeCmd is the node of "bench node", run as a process of
+// its own so that its memory is measured alone: the home directory in on
+// stdin, "ready RPC SITE" out on stdout, stopped when stdin ends.
+func newBenchNodeServeCmd(s *Streams) *cobra.Command {
+	return &cobra.Command{
+		Use:    "serve",
+		Short:  "The node of bench node (reads its home directory on stdin)",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return bench.ServeNode(s.In, s.Out)
+		},
+	}
 }

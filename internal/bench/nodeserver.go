@@ -1,0 +1,110 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/folkmoot/folkmoot/internal/node"
+)
+
+// benchNode is the folkmoot node under measurement, reached by its RPC
+// and its site; pid is the process it runs in.
+type benchNode struct {
+	rpc, site string
+	pid       int
+	scope     string // what rss_mb measures
+	stop      func() error
+}
+
+// benchNodeOptions are how the measured node runs: the benchmark's mempool
+// and RPC sizes, and no bulk rate limit (one client address sends it all).
+func benchNodeOptions(clock func() time.Time) node.Options {
+	return node.Options{Config: nodeTuning, Clock: clock, BulkRate: 1 << 30, BulkBurst: 1 << 30}
+}
+
+// startBenchNode runs the community of home: in a process of its own,
+// started with the command server (and env added), when server is set;
+// in this process otherwise.
+func startBenchNode(ctx context.Context, home string, server, env []string, clock func() time.Time) (*benchNode, error) {
+	if len(server) == 0 {
+		c, err := node.Open(ctx, home, benchNodeOptions(clock))
+		if err != nil {
+			return nil, err
+		}
+		return &benchNode{rpc: c.RPC(), site: c.Site(), pid: os.Getpid(), scope: "whole benchmark process", stop: c.Stop}, nil
+	}
+	cmd := exec.Command(server[0], server[1:]...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, fmt.Errorf("node process: %w", err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("node process: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("node process: %w", err)
+	}
+	stopped := false
+	stop := func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		in.Close() // the server stops its node when its stdin ends
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				return fmt.Errorf("node process: %w", err)
+			}
+			return nil
+		case <-time.After(time.Minute):
+			cmd.Process.Kill()
+			return fmt.Errorf("node process did not stop within a minute; killed: %w", <-done)
+		}
+	}
+	if _, err := fmt.Fprintln(in, home); err != nil {
+		stop()
+		return nil, fmt.Errorf("node process: %w", err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	f := strings.Fields(line)
+	if err != nil || len(f) != 3 || f[0] != "ready" {
+		stop()
+		return nil, fmt.Errorf("node process did not start: %q (%v)", line, err)
+	}
+	go io.Copy(io.Discard, out)
+	return &benchNode{rpc: f[1], site: f[2], pid: cmd.Process.Pid, scope: "node process", stop: stop}, nil
+}
+
+// ServeNode is the node process of the node benchmark ("folkmoot bench
+// node-server"): it reads a home directory (one line) from in, runs its
+// community as the benchmark wants it, writes "ready RPC SITE" to out,
+// and stops the community when in ends.
+func ServeNode(in io.Reader, out io.Writer) error {
+	r := bufio.NewReader(in)
+	home, err := r.ReadString('\n')
+	if err != nil {
+		return fmt.Errorf("read the home directory: %w", err)
+	}
+	c, err := node.Open(context.Background(), strings.TrimSpace(home), benchNodeOptions(time.Now))
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(out, "ready %s %s\n", c.RPC(), c.Site()); err != nil {
+		return errors.Join(err, c.Stop())
+	}
+	_, _ = io.Copy(io.Discard, r)
+	return c.Stop()
+}
