@@ -41,8 +41,11 @@ type NodeOptions struct {
 	// node's alone. Without it the node runs in this process and rss_mb
 	// includes the clients and the signed transactions.
 	Server, ServerEnv []string
-	Dir               string
-	Progress          func(format string, args ...any)
+	// CPUProfile, when set, is where the node's CPU profile of the bulk
+	// phase is written.
+	CPUProfile string
+	Dir        string
+	Progress   func(format string, args ...any)
 }
 
 // NodeFigures are the results of the node benchmark.
@@ -60,10 +63,17 @@ type NodeFigures struct {
 	CatchupS      float64 `json:"catchup_s"`
 	CatchupTxs    int     `json:"catchup_txs"`
 	RSSMB         float64 `json:"rss_mb"`
-	RSSOf         string  `json:"rss_of"` // "node process", or "whole benchmark process" when the node ran in it
-	Blocks        int64   `json:"blocks"`
-	RejectedAtRPC int64   `json:"rejected_at_rpc"`
-	RefusedInBulk int64   `json:"refused_in_bulk"`
+	// NodeCPUUs and BulkNodeCPUUs are the CPU time the node's process
+	// spent per ballot over RPC and in bulk (user and system; what the
+	// neighbours of a shared machine change least). LoadAvg is the
+	// one-minute load average at the start and at the end of the run.
+	NodeCPUUs     float64    `json:"node_cpu_us_per_ballot"`
+	BulkNodeCPUUs float64    `json:"bulk_node_cpu_us_per_ballot"`
+	LoadAvg       [2]float64 `json:"load_avg_1m"`
+	RSSOf         string     `json:"rss_of"` // "node process", or "whole benchmark process" when the node ran in it
+	Blocks        int64      `json:"blocks"`
+	RejectedAtRPC int64      `json:"rejected_at_rpc"`
+	RefusedInBulk int64      `json:"refused_in_bulk"`
 }
 
 // nodeTuning sizes the mempool and blocks for a burst of submissions.
@@ -102,6 +112,7 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 		say = func(string, ...any) {}
 	}
 	f := NodeFigures{CPUs: runtime.NumCPU(), CPUModel: CPUModel(), Members: o.Members, Ballots: o.Ballots}
+	f.LoadAvg[0] = loadAverage()
 	dir, cleanup, err := workDir(o.Dir, "folkmoot-bench-node-")
 	if err != nil {
 		return f, err
@@ -162,6 +173,7 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 	}
 	say("submitting %d ballots over RPC with %d workers", o.Ballots, o.Workers)
 	var rejected atomic.Int64
+	cpu0 := pidCPU(n.pid)
 	start := clock()
 	if err := submitAll(n.rpc, streams, &rejected); err != nil {
 		return f, err
@@ -171,6 +183,7 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 		return f, fmt.Errorf("ballots: %d of %d counted: %w", counted(), want, err)
 	}
 	f.BallotsPerS = float64(want) / clock().Sub(start).Seconds()
+	f.NodeCPUUs = float64((pidCPU(n.pid) - cpu0).Microseconds()) / float64(want)
 	f.RejectedAtRPC = rejected.Load()
 	f.RSSMB = rssMB(n.pid)
 	var st query.Status
@@ -191,6 +204,12 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 	// The second half of the ballots through the API's bulk intake.
 	say("submitting %d ballots in bulks of %d with %d workers", o.Ballots, o.BulkSize, o.BulkWorkers)
 	var bulkRefused atomic.Int64
+	if o.CPUProfile != "" {
+		if err := n.profile(o.CPUProfile); err != nil {
+			return f, err
+		}
+	}
+	cpu0 = pidCPU(n.pid)
 	start = clock()
 	if err := postBulks(n.site+api.Prefix+"/txs", bulks, &bulkRefused); err != nil {
 		return f, fmt.Errorf("bulk: %w", err)
@@ -200,8 +219,14 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 		return f, fmt.Errorf("bulk: %d of %d counted: %w", counted(), wantBulk, err)
 	}
 	f.BulkPerS = float64(wantBulk-want) / clock().Sub(start).Seconds()
+	f.BulkNodeCPUUs = float64((pidCPU(n.pid) - cpu0).Microseconds()) / float64(wantBulk-want)
 	f.RefusedInBulk = bulkRefused.Load()
 	say("folkmoot in bulk: %.0f ballots/s", f.BulkPerS)
+	if o.CPUProfile != "" {
+		if err := n.profile(""); err != nil {
+			return f, err
+		}
+	}
 	if err := n.stop(); err != nil {
 		return f, err
 	}
@@ -247,6 +272,7 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 		f.BulkRatioToKV = f.BulkPerS / f.KVStorePerS
 	}
 	say("kvstore: %.0f tx/s", f.KVStorePerS)
+	f.LoadAvg[1] = loadAverage()
 	return f, nil
 }
 
@@ -365,6 +391,29 @@ func waitFor(cond func() bool) error {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return nil
+}
+
+// pidCPU returns the CPU time (user and system) process pid has used, or
+// 0 where /proc cannot tell.
+func pidCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name (which may hold spaces): state is
+	// the first, utime and stime the 12th and 13th, in ticks of 1/100 s
+	// (USER_HZ on Linux).
+	_, rest, ok := bytes.Cut(b, []byte(") "))
+	if !ok {
+		return 0
+	}
+	fs := strings.Fields(string(rest))
+	if len(fs) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(fs[11], 10, 64)
+	st, _ := strconv.ParseInt(fs[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 
 // rssMB returns the resident set size of process pid in MiB (0 where

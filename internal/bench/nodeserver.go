@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -21,6 +22,9 @@ type benchNode struct {
 	pid       int
 	scope     string // what rss_mb measures
 	stop      func() error
+	// profile starts a CPU profile of the node's process into file (""
+	// stops it).
+	profile func(file string) error
 }
 
 // benchNodeOptions are how the measured node runs: the benchmark's mempool
@@ -38,7 +42,8 @@ func startBenchNode(ctx context.Context, home string, server, env []string, cloc
 		if err != nil {
 			return nil, err
 		}
-		return &benchNode{rpc: c.RPC(), site: c.Site(), pid: os.Getpid(), scope: "whole benchmark process", stop: c.Stop}, nil
+		return &benchNode{rpc: c.RPC(), site: c.Site(), pid: os.Getpid(), scope: "whole benchmark process", stop: c.Stop,
+			profile: profiler()}, nil
 	}
 	cmd := exec.Command(server[0], server[1:]...)
 	cmd.Env = append(os.Environ(), env...)
@@ -78,20 +83,59 @@ func startBenchNode(ctx context.Context, home string, server, env []string, cloc
 		stop()
 		return nil, fmt.Errorf("node process: %w", err)
 	}
-	line, err := bufio.NewReader(out).ReadString('\n')
+	answers := bufio.NewReader(out)
+	line, err := answers.ReadString('\n')
 	f := strings.Fields(line)
 	if err != nil || len(f) != 3 || f[0] != "ready" {
 		stop()
 		return nil, fmt.Errorf("node process did not start: %q (%v)", line, err)
 	}
-	go io.Copy(io.Discard, out)
-	return &benchNode{rpc: f[1], site: f[2], pid: cmd.Process.Pid, scope: "node process", stop: stop}, nil
+	profile := func(file string) error {
+		if _, err := fmt.Fprintf(in, "profile %s\n", file); err != nil {
+			return fmt.Errorf("node process: %w", err)
+		}
+		if line, err := answers.ReadString('\n'); err != nil || line != "ok\n" {
+			return fmt.Errorf("node process: profile %q: %q (%v)", file, line, err)
+		}
+		return nil
+	}
+	return &benchNode{rpc: f[1], site: f[2], pid: cmd.Process.Pid, scope: "node process", stop: stop, profile: profile}, nil
+}
+
+// profiler returns a function that starts a CPU profile of this process
+// into a file, or stops it (and closes the file) when given "".
+func profiler() func(file string) error {
+	var f *os.File
+	return func(file string) error {
+		if f != nil {
+			pprof.StopCPUProfile()
+			if err := f.Close(); err != nil {
+				return fmt.Errorf("cpu profile: %w", err)
+			}
+			f = nil
+		}
+		if file == "" {
+			return nil
+		}
+		var err error
+		if f, err = os.Create(file); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			f = nil
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		return nil
+	}
 }
 
 // ServeNode is the node process of the node benchmark ("folkmoot bench
-// node-server"): it reads a home directory (one line) from in, runs its
+// node serve"): it reads a home directory (one line) from in, runs its
 // community as the benchmark wants it, writes "ready RPC SITE" to out,
-// and stops the community when in ends.
+// and stops the community when in ends. Meanwhile a line "profile FILE"
+// starts a CPU profile of the process into FILE, and "profile " (no
+// file) stops it; each is answered "ok".
 func ServeNode(in io.Reader, out io.Writer) error {
 	r := bufio.NewReader(in)
 	home, err := r.ReadString('\n')
@@ -105,6 +149,17 @@ func ServeNode(in io.Reader, out io.Writer) error {
 	if _, err := fmt.Fprintf(out, "ready %s %s\n", c.RPC(), c.Site()); err != nil {
 		return errors.Join(err, c.Stop())
 	}
-	_, _ = io.Copy(io.Discard, r)
-	return c.Stop()
+	profile := profiler()
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return errors.Join(profile(""), c.Stop())
+		}
+		if file, ok := strings.CutPrefix(strings.TrimRight(line, "\n"), "profile "); ok {
+			if err := profile(strings.TrimSpace(file)); err != nil {
+				return errors.Join(err, c.Stop())
+			}
+			fmt.Fprintln(out, "ok")
+		}
+	}
 }

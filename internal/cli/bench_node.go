@@ -67,6 +67,7 @@ node's process: the node runs in a process of its own (this program,
 	c.Flags().IntVar(&o.Workers, "workers", 32, "concurrent RPC clients")
 	c.Flags().IntVar(&o.BulkWorkers, "bulk-workers", 4, "concurrent bulk clients")
 	c.Flags().IntVar(&o.BulkSize, "bulk-size", api.MaxBulkTxs, "ballots in one bulk submission")
+	c.Flags().StringVar(&o.CPUProfile, "cpuprofile", "", "write the node's CPU profile of the bulk phase to this file")
 	c.Flags().BoolVar(&inProcess, "in-process", false, "run the node in this process (rss_mb then includes the clients)")
 	c.AddCommand(newBenchNodeServeCmd(s))
 	return c
