@@ -67,13 +67,19 @@ type NodeFigures struct {
 	// spent per ballot over RPC and in bulk (user and system; what the
 	// neighbours of a shared machine change least). LoadAvg is the
 	// one-minute load average at the start and at the end of the run.
-	NodeCPUUs     float64    `json:"node_cpu_us_per_ballot"`
-	BulkNodeCPUUs float64    `json:"bulk_node_cpu_us_per_ballot"`
-	LoadAvg       [2]float64 `json:"load_avg_1m"`
-	RSSOf         string     `json:"rss_of"` // "node process", or "whole benchmark process" when the node ran in it
-	Blocks        int64      `json:"blocks"`
-	RejectedAtRPC int64      `json:"rejected_at_rpc"`
-	RefusedInBulk int64      `json:"refused_in_bulk"`
+	// KVNodeCPUUs is the same for kvstore's node, and BulkCPURatioToKV
+	// the ratio kvstore's CPU per transaction to the bulk path's: what
+	// bulk_ratio_to_kvstore would be if both had the cores to themselves
+	// and were bound by them.
+	NodeCPUUs        float64    `json:"node_cpu_us_per_ballot"`
+	BulkNodeCPUUs    float64    `json:"bulk_node_cpu_us_per_ballot"`
+	KVNodeCPUUs      float64    `json:"kvstore_node_cpu_us_per_tx"`
+	BulkCPURatioToKV float64    `json:"bulk_cpu_ratio_to_kvstore"`
+	LoadAvg          [2]float64 `json:"load_avg_1m"`
+	RSSOf            string     `json:"rss_of"` // "node process", or "whole benchmark process" when the node ran in it
+	Blocks           int64      `json:"blocks"`
+	RejectedAtRPC    int64      `json:"rejected_at_rpc"`
+	RefusedInBulk    int64      `json:"refused_in_bulk"`
 }
 
 // nodeTuning sizes the mempool and blocks for a burst of submissions.
@@ -233,24 +239,28 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 
 	// kvstore through the same path, same sizes, same workers.
 	say("the same against CometBFT's kvstore")
-	kv, err := startKVStore(ctx, dir, node.HomeOptions{TimeoutCommit: 100 * time.Millisecond, EmptyBlocksInterval: time.Second,
+	kvHome := filepath.Join(dir, "kvstore")
+	if err := node.Init(kvHome, node.HomeOptions{ChainID: "kvstore", TimeoutCommit: 100 * time.Millisecond, EmptyBlocksInterval: time.Second,
 		LogLevel: "error", NoMetrics: true, P2PAddress: "tcp://127.0.0.1:0", RPCAddress: "tcp://" + freeLoopback(),
-		MetricsAddress: freeLoopback(), WebAddress: freeLoopback()}, nil, node.WithConfig(nodeTuning))
+		MetricsAddress: freeLoopback(), WebAddress: freeLoopback()}); err != nil {
+		return f, fmt.Errorf("kvstore node: %w", err)
+	}
+	kv, err := startBenchNode(ctx, kvstoreKind+kvHome, o.Server, o.ServerEnv, clock)
 	if err != nil {
 		return f, err
 	}
+	defer kv.stop()
 	kvStreams := make([][][]byte, o.Workers)
 	for i := 0; i < o.Ballots; i++ {
 		kvStreams[i%o.Workers] = append(kvStreams[i%o.Workers], kvstoreTx(uint64(i), f.TxBytes))
 	}
-	kvRPC := "http://" + strings.TrimPrefix(kv.Config().Comet.RPC.ListenAddress, "tcp://")
-	kvc, err := rpchttp.New(kvRPC)
+	kvc, err := rpchttp.New(kv.rpc)
 	if err != nil {
 		return f, err
 	}
+	cpu0 = pidCPU(kv.pid)
 	start = clock()
-	if err := submitAll(kvRPC, kvStreams, nil); err != nil {
-		kv.Stop()
+	if err := submitAll(kv.rpc, kvStreams, nil); err != nil {
 		return f, fmt.Errorf("kvstore: %w", err)
 	}
 	err = waitFor(func() bool {
@@ -262,14 +272,19 @@ func Node(o NodeOptions, clock func() time.Time) (NodeFigures, error) {
 		return strings.Contains(r.Response.Data, fmt.Sprintf("\"size\":%d", o.Ballots))
 	})
 	if err != nil {
-		kv.Stop()
 		return f, fmt.Errorf("kvstore: %w", err)
 	}
 	f.KVStorePerS = float64(o.Ballots) / clock().Sub(start).Seconds()
-	kv.Stop()
+	f.KVNodeCPUUs = float64((pidCPU(kv.pid) - cpu0).Microseconds()) / float64(o.Ballots)
+	if err := kv.stop(); err != nil {
+		return f, err
+	}
 	if f.KVStorePerS > 0 {
 		f.RatioToKV = f.BallotsPerS / f.KVStorePerS
 		f.BulkRatioToKV = f.BulkPerS / f.KVStorePerS
+	}
+	if f.BulkNodeCPUUs > 0 {
+		f.BulkCPURatioToKV = f.KVNodeCPUUs / f.BulkNodeCPUUs
 	}
 	say("kvstore: %.0f tx/s", f.KVStorePerS)
 	f.LoadAvg[1] = loadAverage()

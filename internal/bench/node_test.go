@@ -29,6 +29,9 @@ func TestNodeSmall(t *testing.T) {
 	if f.CatchupS <= 0 || f.CatchupTxs != 1200+8 || f.Blocks < 1 {
 		t.Errorf("catch-up %v s of %d transactions in %d blocks", f.CatchupS, f.CatchupTxs, f.Blocks)
 	}
+	if f.NodeCPUUs <= 0 || f.BulkNodeCPUUs <= 0 || f.KVNodeCPUUs <= 0 || f.BulkCPURatioToKV <= 0 {
+		t.Errorf("missing CPU figures: %+v", f)
+	}
 	if f.RSSOf != "node process" || f.RSSMB <= 0 {
 		t.Errorf("rss %v MiB of %q, want the node process's", f.RSSMB, f.RSSOf)
 	}

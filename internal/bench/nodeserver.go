@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cometbft/cometbft/abci/example/kvstore"
+
 	"github.com/folkmoot/folkmoot/internal/node"
 )
 
@@ -33,16 +35,21 @@ func benchNodeOptions(clock func() time.Time) node.Options {
 	return node.Options{Config: nodeTuning, Clock: clock, BulkRate: 1 << 30, BulkBurst: 1 << 30}
 }
 
-// startBenchNode runs the community of home: in a process of its own,
-// started with the command server (and env added), when server is set;
-// in this process otherwise.
+// kvstoreKind prefixes the home of a node that runs CometBFT's kvstore
+// example app instead of folkmoot (the benchmark's yardstick).
+const kvstoreKind = "kvstore:"
+
+// startBenchNode runs the community of home (or, when home starts with
+// kvstoreKind, a kvstore node): in a process of its own, started with the
+// command server (and env added), when server is set; in this process
+// otherwise.
 func startBenchNode(ctx context.Context, home string, server, env []string, clock func() time.Time) (*benchNode, error) {
 	if len(server) == 0 {
-		c, err := node.Open(ctx, home, benchNodeOptions(clock))
+		rpc, site, stop, err := runBenchNode(ctx, home, clock)
 		if err != nil {
 			return nil, err
 		}
-		return &benchNode{rpc: c.RPC(), site: c.Site(), pid: os.Getpid(), scope: "whole benchmark process", stop: c.Stop,
+		return &benchNode{rpc: rpc, site: site, pid: os.Getpid(), scope: "whole benchmark process", stop: stop,
 			profile: profiler()}, nil
 	}
 	cmd := exec.Command(server[0], server[1:]...)
@@ -130,9 +137,27 @@ func profiler() func(file string) error {
 	}
 }
 
+// runBenchNode starts the node of home (see startBenchNode) in this
+// process and returns its RPC and site addresses and how to stop it.
+func runBenchNode(ctx context.Context, home string, clock func() time.Time) (rpc, site string, stop func() error, err error) {
+	if kv, ok := strings.CutPrefix(home, kvstoreKind); ok {
+		n, err := node.Start(ctx, kv, kvstore.NewInMemoryApplication(), nil, node.WithConfig(nodeTuning))
+		if err != nil {
+			return "", "", nil, fmt.Errorf("kvstore node: %w", err)
+		}
+		return n.RPCAddress(), "-", n.Stop, nil
+	}
+	c, err := node.Open(ctx, home, benchNodeOptions(clock))
+	if err != nil {
+		return "", "", nil, err
+	}
+	return c.RPC(), c.Site(), c.Stop, nil
+}
+
 // ServeNode is the node process of the node benchmark ("folkmoot bench
 // node serve"): it reads a home directory (one line) from in, runs its
-// community as the benchmark wants it, writes "ready RPC SITE" to out,
+// community as the benchmark wants it (or a kvstore node, for a home
+// prefixed "kvstore:"), writes "ready RPC SITE" to out,
 // and stops the community when in ends. Meanwhile a line "profile FILE"
 // starts a CPU profile of the process into FILE, and "profile " (no
 // file) stops it; each is answered "ok".
@@ -142,22 +167,22 @@ func ServeNode(in io.Reader, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("read the home directory: %w", err)
 	}
-	c, err := node.Open(context.Background(), strings.TrimSpace(home), benchNodeOptions(time.Now))
+	rpc, site, stop, err := runBenchNode(context.Background(), strings.TrimSpace(home), time.Now)
 	if err != nil {
 		return err
 	}
-	if _, err := fmt.Fprintf(out, "ready %s %s\n", c.RPC(), c.Site()); err != nil {
-		return errors.Join(err, c.Stop())
+	if _, err := fmt.Fprintf(out, "ready %s %s\n", rpc, site); err != nil {
+		return errors.Join(err, stop())
 	}
 	profile := profiler()
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
-			return errors.Join(profile(""), c.Stop())
+			return errors.Join(profile(""), stop())
 		}
 		if file, ok := strings.CutPrefix(strings.TrimRight(line, "\n"), "profile "); ok {
 			if err := profile(strings.TrimSpace(file)); err != nil {
-				return errors.Join(err, c.Stop())
+				return errors.Join(err, stop())
 			}
 			fmt.Fprintln(out, "ok")
 		}

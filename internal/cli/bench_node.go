@@ -28,8 +28,9 @@ intake, POST /api/v1/txs (--bulk-size ballots a request from --bulk-workers
 clients), measured the same way (bulk_ballots_per_s); runs the RPC
 submission against CometBFT's kvstore example app with transactions of the
 same size (kvstore_per_s); and reports the resident memory (rss_mb) of the
-node's process: the node runs in a process of its own (this program,
-"bench node serve") unless --in-process.`,
+folkmoot node's process and the CPU time each node's process spent per
+transaction. Each node runs in a process of its own (this program, "bench
+node serve") unless --in-process.`,
 		Example: `  folkmoot bench node --output json
   folkmoot bench node --ballots 20000 --members 2000`,
 		Args: cobra.NoArgs,
@@ -56,6 +57,7 @@ node's process: the node runs in a process of its own (this program,
 			fmt.Fprintf(s.Out, "folkmoot       %.0f ballots/s end to end (%d ballots, %d members, %d-byte txs, %d blocks)\n", f.BallotsPerS, f.Ballots, f.Members, f.TxBytes, f.Blocks)
 			fmt.Fprintf(s.Out, "folkmoot bulk  %.0f ballots/s end to end through POST /api/v1/txs\n", f.BulkPerS)
 			fmt.Fprintf(s.Out, "kvstore        %.0f tx/s on the RPC path (ratio %.2f; bulk %.2f)\n", f.KVStorePerS, f.RatioToKV, f.BulkRatioToKV)
+			fmt.Fprintf(s.Out, "node CPU       %.0f µs a ballot over RPC, %.0f in bulk, %.0f a kvstore tx (kvstore ÷ bulk %.2f)\n", f.NodeCPUUs, f.BulkNodeCPUUs, f.KVNodeCPUUs, f.BulkCPURatioToKV)
 			fmt.Fprintf(s.Out, "catch-up       %.1f s for %d transactions\n", f.CatchupS, f.CatchupTxs)
 			fmt.Fprintf(s.Out, "resident       %.0f MiB (%s)\n", f.RSSMB, f.RSSOf)
 			return nil
