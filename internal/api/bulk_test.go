@@ -281,3 +281,29 @@ func TestBulk(t *testing.T) {
 		}
 	})
 }
+
+// FuzzParseBulk checks that any body either parses into 1 to MaxBulkTxs
+// non-empty transactions or is refused with a 400 or 413 *api.Error.
+func FuzzParseBulk(f *testing.F) {
+	for _, s := range []string{`{"txs": ["ggE=", "//79"]}`, `{"txs": []}`, `{"txs": ["@@@"]}`, `{"txs": [7]}`, `[]`, ``, `{"txs": ["ggE"]} x`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		raws, err := api.ParseBulk(body)
+		if err != nil {
+			e, ok := err.(*api.Error)
+			if !ok || (e.Status != http.StatusBadRequest && e.Status != http.StatusRequestEntityTooLarge) || raws != nil {
+				t.Fatalf("error %#v with %d transactions", err, len(raws))
+			}
+			return
+		}
+		if len(raws) < 1 || len(raws) > api.MaxBulkTxs {
+			t.Fatalf("%d transactions", len(raws))
+		}
+		for i, r := range raws {
+			if len(r) == 0 {
+				t.Fatalf("transaction %d is empty", i)
+			}
+		}
+	})
+}
