@@ -130,7 +130,9 @@ func (s *Service) SubmitBulk(ctx context.Context, client string, raws [][]byte) 
 	for i, raw := range raws {
 		item := BulkItem{ID: tx.ID(sha256.Sum256(raw)).String()}
 		var e *Error
-		if errs[i] != nil {
+		if len(raw) > tx.MaxTxBytes {
+			e = tooLarge(len(raw))
+		} else if errs[i] != nil {
 			e = rejected(errs[i])
 		} else if rerr := txs[i].CheckSignature(); rerr != nil {
 			e = rejected(rerr)

@@ -186,7 +186,7 @@ func TestBulk(t *testing.T) {
 			{422, "rejected", 9, "Rejected (code 9"},
 			{422, "rejected", 1, "Rejected (code 1 malformed)"},
 			{409, "duplicate", 0, "already submitted"},
-			{422, "rejected", 2, "over the limit of 65536 bytes"},
+			{413, "too_large", 0, "A transaction is at most 65536 bytes; this one has 65537."},
 			{202, "", 0, ""},
 			{422, "rejected", 52, "Rejected (code 52"},
 		}
