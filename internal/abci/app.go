@@ -219,6 +219,19 @@ func (a *App) CheckTx(_ context.Context, req *abcitypes.CheckTxRequest) (*abcity
 	return &abcitypes.CheckTxResponse{Code: 0}, nil
 }
 
+// Verified remembers transactions whose signatures the caller has
+// already checked (tx.DecodeBatch, as the API's bulk intake does), so that
+// CheckTx finds them in the cache and does not verify them again. Those
+// whose signature fails are left out (a transaction not checked yet is
+// checked here, singly): CheckTx refuses them as usual.
+func (a *App) Verified(txs []*tx.Tx) {
+	for _, t := range txs {
+		if t != nil && t.CheckSignature() == nil {
+			a.cache.put(t)
+		}
+	}
+}
+
 func checkTxResponse(err *reject.Error) *abcitypes.CheckTxResponse {
 	return &abcitypes.CheckTxResponse{Code: uint32(err.Code), Log: err.Msg, Codespace: "folkmoot"}
 }

@@ -260,3 +260,42 @@ func TestInitChainRefusesWeakValidatorKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifiedSkipsCheckTxVerification checks that CheckTx trusts what
+// Verified was given (the API's bulk intake verified it in a batch) and
+// still verifies what Verified refused to remember.
+func TestVerifiedSkipsCheckTxVerification(t *testing.T) {
+	f := newFixture(t)
+	decode := func(raw []byte) *tx.Tx {
+		t.Helper()
+		d, err := tx.Decode(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	// A bad signature marked verified stands for "verified elsewhere":
+	// if CheckTx accepts it, it did not verify again.
+	marked := f.alice.Sign(&tx.Leave{})
+	marked[len(marked)-1] ^= 1
+	m := decode(marked)
+	m.MarkVerified(true)
+	// The same kind of forgery not checked yet: Verified checks it and
+	// leaves it out, so CheckTx verifies and refuses it.
+	unchecked := f.bob.Sign(&tx.Leave{})
+	unchecked[len(unchecked)-1] ^= 1
+	// A forgery whose check failed (as tx.DecodeBatch records it).
+	failed := f.carol.Sign(&tx.Leave{})
+	failed[len(failed)-1] ^= 1
+	fl := decode(failed)
+	fl.MarkVerified(false)
+	f.app.Verified([]*tx.Tx{m, decode(unchecked), fl, nil})
+	if r := f.check(marked); r.Code != 0 {
+		t.Fatalf("verified elsewhere: code %d %s, want accepted without a second verification", r.Code, r.Log)
+	}
+	for name, raw := range map[string][]byte{"unchecked": unchecked, "failed": failed} {
+		if r := f.check(raw); r.Code != uint32(reject.BadSignature) {
+			t.Errorf("%s: code %d %s, want %d", name, r.Code, r.Log, reject.BadSignature)
+		}
+	}
+}

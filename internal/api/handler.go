@@ -48,6 +48,8 @@ const maxRequest = tx.MaxTxBytes*4/3 + 4096
 //	GET  /api/v1/proofs/leaf/{n}[?height=]  inclusion proof of any leaf
 //	POST /api/v1/unsigned                   the exact payload to sign for an action (JSON Action)
 //	POST /api/v1/tx                         relay signed bytes (raw CBOR, base64, or JSON {"tx": base64})
+//	POST /api/v1/txs                        relay many: JSON {"txs": [base64, …]}, at most MaxBulkTxs
+//	                                        in MaxBulkBytes (413 beyond); one result per transaction
 //
 // Errors are JSON {"code", "message"} with a status to match.
 func (s *Service) Handler() http.Handler {
@@ -111,6 +113,7 @@ func (s *Service) Handler() http.Handler {
 	})
 	mux.HandleFunc("POST "+Prefix+"/unsigned", s.serveUnsigned)
 	mux.HandleFunc("POST "+Prefix+"/tx", s.serveSubmit)
+	mux.HandleFunc("POST "+Prefix+"/txs", s.serveBulk)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		if allow := Allowed(mux, r); len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
@@ -294,12 +297,20 @@ func ReadTx(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if text == "" {
 		return nil, BadRequest("The request holds no transaction.")
 	}
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(text); err == nil {
-			return b, nil
-		}
+	if b, ok := decodeBase64(text); ok {
+		return b, nil
 	}
 	return nil, BadRequest("The transaction must be base64 (or raw CBOR with Content-Type application/cbor).")
+}
+
+// decodeBase64 reads standard or URL-safe base64, padded or not.
+func decodeBase64(text string) ([]byte, bool) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(text); err == nil {
+			return b, true
+		}
+	}
+	return nil, false
 }
 
 func bodyError(err error, format string) error {

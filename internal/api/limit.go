@@ -24,7 +24,11 @@ func newLimiter(rate, burst float64, clock func() time.Time) *limiter {
 }
 
 // allow takes a token from client's bucket if there is one.
-func (l *limiter) allow(client string) bool {
+func (l *limiter) allow(client string) bool { return l.allowN(client, 1) }
+
+// allowN takes n tokens from client's bucket if it holds that many, and
+// none otherwise.
+func (l *limiter) allowN(client string, n int) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.clock()
@@ -45,9 +49,9 @@ func (l *limiter) allow(client string) bool {
 	}
 	b.tokens = min(l.burst, b.tokens+now.Sub(b.at).Seconds()*l.rate)
 	b.at = now
-	if b.tokens < 1 {
+	if b.tokens < float64(n) {
 		return false
 	}
-	b.tokens--
+	b.tokens -= float64(n)
 	return true
 }

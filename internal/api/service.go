@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,6 +46,18 @@ type Options struct {
 	// address: SubmitRate per minute with bursts of SubmitBurst (defaults
 	// 60 and 20).
 	SubmitRate, SubmitBurst int
+	// Mempool is CometBFT's mempool in this process, which bulk
+	// submissions (POST /api/v1/txs) are handed to; nil refuses them
+	// (503). Syncing, when set, reports that the node is still catching
+	// up (block sync or state sync), when bulk submissions are refused
+	// too, as CometBFT's RPC refuses broadcasts then.
+	Mempool Mempool
+	Syncing func() bool
+	// BulkRate and BulkBurst limit bulk submissions per client address
+	// in transactions: BulkRate transactions per minute with bursts of
+	// BulkBurst (defaults 30,000 and 2,000). A request is taken whole or
+	// refused whole (429), so BulkBurst should be at least MaxBulkTxs.
+	BulkRate, BulkBurst int
 	// SearchRate and SearchBurst limit text searches per client address
 	// the same way (defaults 30 and 10); SearchTimeout cuts a search off
 	// (default 2s).
@@ -63,6 +76,14 @@ type Service struct {
 	node  Node
 	log   *slog.Logger
 	limit *limiter
+	// mempool, syncing, bulkLimit (with the figures it was made with) and
+	// bulkSlots serve bulk submissions; bulkSlots bounds how many are
+	// decoded and verified at once.
+	mempool             Mempool
+	syncing             func() bool
+	bulkLimit           *limiter
+	bulkRate, bulkBurst int
+	bulkSlots           chan struct{}
 	// search limits text searches per client; searchTimeout cuts one off.
 	search        *limiter
 	searchTimeout time.Duration
@@ -83,6 +104,12 @@ func New(o Options) *Service {
 	if o.SubmitBurst <= 0 {
 		o.SubmitBurst = 20
 	}
+	if o.BulkRate <= 0 {
+		o.BulkRate = 30_000
+	}
+	if o.BulkBurst <= 0 {
+		o.BulkBurst = 2 * MaxBulkTxs
+	}
 	if o.SearchRate <= 0 {
 		o.SearchRate = 30
 	}
@@ -93,8 +120,13 @@ func New(o Options) *Service {
 		o.SearchTimeout = 2 * time.Second
 	}
 	return &Service{app: o.App, store: o.Store, node: o.Node, log: o.Log, clock: o.Clock,
-		limit:  newLimiter(float64(o.SubmitRate)/60, float64(o.SubmitBurst), o.Clock),
-		search: newLimiter(float64(o.SearchRate)/60, float64(o.SearchBurst), o.Clock), searchTimeout: o.SearchTimeout}
+		limit:   newLimiter(float64(o.SubmitRate)/60, float64(o.SubmitBurst), o.Clock),
+		mempool: o.Mempool, syncing: o.Syncing, bulkRate: o.BulkRate, bulkBurst: o.BulkBurst,
+		bulkLimit: newLimiter(float64(o.BulkRate)/60, float64(o.BulkBurst), o.Clock),
+		// Each bulk request verifies on every core (tx.DecodeBatch); more
+		// at once than cores only adds memory.
+		bulkSlots: make(chan struct{}, runtime.NumCPU()),
+		search:    newLimiter(float64(o.SearchRate)/60, float64(o.SearchBurst), o.Clock), searchTimeout: o.SearchTimeout}
 }
 
 // Now returns the Service's clock reading (for wording only).

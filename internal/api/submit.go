@@ -206,8 +206,7 @@ func (s *Service) Submit(ctx context.Context, client string, raw []byte) (Submit
 			"Too many transactions from your address; wait a minute and try again.")
 	}
 	if len(raw) > tx.MaxTxBytes {
-		return Submitted{}, errorf(http.StatusRequestEntityTooLarge, "too_large",
-			"A transaction is at most %d bytes; this one has %d.", tx.MaxTxBytes, len(raw))
+		return Submitted{}, tooLarge(len(raw))
 	}
 	t, rerr := tx.Decode(raw)
 	if rerr != nil {
@@ -237,7 +236,13 @@ func (s *Service) Submit(ctx context.Context, client string, raw []byte) (Submit
 		return Submitted{}, errorf(http.StatusBadGateway, "relay_failed", "The node did not take the transaction; try again.")
 	}
 	return Submitted{ID: id.String(), Code: 0, CodeName: reject.OK.String(),
-		Message: "Accepted into the mempool; it will be in the next block."}, nil
+		Message: acceptedMsg}, nil
+}
+
+// tooLarge refuses a transaction of n bytes, over tx.MaxTxBytes, before
+// decoding it.
+func tooLarge(n int) *Error {
+	return errorf(http.StatusRequestEntityTooLarge, "too_large", "A transaction is at most %d bytes; this one has %d.", tx.MaxTxBytes, n)
 }
 
 func rejected(e *reject.Error) *Error {

@@ -12,7 +12,19 @@ import (
 // benchmark (what "folkmoot bench web-client" is for the real command).
 const loadClientEnv = "FOLKMOOT_BENCH_WEB_CLIENT"
 
+// nodeServerEnv makes this test binary act as the node process of the
+// node benchmark (what "folkmoot bench node serve" is for the real
+// command).
+const nodeServerEnv = "FOLKMOOT_BENCH_NODE_SERVER"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(nodeServerEnv) != "" {
+		if err := ServeNode(os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if os.Getenv(loadClientEnv) != "" {
 		if err := ServeWebLoad(os.Stdin, os.Stdout, time.Now); err != nil {
 			fmt.Fprintln(os.Stderr, err)

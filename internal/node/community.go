@@ -47,6 +47,10 @@ type Options struct {
 	// SubmitRate and SubmitBurst limit transaction submissions to the API
 	// per client address (see api.Options; 0 takes its defaults).
 	SubmitRate, SubmitBurst int
+	// BulkRate and BulkBurst limit bulk submissions (POST /api/v1/txs)
+	// per client address, in transactions (see api.Options; 0 takes its
+	// defaults).
+	BulkRate, BulkBurst int
 	// Clock times blocks for the metrics, paces the API's rate limiter and
 	// dates the certificate-expiry warning; never a rule. Default time.Now.
 	Clock func() time.Time
@@ -145,8 +149,16 @@ func Open(ctx context.Context, home string, o Options) (_ *Community, err error)
 	if c.client, err = client.New(c.node.RPCAddress()); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
+	// Bulk submissions go to the mempool in-process: one round trip
+	// through the RPC per transaction is what they exist to avoid.
+	comet := c.node.Comet()
+	syncing := func() bool {
+		r, ok := comet.MempoolReactor().(interface{ WaitSync() bool })
+		return ok && r.WaitSync()
+	}
 	c.service = api.New(api.Options{App: c.app, Store: c.store, Node: c.client, Log: o.SiteLog,
-		SubmitRate: o.SubmitRate, SubmitBurst: o.SubmitBurst, Clock: o.Clock})
+		SubmitRate: o.SubmitRate, SubmitBurst: o.SubmitBurst, Clock: o.Clock,
+		Mempool: comet.Mempool(), Syncing: syncing, BulkRate: o.BulkRate, BulkBurst: o.BulkBurst})
 	if err := c.serveSite(plan, o.SiteLog); err != nil {
 		return nil, err
 	}
