@@ -47,10 +47,10 @@ func (s *State) EndBlock() Result {
 	var r Result
 	s.closeDue(&r)
 	s.decryptDue(&r)
+	s.drawDue(&r)
 	s.endOffices(&r)
 	s.expireDue(&r)
 	s.lapseInitiatives(&r)
-	s.drawDue(&r)
 	return r
 }
 

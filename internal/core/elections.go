@@ -102,6 +102,9 @@ type Election struct {
 	IRV      *count.IRVResult
 	STV      *count.STVResult
 	Winners  []uint32
+	// Draw is the draw by lot that fills the seats of an office filled by
+	// lot (0 for an election by ballot), called when voting opens.
+	Draw uint64
 }
 
 // Ballots returns the number of ranked ballots cast.
@@ -197,6 +200,9 @@ func (s *State) startVoting(e *Election, r *Result) {
 		s.elecClosing.remove(d)
 	})
 	r.Events = append(r.Events, VotingOpened{Election: e.ID, Office: e.Office, Candidates: slices.Clone(e.Candidates)})
+	if o, ok := s.cons.Office(e.Office); ok && o.ByLot() {
+		s.drawForElection(e, r)
+	}
 }
 
 // cancelElection cancels an election whose office was removed.
@@ -265,7 +271,9 @@ func (s *State) closeElection(e *Election, r *Result) {
 	var irv *count.IRVResult
 	var stv *count.STVResult
 	var winners []uint32
-	if len(counted) > 0 {
+	if e.Draw != 0 {
+		winners = s.drawnForElection(e, excluded)
+	} else if len(counted) > 0 {
 		irv, stv, winners = s.countElection(e, counted)
 	}
 	e.Status, e.Excluded, e.IRV, e.STV, e.Winners = ElectionDecided, excluded, irv, stv, winners
@@ -450,6 +458,8 @@ func (s *State) rank(m *Member, b *tx.Rank) (func(*Result), *reject.Error) {
 		return nil, reject.Errorf(reject.ElectionNotVoting, "ballot rejected: voting in election %d (%s) opens at %s", e.ID, e.Office, formatTime(e.VotingOpens))
 	case e.Status == ElectionDecided || s.now > e.Closes:
 		return nil, reject.Errorf(reject.ElectionNotVoting, "ballot rejected: voting in election %d (%s) closed at %s", e.ID, e.Office, formatTime(e.Closes))
+	case e.Draw != 0:
+		return nil, reject.Errorf(reject.ByLot, "ballot rejected: %s is filled by lot; election %d has no ballots, its seats go to draw %d among the candidates", e.Office, e.ID, e.Draw)
 	case m.AdmitSeq > e.EligibleSeq:
 		return nil, reject.Errorf(reject.NotElector, "ballot rejected: you joined after voting in election %d opened; the electorate was fixed at %s", e.ID, formatTime(e.VotingOpens))
 	}

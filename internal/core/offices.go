@@ -53,6 +53,15 @@ var officePowers = []string{PowerNotice, PowerPayment}
 // the holders by ranked ballot.
 const SelectionElection = "election"
 
+// SelectionSortition fills an office by lot: its "election" takes
+// candidacies as volunteers, and instead of ranked voting runs a draw
+// (sortition.go) among them over the voting period, whose members drawn
+// take the seats.
+const SelectionSortition = "sortition"
+
+// ByLot reports whether the office is filled by lot.
+func (o *Office) ByLot() bool { return o.Selection == SelectionSortition }
+
 // Office is an elected office as the constitution defines it.
 type Office struct {
 	// Name identifies the office (1 to tx.MaxOfficeName code points).
@@ -184,8 +193,11 @@ func (c *Constitution) validateOffices() error {
 		if o.Secret {
 			return fmt.Errorf("%s: a secret ranked election is not available yet: ranked ballots cannot be counted under encryption, and that needs a verifiable mixnet, which folkmoot does not have; elections of offices are open ballots", at)
 		}
-		if o.Selection != "" && o.Selection != SelectionElection {
-			return fmt.Errorf("%s: selection %q is not available; offices are filled by \"election\" (sortition comes later)", at, o.Selection)
+		if o.Selection != "" && o.Selection != SelectionElection && o.Selection != SelectionSortition {
+			return fmt.Errorf("%s: selection %q is not available; offices are filled by \"election\" or \"sortition\" (by lot among volunteers)", at, o.Selection)
+		}
+		if o.ByLot() && o.VotingPeriod.Duration < 2*time.Second {
+			return fmt.Errorf("%s: an office filled by lot needs a voting_period of at least 2s: its draw's commitments and reveals share it", at)
 		}
 		if o.NominationPeriod.Duration < time.Second || o.VotingPeriod.Duration < time.Second {
 			return fmt.Errorf("%s: nomination_period and voting_period must each be at least 1s", at)

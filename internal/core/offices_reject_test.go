@@ -203,10 +203,10 @@ func TestOfficeRejections(t *testing.T) {
 			return w.m["ada"].Sign(&tx.Propose{Title: "Clerk votes", Category: "rules", Measure: tx.Amend, Closes: w.now.Add(time.Hour).Unix(),
 				Rules: `{"offices": [{"name": "clerk", "seats": 1, "term": "8760h", "nomination_period": "168h", "voting_period": "168h", "powers": ["ballot"]}]}`})
 		}, reject.BadAmendment, `power "ballot" does not exist`},
-		{"amendment choosing sortition", func(w *officeWorld) []byte {
+		{"amendment choosing an unknown selection", func(w *officeWorld) []byte {
 			return w.m["ada"].Sign(&tx.Propose{Title: "Lot", Category: "rules", Measure: tx.Amend, Closes: w.now.Add(time.Hour).Unix(),
-				Rules: `{"offices": [{"name": "clerk", "seats": 1, "term": "8760h", "selection": "sortition", "nomination_period": "168h", "voting_period": "168h"}]}`})
-		}, reject.BadAmendment, `selection "sortition" is not available`},
+				Rules: `{"offices": [{"name": "clerk", "seats": 1, "term": "8760h", "selection": "auction", "nomination_period": "168h", "voting_period": "168h"}]}`})
+		}, reject.BadAmendment, `selection "auction" is not available`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

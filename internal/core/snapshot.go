@@ -108,6 +108,7 @@ type snapElection struct {
 	IRV                                  *count.IRVResult `cbor:",omitempty"`
 	STV                                  *count.STVResult `cbor:",omitempty"`
 	Winners                              []uint32
+	Draw                                 uint64 `cbor:",omitempty"` // added with offices by lot
 }
 
 type snapDelegation struct {
@@ -426,7 +427,7 @@ func (s *State) marshalOffices(out *snapState) {
 	for _, e := range s.elections {
 		se := snapElection{ID: e.ID, Office: e.Office, Seats: e.Seats, ByElection: e.ByElection, Opens: e.Opens, VotingOpens: e.VotingOpens,
 			Closes: e.Closes, TermEnds: e.TermEnds, Status: e.Status, Candidates: e.Candidates, Eligible: e.Eligible, EligibleSeq: e.EligibleSeq,
-			Excluded: e.Excluded, IRV: e.IRV, STV: e.STV, Winners: e.Winners}
+			Excluded: e.Excluded, IRV: e.IRV, STV: e.STV, Winners: e.Winners, Draw: e.Draw}
 		for _, m := range slices.Sorted(maps.Keys(e.ballots)) {
 			se.Ballots = append(se.Ballots, snapRanking{Member: m, Ranking: e.ballots[m]})
 		}
@@ -462,7 +463,7 @@ func (s *State) restoreOffices(in *snapState) error {
 		}
 		e := &Election{ID: se.ID, Office: se.Office, Seats: se.Seats, ByElection: se.ByElection, Opens: se.Opens, VotingOpens: se.VotingOpens,
 			Closes: se.Closes, TermEnds: se.TermEnds, Status: se.Status, Candidates: se.Candidates, Eligible: se.Eligible, EligibleSeq: se.EligibleSeq,
-			Excluded: se.Excluded, IRV: se.IRV, STV: se.STV, Winners: se.Winners, ballots: make(map[uint32][]uint32, len(se.Ballots))}
+			Excluded: se.Excluded, IRV: se.IRV, STV: se.STV, Winners: se.Winners, Draw: se.Draw, ballots: make(map[uint32][]uint32, len(se.Ballots))}
 		for _, b := range se.Ballots {
 			e.ballots[b.Member] = b.Ranking
 		}

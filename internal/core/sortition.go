@@ -501,3 +501,49 @@ func VerifyDraw(d *Draw) error {
 	}
 	return nil
 }
+
+// drawForElection calls the draw that fills e's seats by lot: among the
+// candidates who may take a seat, with commitments in the first half of
+// the voting period and reveals in the second, so that it is made by the
+// close.
+func (s *State) drawForElection(e *Election, r *Result) {
+	var pool []uint32
+	for _, c := range e.Candidates {
+		if _, holds := s.HolderOf(e.Office, c); !s.members[c-1].Left && !holds {
+			pool = append(pool, c)
+		}
+	}
+	slices.Sort(pool)
+	mid := s.now + (e.Closes-s.now)/2
+	d := &Draw{ID: uint64(len(s.draws) + 1), Title: fmt.Sprintf("%s (election %d)", e.Office, e.ID), Seats: uint32(e.Seats),
+		FromVolunteers: true, Volunteers: pool, Created: s.now, VolunteerUntil: s.now, CommitFrom: s.now, CommitUntil: mid,
+		RevealUntil: e.Closes, Status: DrawCollecting, Commits: map[uint32][32]byte{}, Reveals: map[uint32][32]byte{}}
+	s.draws = append(s.draws, d)
+	e.Draw = d.ID
+	dl := deadline{At: d.RevealUntil, ID: d.ID}
+	s.drawing.insert(dl)
+	s.record(func() {
+		s.draws = s.draws[:len(s.draws)-1]
+		e.Draw = 0
+		s.drawing.remove(dl)
+	})
+	r.Events = append(r.Events, DrawCalled{Draw: d.ID, Seats: d.Seats, Volunteers: true})
+}
+
+// drawnForElection returns the members e's draw seated (less those now
+// excluded). A draw not made by the close (it was being redone) fails, and
+// e seats no one: the by-election that follows tries again.
+func (s *State) drawnForElection(e *Election, excluded []uint32) []uint32 {
+	d := s.draws[e.Draw-1]
+	if d.Status == DrawCollecting {
+		d.Status, d.Why = DrawFailed, "its election closed before the draw was made"
+		s.record(func() { d.Status, d.Why = DrawCollecting, "" })
+		dl := deadline{At: d.RevealUntil, ID: d.ID}
+		s.drawing.remove(dl)
+		s.record(func() { s.drawing.insert(dl) })
+	}
+	if d.Status != DrawDone {
+		return nil
+	}
+	return slices.DeleteFunc(slices.Clone(d.Selected), func(m uint32) bool { return slices.Contains(excluded, m) })
+}

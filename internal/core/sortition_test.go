@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/folkmoot/folkmoot/internal/core"
+	"github.com/folkmoot/folkmoot/internal/core/coretest"
 	"github.com/folkmoot/folkmoot/internal/reject"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
@@ -205,4 +206,87 @@ func TestDrawRejections(t *testing.T) {
 			refuses(t, w.s, bad, tt.code, tt.says)
 		})
 	}
+}
+
+// TestOfficeByLot fills an office by lot through two terms: candidacies
+// are the pool, the members feed each election's draw, the drawn member
+// takes the seat, and ranked ballots are refused.
+func TestOfficeByLot(t *testing.T) {
+	w := newWorld(t)
+	w.app = []byte(strings.TrimSuffix(string(w.app), "}}") +
+		`,"offices":[{"name":"auditor","seats":1,"term":"40s","nomination_period":"10s","voting_period":"10s","selection":"sortition"}]}}`)
+	s, err := core.New(coretest.ChainID, w.now, w.app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.s = s
+	t0 := w.now
+	at := func(d time.Duration, txs ...[]byte) core.BlockResult {
+		t.Helper()
+		w.now = t0.Add(d - time.Second)
+		return w.ok(txs...)
+	}
+	at(time.Second, w.m["alice"].Sign(&tx.Candidacy{Election: 1}), w.m["bob"].Sign(&tx.Candidacy{Election: 1}))
+	at(11 * time.Second) // voting opens: the draw is called
+	e, _ := w.s.Election(1)
+	if e.Draw != 1 {
+		t.Fatalf("election 1 has draw %d", e.Draw)
+	}
+	d, _ := w.s.Draw(1)
+	if fmt.Sprint(d.Volunteers) != "[1 2]" || d.RevealUntil != e.Closes {
+		t.Fatalf("draw for election 1: pool %v, reveals until %d (closes %d)", d.Volunteers, d.RevealUntil, e.Closes)
+	}
+	w.commit(1, 0, "alice", "carol")
+	if _, err := w.s.BeginBlock(w.s.Height()+1, w.now.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	refuses(t, w.s, w.m["carol"].Sign(&tx.Rank{Election: 1, Ranking: []uint32{1}}), reject.ByLot, "auditor is filled by lot")
+}
+
+func TestOfficeByLotTerms(t *testing.T) {
+	w := newWorld(t)
+	w.app = []byte(strings.TrimSuffix(string(w.app), "}}") +
+		`,"offices":[{"name":"auditor","seats":1,"term":"40s","nomination_period":"10s","voting_period":"10s","selection":"sortition"}]}}`)
+	s, err := core.New(coretest.ChainID, w.now, w.app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.s = s
+	t0 := w.now
+	at := func(d time.Duration, txs ...[]byte) {
+		t.Helper()
+		w.now = t0.Add(d - time.Second)
+		w.ok(txs...)
+	}
+	at(time.Second, w.m["alice"].Sign(&tx.Candidacy{Election: 1}), w.m["bob"].Sign(&tx.Candidacy{Election: 1}))
+	at(11 * time.Second)
+	w.commit(1, 0, "alice", "carol")
+	at(16 * time.Second)
+	w.reveal(1, 0, "alice", "carol")
+	at(21 * time.Second)
+	d, _ := w.s.Draw(1)
+	e, _ := w.s.Election(1)
+	if d.Status != core.DrawDone || e.Status != core.ElectionDecided || fmt.Sprint(e.Winners) != fmt.Sprint(d.Selected) {
+		t.Fatalf("election 1: %v winners %v, draw %v %v (%s)", e.Status, e.Winners, d.Status, d.Selected, d.Why)
+	}
+	first := e.Winners[0]
+	// The second term: only carol stands.
+	at(41*time.Second, w.m["carol"].Sign(&tx.Candidacy{Election: 2}))
+	at(51 * time.Second)
+	e2, _ := w.s.Election(2)
+	w.commit(e2.Draw, 0, "bob")
+	at(56 * time.Second)
+	w.reveal(e2.Draw, 0, "bob")
+	at(61 * time.Second)
+	if e2.Status != core.ElectionDecided || fmt.Sprint(e2.Winners) != "[3]" {
+		t.Fatalf("election 2: %v %v", e2.Status, e2.Winners)
+	}
+	var holders []uint32
+	for _, tm := range w.s.Terms() {
+		holders = append(holders, tm.Member)
+	}
+	if fmt.Sprint(holders) != fmt.Sprint([]uint32{first, 3}) {
+		t.Fatalf("terms held by %v", holders)
+	}
+	w.replay()
 }

@@ -129,6 +129,7 @@ const (
 	BadBeacon        Code = 175 // a commitment or secret of the wrong size, or a reveal that does not match
 	BarredFromBeacon Code = 176 // commit while barred for not revealing in an earlier draw
 	NoCommitment     Code = 177 // reveal without having committed
+	ByLot            Code = 178 // a ranked ballot in an election of an office filled by lot
 )
 
 var names = map[Code]string{
@@ -167,6 +168,7 @@ var names = map[Code]string{
 	BallotReused: "ballot_reused", NotDecrypting: "not_decrypting", BadDecryption: "bad_decryption",
 	BadDraw: "bad_draw", UnknownDraw: "unknown_draw", DrawWindow: "draw_window", AlreadyDone: "already_done",
 	NotVolunteers: "not_volunteers", BadBeacon: "bad_beacon", BarredFromBeacon: "barred_from_beacon", NoCommitment: "no_commitment",
+	ByLot: "by_lot",
 }
 
 // String returns the code's short stable name, such as "bad_nonce".
