@@ -22,7 +22,11 @@ func TestOfficeValidation(t *testing.T) {
 		says string
 	}{
 		{"no seats", func(o *core.Office, _ *core.Constitution) { o.Seats = 0 }, `offices[0] "clerk": seats must be 1 to 100, not 0`},
-		{"sortition", func(o *core.Office, _ *core.Constitution) { o.Selection = "sortition" }, `selection "sortition" is not available; offices are filled by "election"`},
+		{"an unknown selection", func(o *core.Office, _ *core.Constitution) { o.Selection = "auction" }, `selection "auction" is not available; offices are filled by "election" or "sortition"`},
+		{"by lot with too short a vote", func(o *core.Office, _ *core.Constitution) {
+			o.Selection, o.VotingPeriod.Duration = "sortition", time.Second
+		}, `an office filled by lot needs a voting_period of at least 2s`},
+		{"a secret ranked election", func(o *core.Office, _ *core.Constitution) { o.Secret = true }, `a secret ranked election is not available yet`},
 		{"a power over the constitution", func(o *core.Office, _ *core.Constitution) { o.Powers = []string{"amend"} },
 			`power "amend" does not exist; an office may hold only "notice", "payment": no office can change the constitution, the membership rules or a vote`},
 		{"a power over membership", func(o *core.Office, _ *core.Constitution) { o.Powers = []string{"vouch"} }, `power "vouch" does not exist`},
