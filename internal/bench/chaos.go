@@ -25,7 +25,13 @@ type ChaosOptions struct {
 	// Kinds, when set, are run in this order, round and round, instead of
 	// at random (the CI test runs each kind once).
 	Kinds []string
-	Dir   string
+	// Perturbations, when positive, ends the run after that many
+	// perturbations, even before Duration.
+	Perturbations int
+	// MaxHold is the longest a perturbation lasts (default 8 s; the
+	// shortest is 2 s).
+	MaxHold time.Duration
+	Dir     string
 	// Progress, when set, receives a line per perturbation.
 	Progress func(format string, args ...any)
 }
@@ -94,6 +100,9 @@ func Chaos(o ChaosOptions, clock func() time.Time) (ChaosFigures, error) {
 	if o.Duration <= 0 {
 		o.Duration = 5 * time.Minute
 	}
+	if o.MaxHold < 2*time.Second {
+		o.MaxHold = 8 * time.Second
+	}
 	if o.Seed == 0 {
 		o.Seed = 1
 	}
@@ -139,7 +148,7 @@ func Chaos(o ChaosOptions, clock func() time.Time) (ChaosFigures, error) {
 		f.LostTxs = k.Lost(load.Accepted())
 		return nil
 	}
-	for n := 0; clock().Sub(start) < o.Duration; n++ {
+	for n := 0; clock().Sub(start) < o.Duration && (o.Perturbations <= 0 || n < o.Perturbations); n++ {
 		kind := ChaosKinds[rng.IntN(len(ChaosKinds))]
 		if len(o.Kinds) > 0 {
 			kind = o.Kinds[n%len(o.Kinds)]
@@ -148,7 +157,7 @@ func Chaos(o ChaosOptions, clock func() time.Time) (ChaosFigures, error) {
 		if kind == PerturbWipe {
 			target = full
 		}
-		hold := time.Duration(2000+rng.IntN(6000)) * time.Millisecond
+		hold := 2*time.Second + time.Duration(rng.Int64N(int64(o.MaxHold-2*time.Second)+1))
 		name := c.Nodes[target].Name
 		snapshotRestarts := strings.Count(c.Log(target), "restarting from snapshot")
 		switch kind {

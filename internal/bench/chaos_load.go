@@ -23,6 +23,7 @@ type BallotLoad struct {
 	c        *Cluster
 	proposal uint64
 	stop     chan struct{}
+	stopOnce sync.Once
 	wg       sync.WaitGroup
 
 	mu       sync.Mutex
@@ -57,9 +58,10 @@ func StartBallotLoad(ctx context.Context, c *Cluster, workers int, seed uint64) 
 	return l, nil
 }
 
-// Stop stops the workers and waits for the ballots in flight.
+// Stop stops the workers and waits for the ballots in flight. It may be
+// called more than once.
 func (l *BallotLoad) Stop() {
-	close(l.stop)
+	l.stopOnce.Do(func() { close(l.stop) })
 	l.wg.Wait()
 }
 
