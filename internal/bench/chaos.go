@@ -135,6 +135,13 @@ func Chaos(o ChaosOptions, clock func() time.Time) (ChaosFigures, error) {
 	if err != nil {
 		return f, fmt.Errorf("start the load: %w", err)
 	}
+	// Every node has a snapshot (taken every 10 blocks) before the first
+	// perturbation, so that a killed node restarts from one.
+	for i := range c.Nodes {
+		if err := c.WaitHeight(ctx, i, 12, 90*time.Second); err != nil {
+			return f, fmt.Errorf("%w\n%s", err, tail(c.Log(i)))
+		}
+	}
 	k := NewChecker(c, dir)
 	defer k.Close()
 	rng := rand.New(rand.NewPCG(o.Seed, 42))
