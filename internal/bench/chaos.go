@@ -166,7 +166,9 @@ func Chaos(o ChaosOptions, clock func() time.Time) (ChaosFigures, error) {
 		}
 		hold := 2*time.Second + time.Duration(rng.Int64N(int64(o.MaxHold-2*time.Second)+1))
 		name := c.Nodes[target].Name
-		snapshotRestarts := strings.Count(c.Log(target), "restarting from snapshot")
+		before := c.Log(target)
+		snapshotRestarts := strings.Count(before, "restarting from snapshot")
+		stateSyncs := strings.Count(before, "restored from a snapshot")
 		switch kind {
 		case PerturbKill:
 			c.Kill(target)
@@ -222,7 +224,7 @@ func Chaos(o ChaosOptions, clock func() time.Time) (ChaosFigures, error) {
 		if kind == PerturbKill && strings.Count(c.Log(target), "restarting from snapshot") > snapshotRestarts {
 			f.RestartsFromSnapshot++
 		}
-		if kind == PerturbWipe && strings.Contains(c.Log(target), "restored from a snapshot") {
+		if kind == PerturbWipe && strings.Count(c.Log(target), "restored from a snapshot") > stateSyncs {
 			f.StateSyncJoins++
 		}
 		if err := check(); err != nil {

@@ -96,6 +96,9 @@ func Open(ctx context.Context, home string, o Options) (_ *Community, err error)
 	if o.Config != nil {
 		o.Config(cfg)
 	}
+	if cfg.Folkmoot.UnsafeByzantineProposer && !o.UnsafeTesting {
+		return nil, fmt.Errorf("start: %w: folkmoot.unsafe_byzantine_proposer is for tests only (start with --unsafe-testing)", ErrBadConfig)
+	}
 	plan, err := o.Web.Plan(home, cfg.Folkmoot.WebAddress, o.Clock())
 	if err != nil {
 		return nil, fmt.Errorf("start: web: %w", err)
@@ -134,9 +137,6 @@ func Open(ctx context.Context, home string, o Options) (_ *Community, err error)
 	}
 	var app abcitypes.Application = c.app
 	if cfg.Folkmoot.UnsafeByzantineProposer {
-		if !o.UnsafeTesting {
-			return nil, fmt.Errorf("start: %w: folkmoot.unsafe_byzantine_proposer is for tests only (start with --unsafe-testing)", ErrBadConfig)
-		}
 		app = byzantineProposer{app}
 	}
 	if o.Wrap != nil {
