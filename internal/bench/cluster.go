@@ -77,13 +77,12 @@ type ClusterNode struct {
 	logPath   string
 	pvState   []byte // the signing state as Init wrote it, for a wipe
 
-	mu      sync.Mutex
-	cmd     *exec.Cmd
-	exited  chan struct{}
-	paused  bool
-	cut     bool
-	wipes   int
-	started int
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	exited chan struct{}
+	paused bool
+	cut    bool
+	wipes  int
 }
 
 // NewCluster writes the homes of a cluster under o.Dir and opens its
@@ -275,7 +274,9 @@ func (c *Cluster) Start(i int) error {
 	if err != nil {
 		return fmt.Errorf("start %s: %w", n.Name, err)
 	}
-	args := []string{"start", "--home", n.Home}
+	// CometBFT's own log, at level "error": among others, the proposals
+	// a node's application refused.
+	args := []string{"start", "--home", n.Home, "--verbose"}
 	if n.Byzantine {
 		args = append(args, "--unsafe-testing")
 	}
@@ -293,7 +294,6 @@ func (c *Cluster) Start(i int) error {
 		close(exited)
 	}()
 	n.cmd, n.exited, n.paused = cmd, exited, false
-	n.started++
 	return nil
 }
 

@@ -137,7 +137,8 @@ func checkInvariants(t *testing.T, c *bench.Cluster, load *bench.BallotLoad) {
 }
 
 // TestByzantineProposer: validator 1 proposes blocks with an undecodable
-// transaction and a forged one. The honest validators refuse them in
+// transaction and a forged one, and prevotes for them. The honest
+// validators refuse them in
 // ProcessProposal: no block it proposed is decided, its rounds end and
 // the next proposer's block is decided, and the chain goes on with only
 // valid transactions.
@@ -186,6 +187,15 @@ func TestByzantineProposer(t *testing.T) {
 	// proposer of every fourth height: those were decided in a later round.
 	if laterRounds < 2 {
 		t.Fatalf("only %d of 15 heights were decided after round 0: the byzantine proposals were not refused", laterRounds)
+	}
+	// The honest validators refused its proposals in ProcessProposal
+	// (CometBFT logs it and prevotes nil); it accepts every proposal,
+	// its own included.
+	const refused = "state machine rejected a proposed block"
+	for i := range 4 {
+		if got := strings.Count(c.Log(i), refused); (i == 1) != (got == 0) {
+			t.Errorf("%s's log says %d times that it refused a proposal", c.Nodes[i].Name, got)
+		}
 	}
 	t.Logf("15 heights, %d decided after round 0", laterRounds)
 	checkInvariants(t, c, load)

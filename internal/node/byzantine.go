@@ -11,8 +11,10 @@ import (
 // node a faulty proposer: every block it proposes carries, after the
 // transactions the application chose, one that does not decode and, when
 // there is one to copy, a copy of a good one with its signature spoiled.
-// Honest validators refuse such a block in ProcessProposal, so its round
-// ends without a decision and the next proposer's block is decided.
+// It also accepts every proposal in ProcessProposal, its own included, so
+// that it prevotes for its invalid blocks. Honest validators refuse such a
+// block in ProcessProposal and prevote nil, so its round ends without a
+// decision and the next proposer's block is decided.
 //
 // It is switched on only by folkmoot.unsafe_byzantine_proposer together
 // with Options.UnsafeTesting ("folkmoot start --unsafe-testing"): the
@@ -34,4 +36,8 @@ func (b byzantineProposer) PrepareProposal(ctx context.Context, req *abcitypes.P
 		txs = append(txs, forged)
 	}
 	return &abcitypes.PrepareProposalResponse{Txs: txs}, nil
+}
+
+func (b byzantineProposer) ProcessProposal(context.Context, *abcitypes.ProcessProposalRequest) (*abcitypes.ProcessProposalResponse, error) {
+	return &abcitypes.ProcessProposalResponse{Status: abcitypes.PROCESS_PROPOSAL_STATUS_ACCEPT}, nil
 }

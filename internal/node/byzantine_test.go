@@ -54,7 +54,8 @@ func (echoProposer) PrepareProposal(_ context.Context, req *abcitypes.PreparePro
 
 // TestByzantineProposerSpoilsProposals: after the transactions the app
 // chose, a proposal carries one that does not decode and a forged copy of
-// the first, which decodes but whose signature fails.
+// the first, which decodes but whose signature fails; and it accepts any
+// proposal.
 func TestByzantineProposerSpoilsProposals(t *testing.T) {
 	good := coretest.NewMember("ada").Ballot(1, tx.Yes)
 	res, err := byzantineProposer{echoProposer{}}.PrepareProposal(context.Background(),
@@ -77,5 +78,10 @@ func TestByzantineProposerSpoilsProposals(t *testing.T) {
 	}
 	if string(good) == string(res.Txs[2]) {
 		t.Fatal("the good transaction was changed in place")
+	}
+	// It votes for its own spoiled proposal.
+	pr, err := byzantineProposer{echoProposer{}}.ProcessProposal(context.Background(), &abcitypes.ProcessProposalRequest{Height: 7, Txs: res.Txs})
+	if err != nil || pr.Status != abcitypes.PROCESS_PROPOSAL_STATUS_ACCEPT {
+		t.Fatalf("ProcessProposal: %v %v", pr, err)
 	}
 }
