@@ -347,6 +347,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.FinalizeBlockReque
 		a.appendLeaf(l)
 	}
 	out.Events = append(events(res.Begin.Events), events(res.End.Events)...)
+	out.Events = append(out.Events, misbehaviorEvents(req.Misbehavior)...)
 	if got, _ := a.tree.RootAt(a.tree.Len()); got != res.Root {
 		return nil, fmt.Errorf("finalize block %d: the proof tree disagrees with the state", req.Height)
 	}

@@ -85,7 +85,7 @@ func newBenchCmd(s *Streams) *cobra.Command {
 		Use:   "bench",
 		Short: "Measure folkmoot on this machine and print the figures (JSON with --output json)",
 	}
-	bench.AddCommand(newBenchCoreCmd(s), newBenchNodeCmd(s), newBenchRestartCmd(s), newBenchConstitutionCmd(s), newBenchCountCmd(s),
+	bench.AddCommand(newBenchCoreCmd(s), newBenchNodeCmd(s), newBenchRestartCmd(s), newBenchChaosCmd(s), newBenchConstitutionCmd(s), newBenchCountCmd(s),
 		newBenchWebCmd(s), newBenchWebClientCmd(s))
 	return bench
 }

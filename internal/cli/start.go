@@ -16,7 +16,7 @@ import (
 
 func newStartCmd(s *Streams) *cobra.Command {
 	var home string
-	var verbose bool
+	var verbose, unsafeTesting bool
 	var web node.WebServing
 	c := &cobra.Command{
 		Use:   "start",
@@ -49,7 +49,8 @@ unless --insecure-http is given.`,
 			}
 			fmt.Fprintf(s.Err, "starting node in %s (from its newest snapshot, replaying the blocks after it)…\n", home)
 			c, err := node.Open(ctx, home, node.Options{Log: logw, Web: web, SiteLog: siteLog(),
-				SnapshotLog: slog.New(slog.NewTextHandler(s.Err, nil)).With("module", "snapshots")})
+				SnapshotLog:   slog.New(slog.NewTextHandler(s.Err, nil)).With("module", "snapshots"),
+				UnsafeTesting: unsafeTesting})
 			if err != nil {
 				return err
 			}
@@ -74,6 +75,9 @@ unless --insecure-http is given.`,
 	}
 	homeFlag(c, &home)
 	c.Flags().BoolVarP(&verbose, "verbose", "v", false, "print CometBFT's log on stderr")
+	// For the chaos tests only: allows the config's unsafe_* settings.
+	c.Flags().BoolVar(&unsafeTesting, "unsafe-testing", false, "allow the test-only settings of the config (never in production)")
+	c.Flags().MarkHidden("unsafe-testing")
 	webFlags(c, &web)
 	return c
 }

@@ -54,6 +54,9 @@ type Options struct {
 	// Clock times blocks for the metrics, paces the API's rate limiter and
 	// dates the certificate-expiry warning; never a rule. Default time.Now.
 	Clock func() time.Time
+	// UnsafeTesting allows the test-only settings of the home's config
+	// (folkmoot.unsafe_byzantine_proposer); without it Open refuses them.
+	UnsafeTesting bool
 }
 
 // Community is a running community, assembled by Open: the CometBFT node,
@@ -97,6 +100,9 @@ func Open(ctx context.Context, home string, o Options) (_ *Community, err error)
 	if o.Config != nil {
 		o.Config(cfg)
 	}
+	if cfg.Folkmoot.UnsafeByzantineProposer && !o.UnsafeTesting {
+		return nil, fmt.Errorf("start: %w: folkmoot.unsafe_byzantine_proposer is for tests only (start with --unsafe-testing)", ErrBadConfig)
+	}
 	plan, err := o.Web.Plan(home, cfg.Folkmoot.WebAddress, o.Clock())
 	if err != nil {
 		return nil, fmt.Errorf("start: web: %w", err)
@@ -135,6 +141,9 @@ func Open(ctx context.Context, home string, o Options) (_ *Community, err error)
 		return nil, fmt.Errorf("start: %w", err)
 	}
 	var app abcitypes.Application = c.app
+	if cfg.Folkmoot.UnsafeByzantineProposer {
+		app = byzantineProposer{app}
+	}
 	if o.Wrap != nil {
 		app = o.Wrap(app)
 	}

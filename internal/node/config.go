@@ -33,6 +33,10 @@ type Settings struct {
 	// SnapshotKeep is how many of the newest snapshots are kept (0: the
 	// default).
 	SnapshotKeep int `toml:"snapshot_keep"`
+	// UnsafeByzantineProposer is for tests only: the node's proposals
+	// carry invalid transactions (see byzantine.go), and Open refuses it
+	// unless Options.UnsafeTesting is set ("folkmoot start --unsafe-testing").
+	UnsafeByzantineProposer bool `toml:"unsafe_byzantine_proposer,omitempty"`
 }
 
 // Defaults of the [folkmoot] section.
