@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -37,7 +38,8 @@ type revised struct {
 }
 
 const (
-	refactorEvery = 50
+	refactorEvery = 400
+	residualTol   = 1e-9
 	pivotTol      = 1e-9
 	harrisTol     = 1e-9
 	costTol       = 1e-10
@@ -159,10 +161,10 @@ func (s *revised) solve() ([]float64, error) {
 			}
 		}
 		if q < 0 {
-			if s.sinceRefactor == 0 {
+			if s.sinceRefactor == 0 || s.residual() <= residualTol {
 				return pi, nil
 			}
-			// Optimal on the updated inverse: confirm on a fresh one.
+			// The updated inverse has drifted: confirm on a fresh one.
 			if err := s.refactor(); err != nil {
 				return nil, err
 			}
@@ -252,4 +254,21 @@ func (s *revised) value(j int) float64 {
 		return max(s.xb[p], 0)
 	}
 	return 0
+}
+
+// residual is the largest |(B·x_B − b)_i|: how far the updated basic
+// solution has drifted from the one a fresh inverse would give.
+func (s *revised) residual() float64 {
+	r := slices.Clone(s.b)
+	for i, j := range s.basis {
+		c := s.cols[j]
+		for k, row := range c.rows {
+			r[row] -= c.vals[k] * s.xb[i]
+		}
+	}
+	worst := 0.0
+	for _, v := range r {
+		worst = max(worst, math.Abs(v))
+	}
+	return worst
 }
