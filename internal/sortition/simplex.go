@@ -39,6 +39,7 @@ type revised struct {
 
 const (
 	refactorEvery = 400
+	blandAfter    = 50
 	residualTol   = 1e-9
 	pivotTol      = 1e-9
 	harrisTol     = 1e-9
@@ -139,7 +140,8 @@ func (s *revised) reduced(j int, pi []float64) float64 {
 // solve pivots to optimality and returns the duals.
 func (s *revised) solve() ([]float64, error) {
 	alpha := make([]float64, s.m)
-	degenerate := false
+	degenerate := false // Bland's rule for this pivot
+	run := 0            // consecutive degenerate pivots
 	for {
 		if s.pivots > maxPivots {
 			return nil, errors.New("simplex pivot limit reached")
@@ -208,7 +210,12 @@ func (s *revised) solve() ([]float64, error) {
 		if r < 0 {
 			return nil, errUnbounded
 		}
-		degenerate = ratio <= 1e-12
+		if ratio <= 1e-12 {
+			run++
+		} else {
+			run = 0
+		}
+		degenerate = run > blandAfter
 		s.pivot(r, q, alpha, ratio)
 	}
 }
