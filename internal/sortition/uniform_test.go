@@ -213,3 +213,24 @@ func mustRead(f *testing.F, path string) []byte {
 	}
 	return data
 }
+
+// TestShuffleDrawSparseMatchesDense checks that the sparse path of the
+// shuffle gives exactly the dense path's result.
+func TestShuffleDrawSparseMatchesDense(t *testing.T) {
+	members := make([]uint32, 500)
+	for i := range members {
+		members[i] = uint32(7*i + 3)
+	}
+	for k := range 60 {
+		sparse := shuffleDraw(NewStream([32]byte{byte(k)}, "t"), members, k)
+		s := NewStream([32]byte{byte(k)}, "t")
+		a := slices.Clone(members)
+		for i := range k {
+			j := i + int(s.Below(uint64(len(a)-i)))
+			a[i], a[j] = a[j], a[i]
+		}
+		if !slices.Equal(sparse, a[:k]) {
+			t.Fatalf("k=%d: sparse %v, dense %v", k, sparse, a[:k])
+		}
+	}
+}
