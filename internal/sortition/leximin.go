@@ -186,8 +186,9 @@ func leximin(in Instance, limit int) (*Distribution, error) {
 			return nil, fmt.Errorf("leximin stage %d: %w", stages, err)
 		}
 	}
-	if lambda == nil { // every type fixed before any stage: only one panel
-		lambda = []float64{1}
+	if lambda == nil { // no stage ran: the first profile alone
+		lambda = make([]float64, len(cg.cols))
+		lambda[0] = 1
 	}
 	d := publish(p, cg.cols, lambda)
 	d.Stats = Stats{Stages: stages, Columns: len(cg.cols), LPs: cg.lps, Exact: cg.exact}
@@ -429,6 +430,10 @@ func roundUnits(order []int, lambda []float64) []uint64 {
 	sum := 0.0
 	for _, i := range order {
 		sum += max(lambda[i], 0)
+	}
+	if !(sum > 0) { // cannot happen for a solved program; keep the sum exact anyway
+		lambda = make([]float64, len(lambda))
+		lambda[order[0]], sum = 1, 1
 	}
 	w := make([]uint64, len(order))
 	frac := make([]float64, len(order))

@@ -248,7 +248,7 @@ func (pr *pricer) bound(pos, r int) (float64, bool) {
 
 // sortByWeight orders types by w, highest first, ties by type number.
 func sortByWeight(ord []int, w []float64) {
-	slices.SortStableFunc(ord, func(a, b int) int {
+	slices.SortFunc(ord, func(a, b int) int { // a total order: ties by type number
 		switch {
 		case w[a] > w[b]:
 			return -1
