@@ -141,11 +141,12 @@ func (pr *pricer) dfs(pos, used int, val float64) {
 	if pos == len(pr.ord) {
 		return
 	}
-	b, ok := pr.bound(pos, r)
-	if !ok || val+b <= pr.floor+priceEps || (pr.found && val+b <= pr.best+priceEps) {
+	// The Lagrangian bound is the cheaper: one pass over the types.
+	if lb := pr.lagrangeBound(pos, r); val+lb <= pr.floor+priceEps || (pr.found && val+lb <= pr.best+priceEps) {
 		return
 	}
-	if lb := pr.lagrangeBound(pos, r); val+lb <= pr.floor+priceEps || (pr.found && val+lb <= pr.best+priceEps) {
+	b, ok := pr.bound(pos, r)
+	if !ok || val+b <= pr.floor+priceEps || (pr.found && val+b <= pr.best+priceEps) {
 		return
 	}
 	t := pr.ord[pos]
