@@ -147,15 +147,18 @@ type syntheticFeature struct {
 	vol    []int
 }
 
-var syntheticFeatures = [...]syntheticFeature{
-	{"neighbourhood", []string{"n01", "n02", "n03", "n04", "n05", "n06", "n07", "n08", "n09", "n10"},
-		[]int{12, 11, 10, 10, 10, 10, 10, 9, 9, 9}, []int{18, 14, 12, 10, 10, 9, 8, 7, 6, 6}},
-	{"age", []string{"16-29", "30-44", "45-59", "60-74", "75+"},
-		[]int{22, 26, 25, 18, 9}, []int{10, 20, 28, 30, 12}},
-	{"education", []string{"none", "secondary", "vocational", "degree", "postgraduate"},
-		[]int{15, 35, 20, 20, 10}, []int{6, 24, 18, 30, 22}},
-	{"housing", []string{"owner", "mortgage", "private-rent", "social-rent", "other"},
-		[]int{30, 25, 20, 17, 8}, []int{40, 25, 15, 12, 8}},
+// syntheticFeatures returns the four features of SyntheticInstance.
+func syntheticFeatures() []syntheticFeature {
+	return []syntheticFeature{
+		{"neighbourhood", []string{"n01", "n02", "n03", "n04", "n05", "n06", "n07", "n08", "n09", "n10"},
+			[]int{12, 11, 10, 10, 10, 10, 10, 9, 9, 9}, []int{18, 14, 12, 10, 10, 9, 8, 7, 6, 6}},
+		{"age", []string{"16-29", "30-44", "45-59", "60-74", "75+"},
+			[]int{22, 26, 25, 18, 9}, []int{10, 20, 28, 30, 12}},
+		{"education", []string{"none", "secondary", "vocational", "degree", "postgraduate"},
+			[]int{15, 35, 20, 20, 10}, []int{6, 24, 18, 30, 22}},
+		{"housing", []string{"owner", "mortgage", "private-rent", "social-rent", "other"},
+			[]int{30, 25, 20, 17, 8}, []int{40, 25, 15, 12, 8}},
+	}
 }
 
 // SyntheticInstance returns a seeded instance resembling a real citizens'
@@ -170,7 +173,8 @@ func SyntheticInstance(seed, volunteers, seats int) Instance {
 	binary.BigEndian.PutUint64(sd[24:], uint64(seed))
 	s := NewStream(sd, "synthetic")
 	in := Instance{Seats: seats}
-	for _, sf := range syntheticFeatures {
+	feats := syntheticFeatures()
+	for _, sf := range feats {
 		total := 0
 		for _, p := range sf.pop {
 			total += p
@@ -185,9 +189,9 @@ func SyntheticInstance(seed, volunteers, seats int) Instance {
 	}
 	w := make([]int, 10)
 	for m := 1; m <= volunteers; m++ {
-		vals := make([]string, len(syntheticFeatures))
+		vals := make([]string, len(feats))
 		var nb, age int
-		for f, sf := range syntheticFeatures {
+		for f, sf := range feats {
 			w = w[:0]
 			for j, x := range sf.vol {
 				switch f {

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"slices"
-	"time"
 )
 
 // Units is the denominator of published panel probabilities: a panel of
@@ -23,11 +21,8 @@ const (
 	// fixTol: a type whose dual weight exceeds this at the end of a stage
 	// has its probability fixed at the stage's value.
 	fixTol = 1e-7
-	// lpTol is the reduced-cost tolerance handed to the simplex.
-	lpTol = 1e-10
-	// goodEnough: the pricing search stops at the first panel that closes
-	// this share of the gap between ŷ and its root bound.
-	goodEnough = 0.0
+	// perturb scales the perturbation of the master program's rows.
+	perturb = 1e-9
 )
 
 // Distribution is a lottery over panels that meets every quota, with the
@@ -153,13 +148,11 @@ func leximin(in Instance, limit int) (*Distribution, error) {
 		stages++
 		var pi []float64
 		for {
-			st := time.Now()
 			pi, err = mst.lp.solve()
 			cg.lps++
 			if err != nil {
 				return nil, fmt.Errorf("leximin stage %d: %w", stages, err)
 			}
-			debugf("lp %d rows %d cols pivots %d %v", mst.lp.m, len(mst.lp.cols), mst.lp.pivots, time.Since(st))
 			yhat := -pi[mst.conv]
 			w := make([]float64, T)
 			for t := range T {
@@ -167,9 +160,7 @@ func leximin(in Instance, limit int) (*Distribution, error) {
 					w[t] = pi[r] / float64(len(p.types[t].members))
 				}
 			}
-			st = time.Now()
-			x, v, found, exact := cg.pr.solveAbove(w, yhat+improveTol, goodEnough)
-			debugf("stage %d cols %d yhat %.6f z %.6f price %.6f found %v nodes %d exact %v %v", stages, len(cg.cols), yhat, mst.z(), v, found, cg.pr.nodes, exact, time.Since(st))
+			x, _, found, exact := cg.pr.solveAbove(w, yhat+improveTol, true)
 			if !found {
 				cg.exact = cg.exact && exact
 				break
@@ -195,8 +186,9 @@ func leximin(in Instance, limit int) (*Distribution, error) {
 			return nil, fmt.Errorf("leximin stage %d: %w", stages, err)
 		}
 	}
-	if lambda == nil { // every type fixed before any stage: only one panel
-		lambda = []float64{1}
+	if lambda == nil { // no stage ran: the first profile alone
+		lambda = make([]float64, len(cg.cols))
+		lambda[0] = 1
 	}
 	d := publish(p, cg.cols, lambda)
 	d.Stats = Stats{Stages: stages, Columns: len(cg.cols), LPs: cg.lps, Exact: cg.exact}
@@ -237,7 +229,10 @@ func (cg *colgen) add(x []int) bool {
 //	          Σ_P λ[P] = 1,   λ, z, s ≥ 0,
 //
 // where a(P,t) = seats of t in P / volunteers of type t; types no panel
-// can seat have no row. The duals π of the type rows are the weights of
+// can seat have no row. Against degeneracy (every type row has right-hand
+// side 0), row r's right-hand side is lowered by perturb·(1 + r/m), so the
+// slacks of the first basis are all distinct and positive; z is then
+// overstated by at most 2·perturb, far below the tolerances. The duals π of the type rows are the weights of
 // the pricing, and −π of the last row is the bound ŷ a new panel must
 // beat. Between stages the program changes in place: the rows of the
 // types just fixed lose z and take the stage's value z as right-hand
@@ -271,6 +266,7 @@ func newMaster(cg *colgen, fixed []bool) (*master, error) {
 	for r := range rows {
 		zc.rows = append(zc.rows, r)
 		zc.vals = append(zc.vals, -1)
+		b[r] = -perturb * (1 + float64(r)/float64(m))
 	}
 	// Start from the first panel: λ = 1 on it, z = 0, s = its a(P,t).
 	cols := []column{zc}
@@ -292,7 +288,8 @@ func newMaster(cg *colgen, fixed []bool) (*master, error) {
 	return mst, nil
 }
 
-// fix turns the rows of the types ts into fixed rows at probability z.
+// fix turns the rows of the types ts into fixed rows at probability z
+// (less the row's perturbation).
 // The basis stays as it was when that keeps it invertible (by the
 // Sherman–Morrison formula, when 1 + Σ_{r in ts} B⁻¹[z, r] ≠ 0); otherwise
 // z leaves the basis for the slack of the fixed row with the largest
@@ -434,6 +431,10 @@ func roundUnits(order []int, lambda []float64) []uint64 {
 	for _, i := range order {
 		sum += max(lambda[i], 0)
 	}
+	if !(sum > 0) { // cannot happen for a solved program; keep the sum exact anyway
+		lambda = make([]float64, len(lambda))
+		lambda[order[0]], sum = 1, 1
+	}
 	w := make([]uint64, len(order))
 	frac := make([]float64, len(order))
 	var total uint64
@@ -473,9 +474,3 @@ func roundUnits(order []int, lambda []float64) []uint64 {
 
 // errNoPanels is returned by Draw for an empty distribution.
 var errNoPanels = errors.New("distribution has no panel")
-
-func debugf(f string, a ...any) {
-	if os.Getenv("SORTDEBUG") != "" {
-		fmt.Fprintf(os.Stderr, f+"\n", a...)
-	}
-}

@@ -6,29 +6,32 @@ import (
 )
 
 // pricer finds, for weights w (one per type, the value of each seat given
-// to a volunteer of that type), a panel meeting every quota with the
-// largest total weight Σ x[t]·w[t]. It is the integer program of LEXIMIN's
-// column generation, solved exactly by a depth-first branch and bound:
+// to a volunteer of that type), a panel profile meeting every quota with a
+// large total weight Σ x[t]·w[t]: the integer program of LEXIMIN's column
+// generation (docs/sortition.md, "Pricing"). It first chooses Lagrange
+// multipliers for the quota cells, then tries a deterministic heuristic,
+// then runs an exact depth-first branch and bound:
 //
-//   - types are taken in order of weight, highest first, ties by type
-//     number; each type's seat count is tried from its largest admissible
-//     value down to 0;
+//   - types are taken in order of Lagrange-adjusted weight, highest first,
+//     ties by type number; each type's seat count is tried from its largest
+//     admissible value down (from 0 up when its adjusted weight is
+//     negative);
 //   - a node is cut when the quotas of any single feature cannot be met by
 //     the types still to come, or when its value plus a bound on the rest
-//     cannot beat the best panel found.
+//     cannot beat the floor or the best panel found.
 //
-// The bound is the least, over features, of the best completion that
-// respects that one feature's quotas alone (solved exactly by taking each
-// value's missing minimum from its heaviest types, then the heaviest seats
-// left within the maximums), and never more than the heaviest seats left
-// with no quota at all. Each relaxation drops constraints, so the bound is
-// valid; the search is exact unless it reaches its node limit.
+// The bound is the lesser of the Lagrangian bound and, per feature, the
+// best completion that respects that one feature's quotas alone (solved
+// exactly by taking each value's missing minimum from its heaviest types,
+// then the heaviest seats left within the maximums), never more than the
+// heaviest seats left with no quota at all. Each is a relaxation, so the
+// search is exact unless it reaches its node limit.
 type pricer struct {
 	p      *problem
 	limit  int
 	nodes  int
 	cut    bool // the node limit was reached
-	stop   bool // a good enough panel was found
+	stop   bool // a panel worth enough was found
 	w      []float64
 	ord    []int
 	x      []int // seats per type on the current path
@@ -70,14 +73,14 @@ func newPricer(p *problem, limit int) *pricer {
 // whether any panel meets the quotas, and whether the search was exact.
 // The returned slice is fresh.
 func (pr *pricer) solve(w []float64) (x []int, value float64, found, exact bool) {
-	return pr.solveAbove(w, math.Inf(-1), 1)
+	return pr.solveAbove(w, math.Inf(-1), false)
 }
 
 // solveAbove is solve restricted to panels worth more than floor: it
-// reports found = false, exactly, when there is none. It stops at the
-// first panel worth at least floor + good·(root bound − floor), good in
-// (0, 1]; with good = 1 it finds the best panel.
-func (pr *pricer) solveAbove(w []float64, floor, good float64) (x []int, value float64, found, exact bool) {
+// reports found = false, exactly, when there is none. With first, it
+// returns the first such panel found (the heuristic's, when it has one)
+// rather than the best.
+func (pr *pricer) solveAbove(w []float64, floor float64, first bool) (x []int, value float64, found, exact bool) {
 	pr.w, pr.floor = w, floor
 	for i := range pr.wOrd {
 		pr.wOrd[i] = i
@@ -92,20 +95,15 @@ func (pr *pricer) solveAbove(w []float64, floor, good float64) (x []int, value f
 	clear(pr.cnt)
 	pr.nodes, pr.cut, pr.stop, pr.found, pr.best = 0, false, false, false, 0
 	if hx, hv, ok := pr.heuristic(-1); ok && hv > floor+priceEps {
-		if good == 0 {
+		if first {
 			return hx, hv, true, true
 		}
 		pr.found, pr.best = true, hv
 		copy(pr.bestX, hx)
 	}
 	pr.enough = math.Inf(1)
-	if good == 0 {
+	if first {
 		pr.enough = floor
-	}
-	if good < 1 && !math.IsInf(floor, -1) && good > 0 {
-		fb, _ := pr.bound(0, pr.p.seats)
-		root := min(fb, pr.lagrangeBound(0, pr.p.seats))
-		pr.enough = floor + good*(root-floor)
 	}
 	pr.dfs(0, 0, 0)
 	if !pr.found {
@@ -143,11 +141,12 @@ func (pr *pricer) dfs(pos, used int, val float64) {
 	if pos == len(pr.ord) {
 		return
 	}
-	b, ok := pr.bound(pos, r)
-	if !ok || val+b <= pr.floor+priceEps || (pr.found && val+b <= pr.best+priceEps) {
+	// The Lagrangian bound is the cheaper: one pass over the types.
+	if lb := pr.lagrangeBound(pos, r); val+lb <= pr.floor+priceEps || (pr.found && val+lb <= pr.best+priceEps) {
 		return
 	}
-	if lb := pr.lagrangeBound(pos, r); val+lb <= pr.floor+priceEps || (pr.found && val+lb <= pr.best+priceEps) {
+	b, ok := pr.bound(pos, r)
+	if !ok || val+b <= pr.floor+priceEps || (pr.found && val+b <= pr.best+priceEps) {
 		return
 	}
 	t := pr.ord[pos]
@@ -250,7 +249,7 @@ func (pr *pricer) bound(pos, r int) (float64, bool) {
 
 // sortByWeight orders types by w, highest first, ties by type number.
 func sortByWeight(ord []int, w []float64) {
-	slices.SortStableFunc(ord, func(a, b int) int {
+	slices.SortFunc(ord, func(a, b int) int { // a total order: ties by type number
 		switch {
 		case w[a] > w[b]:
 			return -1
@@ -395,6 +394,6 @@ func (pr *pricer) seating(t int) ([]int, bool, bool) {
 	if x, _, ok := pr.heuristic(t); ok {
 		return x, true, true
 	}
-	x, _, found, exact := pr.solveAbove(w, 0.5, 0)
+	x, _, found, exact := pr.solveAbove(w, 0.5, true)
 	return x, found, exact
 }

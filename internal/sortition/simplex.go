@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -37,7 +38,9 @@ type revised struct {
 }
 
 const (
-	refactorEvery = 50
+	refactorEvery = 400
+	blandAfter    = 50
+	residualTol   = 1e-9
 	pivotTol      = 1e-9
 	harrisTol     = 1e-9
 	costTol       = 1e-10
@@ -137,7 +140,8 @@ func (s *revised) reduced(j int, pi []float64) float64 {
 // solve pivots to optimality and returns the duals.
 func (s *revised) solve() ([]float64, error) {
 	alpha := make([]float64, s.m)
-	degenerate := false
+	degenerate := false // Bland's rule for this pivot
+	run := 0            // consecutive degenerate pivots
 	for {
 		if s.pivots > maxPivots {
 			return nil, errors.New("simplex pivot limit reached")
@@ -159,10 +163,10 @@ func (s *revised) solve() ([]float64, error) {
 			}
 		}
 		if q < 0 {
-			if s.sinceRefactor == 0 {
+			if s.sinceRefactor == 0 || s.residual() <= residualTol {
 				return pi, nil
 			}
-			// Optimal on the updated inverse: confirm on a fresh one.
+			// The updated inverse has drifted: confirm on a fresh one.
 			if err := s.refactor(); err != nil {
 				return nil, err
 			}
@@ -206,7 +210,12 @@ func (s *revised) solve() ([]float64, error) {
 		if r < 0 {
 			return nil, errUnbounded
 		}
-		degenerate = ratio <= 1e-12
+		if ratio <= 1e-12 {
+			run++
+		} else {
+			run = 0
+		}
+		degenerate = run > blandAfter
 		s.pivot(r, q, alpha, ratio)
 	}
 }
@@ -252,4 +261,21 @@ func (s *revised) value(j int) float64 {
 		return max(s.xb[p], 0)
 	}
 	return 0
+}
+
+// residual is the largest |(B·x_B − b)_i|: how far the updated basic
+// solution has drifted from the one a fresh inverse would give.
+func (s *revised) residual() float64 {
+	r := slices.Clone(s.b)
+	for i, j := range s.basis {
+		c := s.cols[j]
+		for k, row := range c.rows {
+			r[row] -= c.vals[k] * s.xb[i]
+		}
+	}
+	worst := 0.0
+	for _, v := range r {
+		worst = max(worst, math.Abs(v))
+	}
+	return worst
 }

@@ -22,16 +22,33 @@ func Uniform(seed [32]byte, eligible []uint32, k int) ([]uint32, error) {
 }
 
 // shuffleDraw is the partial Fisher–Yates shuffle of Uniform on a given
-// stream; it leaves members unchanged.
+// stream; it leaves members unchanged. When k is small beside n it keeps
+// only the displaced entries (in a map read by key, never iterated), so a
+// draw of 40 from 100,000 costs microseconds; the result is the same.
 func shuffleDraw(s *Stream, members []uint32, k int) []uint32 {
-	a := make([]uint32, len(members))
-	copy(a, members)
-	n := uint64(len(a))
+	n := uint64(len(members))
+	if 8*k >= len(members) {
+		a := make([]uint32, len(members))
+		copy(a, members)
+		for i := 0; i < k; i++ {
+			j := i + int(s.Below(n-uint64(i)))
+			a[i], a[j] = a[j], a[i]
+		}
+		return a[:k:k]
+	}
+	moved := make(map[int]uint32, k)
+	at := func(i int) uint32 {
+		if v, ok := moved[i]; ok {
+			return v
+		}
+		return members[i]
+	}
+	out := make([]uint32, k)
 	for i := 0; i < k; i++ {
 		j := i + int(s.Below(n-uint64(i)))
-		a[i], a[j] = a[j], a[i]
+		out[i], moved[j] = at(j), at(i) // position i is never read again
 	}
-	return a[:k:k]
+	return out
 }
 
 // checkSorted reports the first place where members is not strictly

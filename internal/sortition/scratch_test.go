@@ -1,0 +1,23 @@
+package sortition
+
+import (
+	"os"
+	"strconv"
+	"testing"
+	"time"
+)
+
+func TestScratch(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("N"))
+	k, _ := strconv.Atoi(os.Getenv("K"))
+	if n == 0 {
+		t.Skip()
+	}
+	in := SyntheticInstance(1, n, k)
+	start := time.Now()
+	d, err := Leximin(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%v stats %+v panels %d summary %+v", time.Since(start), d.Stats, len(d.Panels), Summarize(d.Probabilities))
+}
