@@ -1,0 +1,68 @@
+package bench_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/folkmoot/folkmoot/internal/ballot"
+	"github.com/folkmoot/folkmoot/internal/bench"
+)
+
+// TestBallotFigures runs the secret-ballot benchmark at tiny sizes (no
+// browser) and checks that every figure is reported and positive; speed is
+// reported, not asserted.
+func TestBallotFigures(t *testing.T) {
+	f, err := bench.Ballot(context.Background(), bench.BallotOptions{Ballots: 12, BlockSize: 5, Casts: 2, TallyBallots: 50}, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"cpus", "workers", "ballots", "cast_ms", "verify_ballots_per_s", "verify_cpu_us_per_ballot",
+		"parse_cpu_us_per_ballot", "unbatched_verify_ballots_per_s", "unbatched_verify_cpu_us_per_ballot", "batch_speedup",
+		"group_ops_per_ballot", "batched_msm_terms_per_ballot", "msm_term_ns", "tally_ballots", "tally_100k_s",
+		"tally_100k_from_bytes_s", "block_size", "core_block_ballots_per_s", "core_cpu_us_per_ballot"} {
+		v, ok := m[k].(float64)
+		if !ok || v <= 0 {
+			t.Errorf("%s = %v, want a positive number", k, m[k])
+		}
+	}
+	if s, _ := m["cpu_model"].(string); s == "" {
+		t.Error("cpu_model missing")
+	}
+	if _, ok := m["browser_cast_ms"]; ok {
+		t.Error("browser_cast_ms reported without a browser")
+	}
+	if f.GroupOpsPerBallot != 44 || f.MSMTermsPerBallot != 32 {
+		t.Errorf("group operations %d and %d MSM terms, want 44 and 32", f.GroupOpsPerBallot, f.MSMTermsPerBallot)
+	}
+}
+
+// TestGroupOps checks the count of scalar multiplications against the
+// equations of docs/secret-ballot.md §4.3 for a few races.
+func TestGroupOps(t *testing.T) {
+	for _, c := range []struct {
+		name          string
+		race          ballot.Race
+		unbatched, ms int
+	}{
+		{"yes/no/abstain", ballot.SingleChoice(3), 2 * (12 + 2), 14 + 6},
+		{"single choice of 5", ballot.SingleChoice(5), 2 * (20 + 2), 22 + 10},
+		{"approve up to 2 of 4", ballot.Approval(4, 2), 2 * (16 + 6), 22 + 8},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			u, m := bench.GroupOps(c.race)
+			if u != c.unbatched || m != c.ms {
+				t.Errorf("GroupOps = %d, %d; want %d, %d", u, m, c.unbatched, c.ms)
+			}
+		})
+	}
+}
