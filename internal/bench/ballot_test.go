@@ -2,7 +2,10 @@ package bench_test
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
+	"fmt"
+	"syscall"
 	"testing"
 	"time"
 
@@ -65,4 +68,83 @@ func TestGroupOps(t *testing.T) {
 			}
 		})
 	}
+}
+
+// benchWorkload is a secret workload of n ballots for the benchmarks below.
+func benchWorkload(b *testing.B, n int) *bench.SecretWorkload {
+	b.Helper()
+	w, err := bench.NewSecretWorkload(n, 200)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return w
+}
+
+// BenchmarkBallotVerifyBatched parses and verifies 256 ballots with
+// ballot.VerifyAll on all CPUs per iteration (run with -cpuprofile to see
+// where verify_ballots_per_s goes).
+func BenchmarkBallotVerifyBatched(b *testing.B) {
+	w := benchWorkload(b, 256)
+	for b.Loop() {
+		if _, err := bench.VerifyBatched(w.Items(), w.BallotBytes(), 0, time.Now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*256)/b.Elapsed().Seconds(), "ballots/s")
+}
+
+// BenchmarkBallotVerifyUnbatched is BenchmarkBallotVerifyBatched one
+// equation at a time.
+func BenchmarkBallotVerifyUnbatched(b *testing.B) {
+	w := benchWorkload(b, 256)
+	for b.Loop() {
+		if _, err := bench.VerifyUnbatched(w.Items(), w.BallotBytes(), 0, time.Now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*256)/b.Elapsed().Seconds(), "ballots/s")
+}
+
+// BenchmarkBallotCoreApply applies 1,000 secret ballots through the core in
+// blocks of 200 per iteration (the workload is rebuilt, untimed).
+func BenchmarkBallotCoreApply(b *testing.B) {
+	for range b.N {
+		b.StopTimer()
+		w := benchWorkload(b, 1000)
+		b.StartTimer()
+		if _, err := w.Apply(time.Now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "ballots/s")
+}
+
+// BenchmarkBallotBatchSize verifies 1,024 parsed ballots on one goroutine
+// with ballot.VerifyBatch in batches of several sizes (VerifyAll uses
+// ballot.BatchSize), to choose the size.
+func BenchmarkBallotBatchSize(b *testing.B) {
+	items := benchWorkload(b, 1024).Items()
+	for _, size := range []int{32, 64, 128, 256, 512, 1024} {
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			cpu0 := cpuTime()
+			for b.Loop() {
+				for lo := 0; lo < len(items); lo += size {
+					if err := ballot.VerifyBatch(items[lo:min(lo+size, len(items))], rand.Reader); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N*len(items)), "cpu-µs/ballot")
+		})
+	}
+}
+
+// cpuTime is the CPU time this process has used: on a shared machine the
+// wall clock also measures the neighbours.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
