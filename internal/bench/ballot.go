@@ -107,7 +107,8 @@ type BallotFigures struct {
 	TallyCPUS    float64 `json:"tally_100k_cpu_s"`
 	// TallyFromBytesS is the same tally with the sum made from the stored
 	// ciphertext bytes, one ballot after another, as the core's close does.
-	TallyFromBytesS float64 `json:"tally_100k_from_bytes_s"`
+	TallyFromBytesS    float64 `json:"tally_100k_from_bytes_s"`
+	TallyFromBytesCPUS float64 `json:"tally_100k_from_bytes_cpu_s"`
 
 	// CoreBlockPerS is secret ballots applied through core.State.ApplyBlock
 	// in blocks of BlockSize (signatures, parsing, batched proof checks,
@@ -207,7 +208,7 @@ func Ballot(ctx context.Context, o BallotOptions, clock func() time.Time) (Ballo
 	if err != nil {
 		return f, err
 	}
-	f.TallyS, f.TallyCPUS, f.TallyFromBytesS = t.Seconds, t.CPUSeconds, t.FromBytesSeconds
+	f.TallyS, f.TallyCPUS, f.TallyFromBytesS, f.TallyFromBytesCPUS = t.Seconds, t.CPUSeconds, t.FromBytesSeconds, t.FromBytesCPU
 	f.LoadAvg = loadAverage()
 	return f, nil
 }
@@ -585,6 +586,7 @@ type TallyTimes struct {
 	Seconds          float64 // sum of decoded ballots, verification, combination
 	CPUSeconds       float64 // the CPU time of the same
 	FromBytesSeconds float64 // the same with the sum made from bytes
+	FromBytesCPU     float64 // the CPU time of the same, seconds
 }
 
 // Tally measures the tally of n 5-choice single-choice ballots under a
@@ -701,7 +703,7 @@ func Tally(n int, clock func() time.Time) (TallyTimes, error) {
 	if err != nil {
 		return out, err
 	}
-	out.FromBytesSeconds = d.Seconds()
+	out.FromBytesSeconds, out.FromBytesCPU = d.Seconds(), cpu.Seconds()
 	return out, nil
 }
 

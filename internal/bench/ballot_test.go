@@ -32,7 +32,7 @@ func TestBallotFigures(t *testing.T) {
 	for _, k := range []string{"cpus", "workers", "ballots", "cast_ms", "verify_ballots_per_s", "verify_cpu_us_per_ballot",
 		"parse_cpu_us_per_ballot", "unbatched_verify_ballots_per_s", "unbatched_verify_cpu_us_per_ballot", "batch_speedup", "batch_speedup_cpu", "verify_runs", "cast_cpu_ms", "tally_100k_cpu_s",
 		"group_ops_per_ballot", "batched_msm_terms_per_ballot", "msm_term_ns", "tally_ballots", "tally_100k_s",
-		"tally_100k_from_bytes_s", "block_size", "core_block_ballots_per_s", "core_cpu_us_per_ballot"} {
+		"tally_100k_from_bytes_s", "tally_100k_from_bytes_cpu_s", "block_size", "core_block_ballots_per_s", "core_cpu_us_per_ballot"} {
 		v, ok := m[k].(float64)
 		if !ok || v <= 0 {
 			t.Errorf("%s = %v, want a positive number", k, m[k])

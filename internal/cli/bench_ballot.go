@@ -59,7 +59,7 @@ browser_cast_ms is left out.`,
 			fmt.Fprintf(s.Out, "verify, batched    %.0f ballots/s on %d goroutines (CPU %.0f µs per ballot, of which parsing %.0f)\n", f.VerifyPerS, f.Workers, f.VerifyCPUUs, f.ParseUs)
 			fmt.Fprintf(s.Out, "verify, one by one %.0f ballots/s (CPU %.0f µs per ballot); batching: ×%.1f (by CPU time ×%.1f)\n", f.UnbatchedPerS, f.UnbatchedCPUUs, f.BatchSpeedup, f.BatchSpeedupCPU)
 			fmt.Fprintf(s.Out, "group operations   %d scalar multiplications per ballot one by one, %d MSM terms batched; %.0f ns per term of a 64-term MSM\n", f.GroupOpsPerBallot, f.MSMTermsPerBallot, f.MSMTermNs)
-			fmt.Fprintf(s.Out, "tally              %.2f s for %d ballots (CPU %.2f s; %.2f s summing from stored bytes)\n", f.TallyS, f.TallyBallots, f.TallyCPUS, f.TallyFromBytesS)
+			fmt.Fprintf(s.Out, "tally              %.2f s for %d ballots (CPU %.2f s); summing from stored bytes %.2f s (CPU %.2f s)\n", f.TallyS, f.TallyBallots, f.TallyCPUS, f.TallyFromBytesS, f.TallyFromBytesCPUS)
 			fmt.Fprintf(s.Out, "core apply         %.0f secret ballots/s in blocks of %d (CPU %.0f µs per ballot)\n", f.CoreBlockPerS, f.BlockSize, f.CoreCPUUs)
 			return nil
 		},
