@@ -45,7 +45,8 @@ type BallotOptions struct {
 	// VerifyRuns is how many times each verification is measured; the
 	// best run is kept (default 3).
 	VerifyRuns int
-	Progress   func(format string, args ...any)
+	// Progress, when not nil, is told what is being measured.
+	Progress func(format string, args ...any)
 }
 
 // BallotFigures are the results of the secret-ballot benchmark. Every

@@ -11,6 +11,9 @@ import (
 	"github.com/folkmoot/folkmoot/internal/bench"
 )
 
+// quickSizes are the sizes of `bench ballot --quick`.
+var quickSizes = map[string]int{"ballots": 400, "casts": 50, "tally-ballots": 10_000, "browser-runs": 5, "verify-runs": 1}
+
 func newBenchBallotCmd(s *Streams) *cobra.Command {
 	var o bench.BallotOptions
 	var output string
@@ -33,13 +36,22 @@ browser_cast_ms is left out.`,
 				return err
 			}
 			if quick {
-				o.Ballots, o.Casts, o.TallyBallots, o.BrowserRuns, o.VerifyRuns = 400, 50, 10_000, 5, 1
+				// Small sizes, except where a flag says otherwise.
+				for name, v := range map[string]*int{"ballots": &o.Ballots, "casts": &o.Casts, "tally-ballots": &o.TallyBallots,
+					"browser-runs": &o.BrowserRuns, "verify-runs": &o.VerifyRuns} {
+					if !cmd.Flags().Changed(name) {
+						*v = quickSizes[name]
+					}
+				}
 			}
-			if o.Chromium == "" {
-				o.Chromium = bench.Chromium()
-			}
-			if o.Chromium == "" {
-				fmt.Fprintln(s.Err, "note: no Chromium found ($FOLKMOOT_CHROMIUM or chromium on the PATH): browser_cast_ms not measured")
+			switch o.Chromium {
+			case "none":
+				o.Chromium = ""
+				fmt.Fprintln(s.Err, "note: --chromium none: browser_cast_ms not measured")
+			case "":
+				if o.Chromium = bench.Chromium(); o.Chromium == "" {
+					fmt.Fprintln(s.Err, "note: no Chromium found ($FOLKMOOT_CHROMIUM or chromium on the PATH): browser_cast_ms not measured")
+				}
 			}
 			o.Progress = func(format string, a ...any) { fmt.Fprintf(s.Err, format+"\n", a...) }
 			ctx, cancel := context.WithTimeout(cmd.Context(), 10*time.Minute)
@@ -71,7 +83,7 @@ browser_cast_ms is left out.`,
 	c.Flags().IntVar(&o.Casts, "casts", 200, "ballots cast in Go for cast_ms")
 	c.Flags().IntVar(&o.TallyBallots, "tally-ballots", 100_000, "ballots in the tally")
 	c.Flags().IntVar(&o.Workers, "workers", 0, "goroutines that verify (0: all CPUs)")
-	c.Flags().StringVar(&o.Chromium, "chromium", "", "Chromium binary for browser_cast_ms (default $FOLKMOOT_CHROMIUM or chromium on the PATH)")
+	c.Flags().StringVar(&o.Chromium, "chromium", "", "Chromium binary for browser_cast_ms (default $FOLKMOOT_CHROMIUM or chromium on the PATH; none: skip it)")
 	c.Flags().IntVar(&o.BrowserRuns, "browser-runs", 20, "casts timed in Chromium")
 	c.Flags().IntVar(&o.VerifyRuns, "verify-runs", 3, "times each verification is measured (the best is kept)")
 	return c
