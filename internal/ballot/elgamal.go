@@ -63,6 +63,25 @@ func (c Ciphertext) Bytes() []byte {
 	return c.B.Encode(out)
 }
 
+// ParseAggregate decodes A ‖ B of a sum of ciphertexts, refusing only
+// non-canonical points: a sum may be the identity (voters who know each
+// other's randomness can make their A components cancel), and it must
+// still be decrypted.
+func ParseAggregate(b []byte) (Ciphertext, error) {
+	if len(b) != CiphertextSize {
+		return Ciphertext{}, fmt.Errorf("aggregate: %d bytes, want %d: %w", len(b), CiphertextSize, ErrEncoding)
+	}
+	a, err := decodePoint(b[:PointSize], "aggregate A")
+	if err != nil {
+		return Ciphertext{}, err
+	}
+	bb, err := decodePoint(b[PointSize:], "aggregate B")
+	if err != nil {
+		return Ciphertext{}, err
+	}
+	return Ciphertext{A: a, B: bb}, nil
+}
+
 // ParseCiphertext decodes A ‖ B, refusing non-canonical points and an
 // identity A (which would mean r = 0 and a plaintext in the clear).
 func ParseCiphertext(b []byte) (Ciphertext, error) {

@@ -514,7 +514,7 @@ any one ballot. With --wait it first waits for voting to close.`,
 				b, err := hex.DecodeString(h)
 				if err == nil {
 					var c ballot.Ciphertext
-					if c, err = ballot.ParseCiphertext(b); err == nil {
+					if c, err = ballot.ParseAggregate(b); err == nil {
 						agg = append(agg, c)
 						continue
 					}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -140,8 +141,10 @@ type SecretVote struct {
 	Ballots  map[uint32]SecretCast
 	Tracking map[[32]byte]uint32
 
-	// Set when voting closes: the sum of the counted ballots, one
-	// ciphertext per choice, and the deadline for partial decryptions.
+	// Aggregate is the sum of the counted ballots, one ciphertext per
+	// choice, kept as ballots come (a replaced ballot is subtracted), so
+	// that the close costs nothing; DecryptBy, set at the close, is the
+	// deadline for partial decryptions.
 	Aggregate []byte
 	DecryptBy int64
 	// Partials are the valid partial decryptions, by trustee.
@@ -545,7 +548,7 @@ func (s *State) secretBallot(m *Member, b *tx.SecretBallot) (func(*Result), *rej
 		return nil, reject.Errorf(reject.BallotReused, "%s rejected: this exact ballot (tracking code %x) was already cast on proposal %d; a new ballot must be freshly encrypted", what, tracking[:6], p.ID)
 	}
 	race := v.Race()
-	bal, perr := ballot.ParseBallot(race, b.Ballot)
+	bal, perr := decodeBallot(b, race)
 	if perr != nil {
 		return nil, reject.Errorf(reject.BadBallotEncoding, "%s rejected: it is not a ballot of %d choices for proposal %d: %v", what, race.Choices, p.ID, perr)
 	}
@@ -559,15 +562,20 @@ func (s *State) secretBallot(m *Member, b *tx.SecretBallot) (func(*Result), *rej
 	if verr != nil {
 		return nil, reject.Errorf(reject.BadBallotProof, "%s rejected: its proofs do not hold for you, proposal %d and this election key (%s): a ballot must encrypt 0 or 1 for each choice and %s, made by your own device for this vote", what, p.ID, proofReason(verr), raceWords(race))
 	}
-	cts := make([]byte, 0, race.Choices*ballot.CiphertextSize)
-	for _, c := range bal.Ciphertexts() {
-		cts = append(cts, c.Bytes()...)
-	}
+	// The encoding begins with the ciphertexts (docs/secret-ballot.md §4.1).
+	cts := b.Ballot[:race.Choices*ballot.CiphertextSize]
 	return func(r *Result) {
 		prev, had := v.Ballots[m.Number]
+		var old []ballot.Ciphertext
+		if had {
+			old = ciphertextsOf(prev.Cts)
+		}
+		agg := v.Aggregate
+		v.Aggregate = runningSum(agg, race.Choices, bal.Ciphertexts(), old)
 		v.Ballots[m.Number] = SecretCast{Tracking: tracking, Cts: cts, Height: s.height}
 		v.Tracking[tracking] = m.Number
 		s.record(func() {
+			v.Aggregate = agg
 			delete(v.Tracking, tracking)
 			if had {
 				v.Ballots[m.Number] = prev
@@ -599,33 +607,15 @@ func raceWords(r ballot.Race) string {
 func (s *State) closeSecret(p *Proposal, r *Result) {
 	v := p.Secret
 	n := v.Choices()
-	agg := make([]ballot.Ciphertext, n)
-	for i := range agg {
-		agg[i] = ballot.ZeroCiphertext()
+	aggBytes := v.Aggregate
+	if aggBytes == nil {
+		aggBytes = runningSum(nil, n, nil, nil)
 	}
-	members := make([]uint32, 0, len(v.Ballots))
-	for m := range v.Ballots {
-		members = append(members, m)
-	}
-	slices.Sort(members)
-	for _, m := range members {
-		cts := v.Ballots[m].Cts
-		for i := range agg {
-			c, err := ballot.ParseCiphertext(cts[i*ballot.CiphertextSize : (i+1)*ballot.CiphertextSize])
-			if err != nil {
-				panic(fmt.Sprintf("core: stored ciphertext of member %d on proposal %d: %v", m, p.ID, err))
-			}
-			agg[i] = agg[i].Add(c)
-		}
-	}
-	var aggBytes []byte
-	for _, c := range agg {
-		aggBytes = append(aggBytes, c.Bytes()...)
-	}
+	prevAgg := v.Aggregate
 	v.Aggregate, v.DecryptBy = aggBytes, p.Closes+v.DecryptPeriod
 	was := p.Status
 	p.Status = Counting
-	s.record(func() { v.Aggregate, v.DecryptBy, p.Status = nil, 0, was })
+	s.record(func() { v.Aggregate, v.DecryptBy, p.Status = prevAgg, 0, was })
 	h := sha256.Sum256(aggBytes)
 	s.fact(r, mustEncode([]any{FactSecretClosed, p.ID, uint64(len(v.Ballots)), h[:], v.DecryptBy, s.now}))
 	r.Events = append(r.Events, SecretClosed{Proposal: p.ID, Ballots: uint64(len(v.Ballots)), DecryptBy: v.DecryptBy})
@@ -643,7 +633,7 @@ func (s *State) closeSecret(p *Proposal, r *Result) {
 func (v *SecretVote) AggregateCiphertexts() ([]ballot.Ciphertext, error) {
 	out := make([]ballot.Ciphertext, 0, v.Choices())
 	for i := 0; i+ballot.CiphertextSize <= len(v.Aggregate); i += ballot.CiphertextSize {
-		c, err := ballot.ParseCiphertext(v.Aggregate[i : i+ballot.CiphertextSize])
+		c, err := ballot.ParseAggregate(v.Aggregate[i : i+ballot.CiphertextSize])
 		if err != nil {
 			return nil, fmt.Errorf("aggregate ciphertext %d: %w", i/ballot.CiphertextSize, err)
 		}
@@ -834,11 +824,7 @@ func (s *State) CheckSecretProofs(txs []*tx.Tx, workers int) {
 		if done, _ := b.ProofChecked(stmt); done {
 			continue
 		}
-		bal, err := ballot.ParseBallot(race, b.Ballot)
-		if err != nil {
-			continue
-		}
-		items = append(items, ballot.Item{Context: ctx, Race: race, Ballot: bal})
+		items = append(items, ballot.Item{Context: ctx, Race: race})
 		jobs = append(jobs, job{b, stmt})
 		seed.Write(stmt[:])
 		seed.Write(b.Ballot)
@@ -846,10 +832,101 @@ func (s *State) CheckSecretProofs(txs []*tx.Tx, workers int) {
 	if len(items) == 0 {
 		return
 	}
-	errs := ballot.VerifyAll(items, workers, newHashStream(seed.Sum(nil)))
-	for k, j := range jobs {
+	// Parse on every worker; a ballot that does not parse is left to Apply.
+	parseAll(len(items), workers, func(k int) {
+		items[k].Ballot, _ = decodeBallot(jobs[k].b, items[k].Race)
+	})
+	ok := items[:0:0]
+	var okJobs []job
+	for k, it := range items {
+		if it.Ballot != nil {
+			ok = append(ok, it)
+			okJobs = append(okJobs, jobs[k])
+		}
+	}
+	errs := ballot.VerifyAll(ok, workers, newHashStream(seed.Sum(nil)))
+	for k, j := range okJobs {
 		j.b.MarkProof(j.stmt, errs[k])
 	}
+}
+
+// parseAll runs fn(0..n-1) on up to workers goroutines (all CPUs when
+// workers <= 0).
+func parseAll(n, workers int, fn func(int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, n)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := w; k < n; k += workers {
+				fn(k)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// decodedBallot is what the core keeps in a secret ballot's body.
+type decodedBallot struct {
+	race ballot.Race
+	b    *ballot.Ballot
+}
+
+// decodeBallot parses b's ballot for race, or returns the parse kept from
+// before.
+func decodeBallot(b *tx.SecretBallot, race ballot.Race) (*ballot.Ballot, error) {
+	if d, ok := b.Decoded().(decodedBallot); ok && d.race == race {
+		return d.b, nil
+	}
+	bal, err := ballot.ParseBallot(race, b.Ballot)
+	if err != nil {
+		return nil, err
+	}
+	b.SetDecoded(decodedBallot{race, bal})
+	return bal, nil
+}
+
+// ciphertextsOf decodes stored ciphertexts or sums of them (checked when
+// their ballots were; a sum may be the identity).
+func ciphertextsOf(b []byte) []ballot.Ciphertext {
+	out := make([]ballot.Ciphertext, 0, len(b)/ballot.CiphertextSize)
+	for i := 0; i+ballot.CiphertextSize <= len(b); i += ballot.CiphertextSize {
+		c, err := ballot.ParseAggregate(b[i : i+ballot.CiphertextSize])
+		if err != nil {
+			panic(fmt.Sprintf("core: stored ciphertext: %v", err))
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// runningSum returns the aggregate agg (n ciphertexts; nil is zero) plus
+// add minus sub (either may be nil), encoded.
+func runningSum(agg []byte, n int, add, sub []ballot.Ciphertext) []byte {
+	cur := make([]ballot.Ciphertext, n)
+	if agg == nil {
+		for i := range cur {
+			cur[i] = ballot.ZeroCiphertext()
+		}
+	} else {
+		cur = ciphertextsOf(agg)
+	}
+	out := make([]byte, 0, n*ballot.CiphertextSize)
+	for i := range cur {
+		c := cur[i]
+		if add != nil {
+			c = c.Add(add[i])
+		}
+		if sub != nil {
+			c = ballot.Ciphertext{A: ristretto255.NewElement().Subtract(c.A, sub[i].A), B: ristretto255.NewElement().Subtract(c.B, sub[i].B)}
+		}
+		out = append(out, c.Bytes()...)
+	}
+	return out
 }
 
 // hashStream is a deterministic stream of bytes, SHA-512 in counter mode

@@ -560,3 +560,43 @@ func (sw *secretWorld) memberByKey(k tx.PublicKey) *coretest.Member {
 	sw.t.Fatalf("no member with key %s", k.Short())
 	return nil
 }
+
+// TestSecretCancellingVoters has two colluding voters choose randomness
+// that cancels (r and −r for every choice): the sum of their A components
+// is the identity, and the vote must still be decrypted, not halt the
+// chain.
+func TestSecretCancellingVoters(t *testing.T) {
+	sw := newSecretWorld(t, tx.Propose{})
+	sw.keyGen()
+	p, _ := sw.s.Proposal(sw.id)
+	race := p.Secret.Race()
+	var mine, negated bytes.Buffer
+	for i := 0; i < race.Choices; i++ {
+		r := ristretto255.NewScalar().FromUniformBytes(bytes.Repeat([]byte{byte(i + 7)}, 64))
+		var wide [64]byte
+		copy(wide[:], r.Encode(nil))
+		mine.Write(wide[:])
+		var neg [64]byte
+		copy(neg[:], ristretto255.NewScalar().Negate(r).Encode(nil))
+		negated.Write(neg[:])
+	}
+	cast := func(name string, rs *bytes.Buffer, votes ...int) []byte {
+		b, err := ballot.Cast(sw.s.BallotContext(p, sw.m[name].Key), race, votes, io.MultiReader(rs, rand.Reader))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sw.m[name].Sign(&tx.SecretBallot{Proposal: sw.id, Ballot: b.Bytes()})
+	}
+	sw.ok(cast("alice", &mine, 1, 0, 0), cast("bob", &negated, 0, 1, 0))
+	sw.closeVote()
+	for i := 0; i < race.Choices; i++ {
+		if !bytes.Equal(p.Secret.Aggregate[i*64:i*64+32], make([]byte, 32)) {
+			t.Fatalf("aggregate A of choice %d is not the identity", i)
+		}
+	}
+	sw.ok(sw.partial(sw.kits[0]), sw.partial(sw.kits[2]))
+	if p.Status != core.Decided || fmt.Sprint(p.Secret.Counts) != "[1 1 0]" {
+		t.Fatalf("%v %v", p.Status, p.Secret.Counts)
+	}
+	sw.replay()
+}

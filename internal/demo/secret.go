@@ -146,7 +146,7 @@ func (d *Community) Tally(ctx context.Context, out func(format string, a ...any)
 	var agg []ballot.Ciphertext
 	for _, h := range sd.Aggregate {
 		b, _ := hex.DecodeString(h)
-		c, err := ballot.ParseCiphertext(b)
+		c, err := ballot.ParseAggregate(b)
 		if err != nil {
 			return fmt.Errorf("demo: aggregate: %w", err)
 		}

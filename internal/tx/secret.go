@@ -73,11 +73,21 @@ type SecretBallot struct {
 	Ballot   []byte `cbor:"1,keyasint"`
 
 	// The outcome of a proof check already made against the statement
-	// whose digest is proofFor (see ProofChecked); not encoded.
+	// whose digest is proofFor (see ProofChecked), and the decoded ballot
+	// (see Decoded); not encoded.
 	proofDone bool
 	proofFor  [32]byte
 	proofErr  error
+	decoded   any
 }
+
+// Decoded returns what SetDecoded kept: the core keeps the parsed ballot
+// here, so that a ballot parsed for a block's batch check is not parsed
+// again when it is applied.
+func (b *SecretBallot) Decoded() any { return b.decoded }
+
+// SetDecoded keeps v as the decoded ballot.
+func (b *SecretBallot) SetDecoded(v any) { b.decoded = v }
 
 // ProofChecked returns the outcome of an earlier check of the ballot's
 // proofs against the statement with digest stmt, if there was one: a node
