@@ -161,6 +161,8 @@ var handlers = map[tx.Kind]handler{
 	tx.KindVolunteer:    handle((*State).volunteer),
 	tx.KindBeaconCommit: handle((*State).beaconCommit),
 	tx.KindBeaconReveal: handle((*State).beaconReveal),
+	tx.KindDeclare:      handle((*State).declare),
+	tx.KindDrawLottery:  handle((*State).drawLottery),
 }
 
 func joinQuoted(xs []string) string {

@@ -44,7 +44,7 @@ func Events() []Event {
 		TermEndedEvent{}, PetitionSigned{}, RecallOpened{}, PetitionLapsedEvent{}, NoticePublished{},
 		PaymentRecorded{}, InitiativeQualified{}, InitiativeLapsed{},
 		TrusteeStep{}, TrusteeDisqualified{}, SecretKeyMade{}, SecretCancelled{}, SecretBallotCast{}, SecretClosed{}, SecretTallied{},
-		DrawCalled{}, Volunteered{}, BeaconStep{}, Drawn{}, DrawRedone{}, DrawFailedEvent{},
+		DrawCalled{}, Volunteered{}, BeaconStep{}, Drawn{}, DrawRedone{}, DrawFailedEvent{}, Declared{}, LotteryPublished{},
 	}
 }
 

@@ -78,9 +78,10 @@ type snapState struct {
 	// Added with popular initiatives; omitted when empty.
 	Gathering []deadline `cbor:",omitempty"`
 	// Added with draws by lot; omitted when empty.
-	Draws   []*Draw           `cbor:",omitempty"`
-	Drawing []deadline        `cbor:",omitempty"`
-	Barred  map[uint32]uint64 `cbor:",omitempty"`
+	Draws      []*Draw                   `cbor:",omitempty"`
+	Drawing    []deadline                `cbor:",omitempty"`
+	Barred     map[uint32]uint64         `cbor:",omitempty"`
+	Attributes map[uint32][]tx.Attribute `cbor:",omitempty"`
 }
 
 type snapOffice struct {
@@ -273,6 +274,9 @@ func (s *State) MarshalBinary() ([]byte, error) {
 	if len(s.barred) > 0 {
 		out.Barred = s.barred
 	}
+	if len(s.attributes) > 0 {
+		out.Attributes = s.attributes
+	}
 	return snapEnc.Marshal(out)
 }
 
@@ -302,10 +306,13 @@ func Restore(b []byte) (*State, error) {
 		proposalDomain:   proposalDomain{comments: in.Comments, opening: in.Opening, closing: in.Closing, decrypting: in.Decrypting},
 		lawDomain:        lawDomain{expiring: in.Expiring},
 		initiativeDomain: initiativeDomain{gathering: in.Gathering},
-		drawDomain:       drawDomain{draws: in.Draws, drawing: in.Drawing, barred: in.Barred},
+		drawDomain:       drawDomain{draws: in.Draws, drawing: in.Drawing, barred: in.Barred, attributes: in.Attributes},
 	}
 	if s.barred == nil {
 		s.barred = make(map[uint32]uint64)
+	}
+	if s.attributes == nil {
+		s.attributes = make(map[uint32][]tx.Attribute)
 	}
 	for i, d := range s.draws {
 		if d == nil || d.ID != uint64(i+1) {

@@ -33,6 +33,8 @@ type drawDomain struct {
 	// barred maps a member who did not reveal to the last draw whose
 	// beacon they may not commit to.
 	barred map[uint32]uint64
+	// attributes are the members' declared attributes, sorted by name.
+	attributes map[uint32][]tx.Attribute
 }
 
 // SortitionPolicy is the constitution's policy for draws.
@@ -122,7 +124,135 @@ type Draw struct {
 	NonRevealers []uint32
 	// Why is set when the draw failed.
 	Why string
+	// Quotas make a stratified draw; Values holds each volunteer's values
+	// of the quotas' features (frozen when they volunteered) and Lottery
+	// the published panels (see DrawLottery).
+	Quotas  []tx.Quota          `cbor:",omitempty"`
+	Values  map[uint32][]string `cbor:",omitempty"`
+	Lottery []sortition.Panel   `cbor:",omitempty"`
 }
+
+// Features returns the stratified draw's features in the order its quotas
+// first name them.
+func (d *Draw) Features() []string {
+	var out []string
+	for _, q := range d.Quotas {
+		if !slices.Contains(out, q.Feature) {
+			out = append(out, q.Feature)
+		}
+	}
+	return out
+}
+
+// Instance returns the stratified draw's instance for the sortition
+// package: its seats, its quotas by feature and its volunteers still
+// members (pool) with their values.
+func (d *Draw) Instance(pool []uint32) sortition.Instance {
+	in := sortition.Instance{Seats: int(d.Seats)}
+	for _, f := range d.Features() {
+		feat := sortition.Feature{Name: f}
+		for _, q := range d.Quotas {
+			if q.Feature == f {
+				feat.Values = append(feat.Values, sortition.Quota{Value: q.Value, Min: int(q.Min), Max: int(q.Max)})
+			}
+		}
+		in.Features = append(in.Features, feat)
+	}
+	for _, m := range pool {
+		in.Volunteers = append(in.Volunteers, sortition.Volunteer{Member: m, Values: d.Values[m]})
+	}
+	return in
+}
+
+// Attributes returns member's declared attributes, sorted by name.
+func (s *State) Attributes(member uint32) []tx.Attribute { return s.attributes[member] }
+
+func (s *State) declare(m *Member, b *tx.Declare) (func(*Result), *reject.Error) {
+	return func(r *Result) {
+		old, had := s.attributes[m.Number]
+		if len(b.Attributes) == 0 {
+			delete(s.attributes, m.Number)
+		} else {
+			s.attributes[m.Number] = b.Attributes
+		}
+		s.record(func() {
+			if had {
+				s.attributes[m.Number] = old
+			} else {
+				delete(s.attributes, m.Number)
+			}
+		})
+		r.Events = append(r.Events, Declared{Member: m.Number})
+	}, nil
+}
+
+// poolOf returns the members the draw is made among now.
+func (s *State) poolOf(d *Draw) []uint32 {
+	if !d.FromVolunteers {
+		var pool []uint32
+		for _, m := range s.members {
+			if !m.Left {
+				pool = append(pool, m.Number)
+			}
+		}
+		return pool
+	}
+	return slices.DeleteFunc(slices.Clone(d.Volunteers), func(n uint32) bool { return s.members[n-1].Left })
+}
+
+func (s *State) drawLottery(m *Member, b *tx.DrawLottery) (func(*Result), *reject.Error) {
+	const what = "lottery"
+	d, err := s.draw(what, b.Draw)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(d.Quotas) == 0:
+		return nil, reject.Errorf(reject.BadLottery, "%s rejected: draw %d is not stratified; its seats are drawn uniformly", what, d.ID)
+	case m.Number != d.Caller:
+		return nil, reject.Errorf(reject.BadLottery, "%s rejected: only the member who called draw %d (member %d) publishes its lottery", what, d.ID, d.Caller)
+	case d.Lottery != nil:
+		return nil, reject.Errorf(reject.AlreadyDone, "%s rejected: draw %d's lottery is already published", what, d.ID)
+	case s.now < d.VolunteerUntil || s.now >= d.CommitUntil:
+		return nil, reject.Errorf(reject.DrawWindow, "%s rejected: draw %d's lottery is published between the end of volunteering (%s) and the end of commitments (%s)", what, d.ID, formatTime(d.VolunteerUntil), formatTime(d.CommitUntil))
+	}
+	panels := make([]sortition.Panel, len(b.Panels))
+	for i, p := range b.Panels {
+		panels[i].Weight = p.Weight
+		for _, ts := range p.Seats {
+			panels[i].Seats = append(panels[i].Seats, sortition.TypeSeats{Type: int(ts.Type), Count: int(ts.Count)})
+		}
+	}
+	if _, lerr := sortition.Lottery(d.Instance(s.poolOf(d)), panels); lerr != nil {
+		return nil, reject.Errorf(reject.BadLottery, "%s rejected: it does not fit draw %d: %v", what, d.ID, lerr)
+	}
+	return func(r *Result) {
+		d.Lottery = panels
+		s.record(func() { d.Lottery = nil })
+		r.Events = append(r.Events, LotteryPublished{Draw: d.ID, Panels: uint32(len(panels))})
+	}, nil
+}
+
+// Declared: a member replaced their declared attributes.
+type Declared struct{ Member uint32 }
+
+// Type implements Event.
+func (Declared) Type() string { return "declared" }
+
+// Attrs implements Event.
+func (e Declared) Attrs() []Attr { return attrs("member", u32(e.Member)) }
+
+// LotteryPublished: a stratified draw's lottery was published.
+type LotteryPublished struct {
+	Draw   uint64
+	Panels uint32
+}
+
+// Type implements Event.
+func (LotteryPublished) Type() string { return "lottery_published" }
+
+// Attrs implements Event.
+func (e LotteryPublished) Attrs() []Attr { return attrs("draw", u64(e.Draw), "panels", u32(e.Panels)) }
 
 // Draw returns a draw by id.
 func (s *State) Draw(id uint64) (*Draw, bool) { return numbered(s.draws, id) }
@@ -197,6 +327,9 @@ func (s *State) callDraw(m *Member, b *tx.Draw) (func(*Result), *reject.Error) {
 		if b.Volunteers {
 			d.VolunteerUntil = from
 		}
+		if len(b.Quotas) > 0 {
+			d.Quotas, d.Values = b.Quotas, map[uint32][]string{}
+		}
 		s.draws = append(s.draws, d)
 		dl := deadline{At: reveal, ID: d.ID}
 		s.drawing.insert(dl)
@@ -235,9 +368,27 @@ func (s *State) volunteer(m *Member, b *tx.Volunteer) (func(*Result), *reject.Er
 	if found {
 		return nil, reject.Errorf(reject.AlreadyDone, "%s rejected: you have already volunteered for draw %d", what, d.ID)
 	}
+	var values []string
+	for _, f := range d.Features() {
+		k := slices.IndexFunc(s.attributes[m.Number], func(a tx.Attribute) bool { return a.Name == f })
+		if k < 0 {
+			return nil, reject.Errorf(reject.NotDeclared, "%s rejected: draw %d is stratified by %s; declare yours first (folkmoot declare)", what, d.ID, f)
+		}
+		v := s.attributes[m.Number][k].Value
+		if !slices.ContainsFunc(d.Quotas, func(q tx.Quota) bool { return q.Feature == f && q.Value == v }) {
+			return nil, reject.Errorf(reject.NotDeclared, "%s rejected: draw %d has no quota for %s=%s", what, d.ID, f, v)
+		}
+		values = append(values, v)
+	}
 	return func(r *Result) {
 		d.Volunteers = slices.Insert(d.Volunteers, i, m.Number)
-		s.record(func() { d.Volunteers = slices.Delete(d.Volunteers, i, i+1) })
+		if values != nil {
+			d.Values[m.Number] = values
+		}
+		s.record(func() {
+			d.Volunteers = slices.Delete(d.Volunteers, i, i+1)
+			delete(d.Values, m.Number)
+		})
 		r.Events = append(r.Events, Volunteered{Draw: d.ID, Member: m.Number})
 	}, nil
 }
@@ -250,6 +401,9 @@ func (s *State) beaconCommit(m *Member, b *tx.BeaconCommit) (func(*Result), *rej
 	}
 	if s.now < d.CommitFrom || s.now >= d.CommitUntil {
 		return nil, reject.Errorf(reject.DrawWindow, "%s rejected: commitments to draw %d are taken from %s until %s", what, d.ID, formatTime(d.CommitFrom), formatTime(d.CommitUntil))
+	}
+	if len(d.Quotas) > 0 && d.Lottery == nil {
+		return nil, reject.Errorf(reject.DrawWindow, "%s rejected: draw %d's lottery is not published yet; commitments come after it, so that it cannot depend on the seed", what, d.ID)
 	}
 	if until, ok := s.barred[m.Number]; ok && d.ID <= until {
 		return nil, reject.Errorf(reject.BarredFromBeacon, "%s rejected: you committed to an earlier draw and did not reveal, so you may not commit to draws up to %d", what, until)
@@ -326,27 +480,17 @@ func (s *State) drawDue(r *Result) {
 			s.redraw(d, silent, why, r)
 			return
 		}
-		pool := d.Volunteers
-		if !d.FromVolunteers {
-			pool = nil
-			for _, m := range s.members {
-				if !m.Left {
-					pool = append(pool, m.Number)
-				}
-			}
-		} else {
-			pool = slices.DeleteFunc(slices.Clone(pool), func(n uint32) bool { return s.members[n-1].Left })
-		}
+		pool := s.poolOf(d)
 		if len(pool) < int(d.Seats) {
 			s.failDraw(d, silent, fmt.Sprintf("%d eligible for %d seats", len(pool), d.Seats), r)
 			return
 		}
 		root := [32]byte(s.acc.Root())
 		seed := DrawSeed(d.ID, d.Round, d.Reveals, root)
-		selected, err := sortition.Uniform(seed, pool, int(d.Seats))
+		selected, err := d.pick(seed, pool)
 		if err != nil {
-			// The pool holds at least Seats distinct members.
-			panic(fmt.Sprintf("core: draw %d: %v", d.ID, err))
+			s.failDraw(d, silent, err.Error(), r)
+			return
 		}
 		d.Status, d.Seed, d.Root, d.Pool, d.Selected, d.NonRevealers = DrawDone, seed, root, pool, selected, silent
 		s.record(func() {
@@ -355,6 +499,22 @@ func (s *State) drawDue(r *Result) {
 		s.fact(r, mustEncode([]any{FactDrawn, d.ID, d.Round, seed[:], root[:], uint64(len(d.Reveals)), pool, selected, silent, s.now}))
 		r.Events = append(r.Events, Drawn{Draw: d.ID, Round: d.Round, Seed: seed, Selected: selected, NonRevealers: silent})
 	})
+}
+
+// pick draws the seats with seed among pool: uniformly, or from the
+// published lottery of a stratified draw.
+func (d *Draw) pick(seed [32]byte, pool []uint32) ([]uint32, error) {
+	if len(d.Quotas) == 0 {
+		return sortition.Uniform(seed, pool, int(d.Seats))
+	}
+	if d.Lottery == nil {
+		return nil, fmt.Errorf("no lottery was published")
+	}
+	dist, err := sortition.Lottery(d.Instance(pool), d.Lottery)
+	if err != nil {
+		return nil, fmt.Errorf("the lottery no longer fits the volunteers (%v)", err)
+	}
+	return dist.Draw(seed)
 }
 
 // redraw starts round+1 of d with windows as long as the first ones.
@@ -487,7 +647,7 @@ func VerifyDraw(d *Draw) error {
 	if seed := DrawSeed(d.ID, d.Round, d.Reveals, d.Root); seed != d.Seed {
 		return fmt.Errorf("draw %d: the reveals and root give the seed %x, the record says %x", d.ID, seed, d.Seed)
 	}
-	got, err := sortition.Uniform(d.Seed, d.Pool, int(d.Seats))
+	got, err := d.pick(d.Seed, d.Pool)
 	if err != nil {
 		return fmt.Errorf("draw %d: %w", d.ID, err)
 	}

@@ -9,7 +9,9 @@ import (
 
 	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/core/coretest"
+	"github.com/folkmoot/folkmoot/internal/history"
 	"github.com/folkmoot/folkmoot/internal/reject"
+	"github.com/folkmoot/folkmoot/internal/sortition"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
@@ -287,6 +289,101 @@ func TestOfficeByLotTerms(t *testing.T) {
 	}
 	if fmt.Sprint(holders) != fmt.Sprint([]uint32{first, 3}) {
 		t.Fatalf("terms held by %v", holders)
+	}
+	w.replay()
+}
+
+func lotteryOf(t *testing.T, d *sortition.Distribution) []tx.LotteryPanel {
+	t.Helper()
+	var out []tx.LotteryPanel
+	for _, p := range d.Panels {
+		lp := tx.LotteryPanel{Weight: p.Weight}
+		for _, ts := range p.Seats {
+			lp.Seats = append(lp.Seats, tx.TypeSeats{Type: uint32(ts.Type), Count: uint32(ts.Count)})
+		}
+		out = append(out, lp)
+	}
+	return out
+}
+
+// stratWorld has five members with declared streets (alice and bob on Elm,
+// carol, dave and erin on Oak; frank, admitted, on Ash), a draw of two with
+// one seat per street for Elm and Oak, four volunteers, and volunteering
+// just ended; it returns the LEXIMIN lottery.
+func stratWorld(t *testing.T) (*world, *core.Draw, *sortition.Distribution) {
+	w := newWorld(t)
+	w.admit("dave")
+	w.admit("erin")
+	w.admit("frank")
+	street := func(n, v string) []byte {
+		return w.m[n].Sign(&tx.Declare{Attributes: []tx.Attribute{{Name: "age", Value: "30-49"}, {Name: "street", Value: v}}})
+	}
+	w.ok(street("alice", "Elm"), street("bob", "Elm"), street("carol", "Oak"), street("dave", "Oak"), street("erin", "Oak"), street("frank", "Ash"))
+	now := w.now.Add(time.Second)
+	w.ok(w.m["alice"].Sign(&tx.Draw{Title: "Street panel", Seats: 2, Volunteers: true, VolunteerUntil: now.Add(10 * time.Second).Unix(),
+		CommitUntil: now.Add(20 * time.Second).Unix(), RevealUntil: now.Add(30 * time.Second).Unix(),
+		Quotas: []tx.Quota{{Feature: "street", Value: "Elm", Min: 1, Max: 1}, {Feature: "street", Value: "Oak", Min: 1, Max: 1}}}))
+	w.ok(w.m["alice"].Sign(&tx.Volunteer{Draw: 1}), w.m["bob"].Sign(&tx.Volunteer{Draw: 1}),
+		w.m["dave"].Sign(&tx.Volunteer{Draw: 1}), w.m["erin"].Sign(&tx.Volunteer{Draw: 1}))
+	if _, err := w.s.BeginBlock(w.s.Height()+1, w.now.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	refuses(t, w.s, w.m["frank"].Sign(&tx.Volunteer{Draw: 1}), reject.NotDeclared, "draw 1 has no quota for street=Ash")
+	w.s.EndBlock()
+	w.hist = append(w.hist, history.Block{Height: w.s.Height(), Time: w.now.Add(time.Second).UnixNano(), AppHash: rootOf(w.s)})
+	w.now = w.now.Add(time.Second)
+	d, _ := w.s.Draw(1)
+	w.until(d.VolunteerUntil)
+	dist, err := sortition.Leximin(d.Instance(d.Volunteers))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, d, dist
+}
+
+func rootOf(s *core.State) []byte {
+	r := s.Root()
+	return r[:]
+}
+
+func TestStratifiedDrawRejections(t *testing.T) {
+	w, d, dist := stratWorld(t)
+	c := core.BeaconCommitment(d.ID, 0, 2, secretOf("bob", 0))
+	if _, err := w.s.BeginBlock(w.s.Height()+1, w.now.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	next := func(n string, b tx.Body) []byte { return w.m[n].SignNonce(w.s.NextNonce(w.m[n].Key), b) }
+	refuses(t, w.s, next("bob", &tx.BeaconCommit{Draw: d.ID, Commitment: c[:]}), reject.DrawWindow, "lottery is not published yet")
+	bad := lotteryOf(t, dist)
+	bad[0].Weight++
+	refuses(t, w.s, next("alice", &tx.DrawLottery{Draw: d.ID, Panels: bad}), reject.BadLottery, "it does not fit draw 1")
+	refuses(t, w.s, next("bob", &tx.DrawLottery{Draw: d.ID, Panels: lotteryOf(t, dist)}), reject.BadLottery, "only the member who called")
+}
+
+// TestStratifiedDraw publishes the LEXIMIN lottery after volunteering,
+// feeds the beacon, and checks the panel meets the quotas, re-runs and
+// replays.
+func TestStratifiedDraw(t *testing.T) {
+	w, d, dist := stratWorld(t)
+	w.ok(w.m["alice"].Sign(&tx.DrawLottery{Draw: d.ID, Panels: lotteryOf(t, dist)}))
+	w.commit(d.ID, 0, "bob", "carol")
+	w.until(d.CommitUntil)
+	w.reveal(d.ID, 0, "bob", "carol")
+	w.until(d.RevealUntil)
+	if d.Status != core.DrawDone || len(d.Selected) != 2 {
+		t.Fatalf("%v %v %q", d.Status, d.Selected, d.Why)
+	}
+	elm := 0
+	for _, m := range d.Selected {
+		if m <= 2 {
+			elm++
+		}
+	}
+	if elm != 1 {
+		t.Fatalf("panel %v has %d from Elm, want 1", d.Selected, elm)
+	}
+	if err := core.VerifyDraw(d); err != nil {
+		t.Fatal(err)
 	}
 	w.replay()
 }

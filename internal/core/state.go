@@ -60,7 +60,7 @@ func New(chainID string, genesisTime time.Time, appState []byte) (*State, error)
 			keys:       make(map[tx.PublicKey]keyRef),
 			candidates: make(map[tx.PublicKey]*candidate),
 		},
-		drawDomain: drawDomain{barred: make(map[uint32]uint64)},
+		drawDomain: drawDomain{barred: make(map[uint32]uint64), attributes: make(map[uint32][]tx.Attribute)},
 	}
 	s.rules = []*RuleVersion{{Version: 1, Time: s.genesis, Constitution: s.cons}}
 	s.genesisLeaves = append(s.genesisLeaves, factGenesis(chainID, s.genesis, appState))

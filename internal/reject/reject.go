@@ -130,6 +130,8 @@ const (
 	BarredFromBeacon Code = 176 // commit while barred for not revealing in an earlier draw
 	NoCommitment     Code = 177 // reveal without having committed
 	ByLot            Code = 178 // a ranked ballot in an election of an office filled by lot
+	NotDeclared      Code = 179 // volunteer for a stratified draw without declaring a value its quotas know
+	BadLottery       Code = 180 // a lottery that does not fit its draw, or published out of turn
 )
 
 var names = map[Code]string{
@@ -168,7 +170,7 @@ var names = map[Code]string{
 	BallotReused: "ballot_reused", NotDecrypting: "not_decrypting", BadDecryption: "bad_decryption",
 	BadDraw: "bad_draw", UnknownDraw: "unknown_draw", DrawWindow: "draw_window", AlreadyDone: "already_done",
 	NotVolunteers: "not_volunteers", BadBeacon: "bad_beacon", BarredFromBeacon: "barred_from_beacon", NoCommitment: "no_commitment",
-	ByLot: "by_lot",
+	ByLot: "by_lot", NotDeclared: "not_declared", BadLottery: "bad_lottery",
 }
 
 // String returns the code's short stable name, such as "bad_nonce".

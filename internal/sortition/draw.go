@@ -105,3 +105,36 @@ func (d *Distribution) Check(in Instance) error {
 	}
 	return nil
 }
+
+// Lottery rebuilds the distribution that panels describe for the instance
+// — its types (the volunteers grouped by their values, as Leximin groups
+// them) and each member's probability — and checks it (see Check). It is
+// how a published lottery is taken back from its panels alone: integer
+// work but one division per type, the same on every machine.
+func Lottery(in Instance, panels []Panel) (*Distribution, error) {
+	p, err := compile(&in)
+	if err != nil {
+		return nil, fmt.Errorf("lottery: %w", err)
+	}
+	d := &Distribution{Seats: p.seats, Panels: panels}
+	seatUnits := make([]uint64, len(p.types))
+	for _, ty := range p.types {
+		vals := make([]string, len(ty.cells))
+		for f, c := range ty.cells {
+			vals[f] = p.in.Features[f].Values[p.cells[c].value].Value
+		}
+		d.Types = append(d.Types, Type{Values: vals, Members: ty.members})
+	}
+	for _, pn := range panels {
+		for _, ts := range pn.Seats {
+			if ts.Type >= 0 && ts.Type < len(seatUnits) {
+				seatUnits[ts.Type] += pn.Weight * uint64(ts.Count)
+			}
+		}
+	}
+	d.Probabilities = probabilities(d.Types, seatUnits)
+	if err := d.Check(in); err != nil {
+		return nil, err
+	}
+	return d, nil
+}

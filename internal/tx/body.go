@@ -63,6 +63,8 @@ var kinds = map[Kind]struct {
 	KindVolunteer:         {"volunteer", func() Body { return new(Volunteer) }},
 	KindBeaconCommit:      {"beacon-commit", func() Body { return new(BeaconCommit) }},
 	KindBeaconReveal:      {"beacon-reveal", func() Body { return new(BeaconReveal) }},
+	KindDeclare:           {"declare", func() Body { return new(Declare) }},
+	KindDrawLottery:       {"draw-lottery", func() Body { return new(DrawLottery) }},
 }
 
 // Kinds returns every transaction kind, in increasing order.
