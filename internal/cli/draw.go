@@ -31,7 +31,7 @@ the record's app hash past the deadline, so no one member, and no node,
 chooses it. Anyone re-runs the draw from the record (folkmoot draw verify).
 See docs/sortition.md.`,
 	}
-	c.AddCommand(newDrawNewCmd(s), newDrawVolunteerCmd(s), newDrawBeaconCmd(s), newDrawShowCmd(s), newDrawVerifyCmd(s))
+	c.AddCommand(newDrawNewCmd(s), newDrawVolunteerCmd(s), newDrawLotteryCmd(s), newDrawBeaconCmd(s), newDrawShowCmd(s), newDrawVerifyCmd(s))
 	return c
 }
 
@@ -48,6 +48,7 @@ func newDrawNewCmd(s *Streams) *cobra.Command {
 	var title string
 	var seats uint32
 	var volunteerFor, commitFor, revealFor time.Duration
+	var quotas []string
 	c := &cobra.Command{
 		Use:   "new",
 		Short: "Call a draw of SEATS members by lot",
@@ -64,6 +65,13 @@ func newDrawNewCmd(s *Streams) *cobra.Command {
 				start = start.Add(volunteerFor)
 				b.Volunteers, b.VolunteerUntil = true, start.Unix()
 			}
+			for _, q := range quotas {
+				qt, err := parseQuota(q)
+				if err != nil {
+					return err
+				}
+				b.Quotas = append(b.Quotas, qt)
+			}
 			b.CommitUntil = start.Add(commitFor).Unix()
 			b.RevealUntil = start.Add(commitFor + revealFor).Unix()
 			return a.act(s, b)
@@ -75,7 +83,113 @@ func newDrawNewCmd(s *Streams) *cobra.Command {
 	c.Flags().DurationVar(&volunteerFor, "volunteer-for", 0, "draw among volunteers, who may come forward for this long (default: among all members)")
 	c.Flags().DurationVar(&commitFor, "commit-for", 0, "how long members may commit to their beacon secrets")
 	c.Flags().DurationVar(&revealFor, "reveal-for", 0, "how long members may then reveal them")
+	c.Flags().StringArrayVar(&quotas, "quota", nil, "stratify among volunteers: FEATURE=VALUE:MIN:MAX seats (repeat), e.g. street=Elm:1:2")
 	return c
+}
+
+// parseQuota reads FEATURE=VALUE:MIN:MAX.
+func parseQuota(q string) (tx.Quota, error) {
+	bad := fmt.Errorf("--quota %q: write FEATURE=VALUE:MIN:MAX, e.g. street=Elm:1:2", q)
+	f, rest, ok := strings.Cut(q, "=")
+	if !ok {
+		return tx.Quota{}, bad
+	}
+	parts := strings.Split(rest, ":")
+	if len(parts) != 3 {
+		return tx.Quota{}, bad
+	}
+	lo, err1 := strconv.ParseUint(parts[1], 10, 32)
+	hi, err2 := strconv.ParseUint(parts[2], 10, 32)
+	if err1 != nil || err2 != nil {
+		return tx.Quota{}, bad
+	}
+	return tx.Quota{Feature: f, Value: parts[0], Min: uint32(lo), Max: uint32(hi)}, nil
+}
+
+func newDrawLotteryCmd(s *Streams) *cobra.Command {
+	var a actFlags
+	c := &cobra.Command{
+		Use:   "lottery DRAW",
+		Short: "Compute a stratified draw's LEXIMIN lottery here and publish it",
+		Long: `lottery, run by the member who called a stratified draw once volunteering
+has ended, computes the LEXIMIN lottery over the volunteers and the quotas
+(Flanigan et al., Nature 2021: the fairest spread of chances that the
+quotas allow) on this machine and publishes its panels and weights. Every
+node checks they meet the quotas; anyone re-runs LEXIMIN to check they are
+the fairest (folkmoot draw verify).`,
+		Example: "  folkmoot draw lottery 2 --as ada",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseDraw(args[0])
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+			defer cancel()
+			sg, err := a.signer(ctx, s)
+			if err != nil {
+				return err
+			}
+			d, err := sg.cl.Draw(ctx, id)
+			if err != nil {
+				return err
+			}
+			if len(d.Quotas) == 0 {
+				return fmt.Errorf("draw %d is not stratified", id)
+			}
+			start := time.Now()
+			dist, err := sortition.Leximin(instanceOf(d))
+			if err != nil {
+				return fmt.Errorf("draw %d: %w", id, err)
+			}
+			fmt.Fprintf(s.Out, "LEXIMIN over %d volunteers: %d panels, least chance %.4f (%s)\n", len(d.Volunteers), len(dist.Panels), minChance(dist), time.Since(start).Round(time.Millisecond))
+			return a.send(ctx, s, sg, &tx.DrawLottery{Draw: id, Panels: lotteryPanels(dist)})
+		},
+	}
+	a.add(c)
+	return c
+}
+
+// instanceOf is the stratified draw's instance, as the core builds it.
+func instanceOf(d query.Draw) sortition.Instance {
+	in := sortition.Instance{Seats: int(d.Seats)}
+	for _, f := range d.Features {
+		feat := sortition.Feature{Name: f}
+		for _, q := range d.Quotas {
+			if q.Feature == f {
+				feat.Values = append(feat.Values, sortition.Quota{Value: q.Value, Min: int(q.Min), Max: int(q.Max)})
+			}
+		}
+		in.Features = append(in.Features, feat)
+	}
+	pool := d.Pool
+	if pool == nil {
+		pool = d.Volunteers
+	}
+	for _, m := range pool {
+		in.Volunteers = append(in.Volunteers, sortition.Volunteer{Member: m, Values: d.Values[m]})
+	}
+	return in
+}
+
+func lotteryPanels(d *sortition.Distribution) []tx.LotteryPanel {
+	var out []tx.LotteryPanel
+	for _, p := range d.Panels {
+		lp := tx.LotteryPanel{Weight: p.Weight}
+		for _, ts := range p.Seats {
+			lp.Seats = append(lp.Seats, tx.TypeSeats{Type: uint32(ts.Type), Count: uint32(ts.Count)})
+		}
+		out = append(out, lp)
+	}
+	return out
+}
+
+func minChance(d *sortition.Distribution) float64 {
+	m := 1.0
+	for _, p := range d.Probabilities {
+		m = min(m, p.Probability)
+	}
+	return m
 }
 
 func newDrawVolunteerCmd(s *Streams) *cobra.Command {
@@ -229,6 +343,22 @@ func printDraw(s *Streams, d query.Draw) {
 		pool = fmt.Sprintf("volunteers (until %s): %s", d.VolunteerUntil.Format(tf), numbers(d.Volunteers))
 	}
 	fmt.Fprintf(s.Out, "Draw %d: %s\n%d seats among %s\n", d.ID, d.Title, d.Seats, pool)
+	if len(d.Quotas) > 0 {
+		var qs []string
+		for _, q := range d.Quotas {
+			qs = append(qs, fmt.Sprintf("%s=%s %d–%d", q.Feature, q.Value, q.Min, q.Max))
+		}
+		fmt.Fprintf(s.Out, "quotas    %s\n", strings.Join(qs, ", "))
+		if d.Lottery == nil {
+			fmt.Fprintf(s.Out, "lottery   not published yet\n")
+		} else {
+			var ps []string
+			for _, p := range d.Probabilities {
+				ps = append(ps, fmt.Sprintf("%d: %.3f", p.Member, p.Probability))
+			}
+			fmt.Fprintf(s.Out, "lottery   %d panel profiles; chances %s\n", len(d.Lottery), strings.Join(ps, ", "))
+		}
+	}
 	fmt.Fprintf(s.Out, "beacon    commit %s → %s, reveal until %s (round %d)\n", d.CommitFrom.Format(tf), d.CommitUntil.Format(tf), d.RevealUntil.Format(tf), d.Round)
 	fmt.Fprintf(s.Out, "          %d committed, %d revealed\n", len(d.Commits), len(d.Reveals))
 	switch d.Status {
@@ -322,9 +452,30 @@ func rerunDraw(d query.Draw) ([]uint32, error) {
 	if hex.EncodeToString(seed[:]) != d.Seed {
 		return nil, fmt.Errorf("the reveals and root give the seed %x, the record says %s", seed, d.Seed)
 	}
-	got, err := sortition.Uniform(seed, d.Pool, int(d.Seats))
-	if err != nil {
-		return nil, err
+	var got []uint32
+	if len(d.Quotas) == 0 {
+		if got, err = sortition.Uniform(seed, d.Pool, int(d.Seats)); err != nil {
+			return nil, err
+		}
+	} else {
+		in := instanceOf(d)
+		dist, err := sortition.Lottery(in, d.Lottery)
+		if err != nil {
+			return nil, fmt.Errorf("the published lottery: %w", err)
+		}
+		fair, err := sortition.Leximin(in)
+		if err != nil {
+			return nil, fmt.Errorf("LEXIMIN on this machine: %w", err)
+		}
+		if !slices.EqualFunc(fair.Panels, d.Lottery, func(a, b sortition.Panel) bool {
+			return a.Weight == b.Weight && slices.Equal(a.Seats, b.Seats)
+		}) {
+			return nil, fmt.Errorf("the published lottery is not the LEXIMIN lottery this machine computes (least chance %.4f published, %.4f here)",
+				minChance(dist), minChance(fair))
+		}
+		if got, err = dist.Draw(seed); err != nil {
+			return nil, err
+		}
 	}
 	var want []uint32
 	for _, m := range d.Selected {

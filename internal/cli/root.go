@@ -74,7 +74,7 @@ func commands(s *Streams) []*cobra.Command {
 		// Acting as a member.
 		newMemberCmd(s), newProposeCmd(s), newCommentCmd(s), newEndorseCmd(s), newVoteCmd(s),
 		newWithdrawCmd(s), newDelegateCmd(s), newUndelegateCmd(s), newInitiativeCmd(s),
-		newOfficeCmd(s), newCandidateCmd(s), newElectCmd(s), newRecallCmd(s), newTrusteeCmd(s), newDrawCmd(s),
+		newOfficeCmd(s), newCandidateCmd(s), newElectCmd(s), newRecallCmd(s), newTrusteeCmd(s), newDrawCmd(s), newDeclareCmd(s),
 		// Counting and measuring.
 		newCountCmd(s), newBenchCmd(s),
 	}

@@ -186,6 +186,9 @@ func (s *State) declare(m *Member, b *tx.Declare) (func(*Result), *reject.Error)
 	}, nil
 }
 
+// DrawPool returns the members draw d would be made among now.
+func (s *State) DrawPool(d *Draw) []uint32 { return s.poolOf(d) }
+
 // poolOf returns the members the draw is made among now.
 func (s *State) poolOf(d *Draw) []uint32 {
 	if !d.FromVolunteers {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/folkmoot/folkmoot/internal/core"
+	"github.com/folkmoot/folkmoot/internal/sortition"
+	"github.com/folkmoot/folkmoot/internal/tx"
 )
 
 // Draw is a draw by lot as clients see it, with everything needed to
@@ -35,6 +37,14 @@ type Draw struct {
 	Selected     []Member `json:"selected,omitempty"`
 	NonRevealers []uint32 `json:"non_revealers,omitempty"`
 	Why          string   `json:"why,omitempty"`
+	// Quotas are a stratified draw's; Values each volunteer's frozen values
+	// of its features (in Features order); Lottery its published panels
+	// and Probabilities each volunteer's chance under them.
+	Quotas        []tx.Quota                    `json:"quotas,omitempty"`
+	Features      []string                      `json:"features,omitempty"`
+	Values        map[uint32][]string           `json:"values,omitempty"`
+	Lottery       []sortition.Panel             `json:"lottery,omitempty"`
+	Probabilities []sortition.MemberProbability `json:"probabilities,omitempty"`
 	// Verified says the state's own re-run of the draw (core.VerifyDraw)
 	// agrees with the record.
 	Verified bool `json:"verified"`
@@ -58,6 +68,18 @@ func DrawOf(s *core.State, d *core.Draw) Draw {
 	}
 	for m, r := range d.Reveals {
 		v.Reveals[m] = hex.EncodeToString(r[:])
+	}
+	if len(d.Quotas) > 0 {
+		v.Quotas, v.Features, v.Values, v.Lottery = d.Quotas, d.Features(), d.Values, d.Lottery
+		if d.Lottery != nil {
+			pool := d.Pool
+			if pool == nil {
+				pool = s.DrawPool(d)
+			}
+			if dist, err := sortition.Lottery(d.Instance(pool), d.Lottery); err == nil {
+				v.Probabilities = dist.Probabilities
+			}
+		}
 	}
 	if d.Status == core.DrawDone {
 		v.Seed, v.Root = hex.EncodeToString(d.Seed[:]), hex.EncodeToString(d.Root[:])
