@@ -93,7 +93,7 @@ func runDemo(ctx context.Context, s *Streams, o demoOptions) error {
 	for _, m := range dr.Selected {
 		drawn = append(drawn, m.Name)
 	}
-	say("  Draw 1, %s: %s drawn by lot from %d volunteers (%d reveals; did not reveal: member %s)", dr.Title, strings.Join(drawn, " and "),
+	say("  Draw 1, %s: %s drawn by stratified lot from %d volunteers (%d reveals; did not reveal: member %s)", dr.Title, strings.Join(drawn, " and "),
 		len(dr.Pool), len(dr.Reveals), numbers(dr.NonRevealers))
 
 	say("\nAudit: exporting the whole record and replaying it offline…")

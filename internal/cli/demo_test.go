@@ -41,7 +41,7 @@ func TestDemo(t *testing.T) {
 		"secret      6 ballots and 2 partial decryptions, every proof checked; 1 tallies",
 		"Election 1, tree warden: Ada elected after 2 rounds",
 		"Draw 1, Citizens' panel on the square: ",
-		"drawn by lot from 4 volunteers (4 reveals; did not reveal: member 4)",
+		"drawn by stratified lot from 4 volunteers (4 reveals; did not reveal: member 4)",
 		"result      OK: every result and app hash matches the record",
 		"  web:  http://127.0.0.1:",
 		"Open the site:      http://127.0.0.1:",

@@ -295,9 +295,17 @@ func Start(ctx context.Context, o Options) (_ *Community, err error) {
 		return nil, err
 	}
 	say("\nA draw by lot:")
-	if err := send("Esi calls draw 1: a citizens' panel of 2, among volunteers",
+	street := func(m *Member, s string) Act {
+		return Act{m, &tx.Declare{Attributes: []tx.Attribute{{Name: "street", Value: s}}}}
+	}
+	if err := send("Members declare their street (Ada, Bram, Chiara: Elm; Dmitri, Esi: Oak)",
+		street(ada, "Elm"), street(bram, "Elm"), street(chiara, "Elm"), street(dmitri, "Oak"), street(esi, "Oak")); err != nil {
+		return nil, err
+	}
+	if err := send("Esi calls draw 1: a citizens' panel of 2, one per street",
 		Act{esi, &tx.Draw{Title: "Citizens' panel on the square", Seats: 2, Volunteers: true, VolunteerUntil: panelVolunteers.Unix(),
-			CommitUntil: panelVolunteers.Add(5 * time.Second).Unix(), RevealUntil: panelVolunteers.Add(10 * time.Second).Unix()}},
+			CommitUntil: panelVolunteers.Add(5 * time.Second).Unix(), RevealUntil: panelVolunteers.Add(10 * time.Second).Unix(),
+			Quotas: []tx.Quota{{Feature: "street", Value: "Elm", Min: 1, Max: 1}, {Feature: "street", Value: "Oak", Min: 1, Max: 1}}}},
 	); err != nil {
 		return nil, err
 	}
@@ -346,7 +354,7 @@ func Start(ctx context.Context, o Options) (_ *Community, err error) {
 	if err := send("Chiara changes her ballot on 1 from no to yes", ballot(chiara, 1, tx.Yes)); err != nil {
 		return nil, err
 	}
-	say("\nThe panel's randomness, from the members (commit, then reveal):")
+	say("\nThe panel's lottery and randomness (LEXIMIN, then commit and reveal):")
 	if err := d.panelBeacon(ctx, send); err != nil {
 		return nil, err
 	}

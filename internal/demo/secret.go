@@ -10,6 +10,7 @@ import (
 	"github.com/folkmoot/folkmoot/internal/ballot"
 	"github.com/folkmoot/folkmoot/internal/core"
 	"github.com/folkmoot/folkmoot/internal/query"
+	"github.com/folkmoot/folkmoot/internal/sortition"
 	"github.com/folkmoot/folkmoot/internal/trustee"
 	"github.com/folkmoot/folkmoot/internal/tx"
 )
@@ -225,6 +226,30 @@ func (d *Community) panelBeacon(ctx context.Context, send func(string, ...Act) e
 		return fmt.Errorf("demo: draw %d: %w", PanelDraw, err)
 	}
 	if err := d.waitBlockTime(ctx, dr.CommitFrom); err != nil {
+		return err
+	}
+	if dr, err = d.Client.Draw(ctx, PanelDraw); err != nil {
+		return fmt.Errorf("demo: draw %d: %w", PanelDraw, err)
+	}
+	in := sortition.Instance{Seats: int(dr.Seats), Features: []sortition.Feature{{Name: "street",
+		Values: []sortition.Quota{{Value: "Elm", Min: 1, Max: 1}, {Value: "Oak", Min: 1, Max: 1}}}}}
+	for _, m := range dr.Volunteers {
+		in.Volunteers = append(in.Volunteers, sortition.Volunteer{Member: m, Values: dr.Values[m]})
+	}
+	dist, err := sortition.Leximin(in)
+	if err != nil {
+		return fmt.Errorf("demo: the panel's lottery: %w", err)
+	}
+	var panels []tx.LotteryPanel
+	for _, p := range dist.Panels {
+		lp := tx.LotteryPanel{Weight: p.Weight}
+		for _, ts := range p.Seats {
+			lp.Seats = append(lp.Seats, tx.TypeSeats{Type: uint32(ts.Type), Count: uint32(ts.Count)})
+		}
+		panels = append(panels, lp)
+	}
+	if err := send("Esi publishes the LEXIMIN lottery (every volunteer: 1 chance in 2)",
+		Act{d.Members[4], &tx.DrawLottery{Draw: PanelDraw, Panels: panels}}); err != nil {
 		return err
 	}
 	secrets := make([][]byte, len(d.Members))
