@@ -86,7 +86,7 @@ func newBenchCmd(s *Streams) *cobra.Command {
 		Short: "Measure folkmoot on this machine and print the figures (JSON with --output json)",
 	}
 	bench.AddCommand(newBenchCoreCmd(s), newBenchNodeCmd(s), newBenchRestartCmd(s), newBenchChaosCmd(s), newBenchConstitutionCmd(s), newBenchCountCmd(s),
-		newBenchWebCmd(s), newBenchWebClientCmd(s), newBenchBallotCmd(s))
+		newBenchWebCmd(s), newBenchWebClientCmd(s), newBenchBallotCmd(s), newBenchSortitionCmd(s))
 	return bench
 }
 
