@@ -1,0 +1,582 @@
+package web_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/folkmoot/folkmoot/internal/api/apitest"
+	"github.com/folkmoot/folkmoot/internal/ballot"
+	"github.com/folkmoot/folkmoot/internal/core"
+	"github.com/folkmoot/folkmoot/internal/keystore"
+	"github.com/folkmoot/folkmoot/internal/query"
+	"github.com/folkmoot/folkmoot/internal/trustee"
+	"github.com/folkmoot/folkmoot/internal/tx"
+)
+
+// TestBrowserSecretVote runs secret votes through the site in a real
+// headless Chromium: three members, each in a browser context of their
+// own with the key imported from a backup, make a referendum's election
+// key from the trustee page (commit, deal, check: ballot.js's trustee
+// functions, the secrets kept in each browser); they vote on the proposal
+// page, one votes again, and two of them decrypt from the trustee page;
+// the page then shows the counts, the result, every voter's tracking code
+// (the ones the browsers showed when casting) and the signed-in member's
+// own. Beside it, an approval question whose key two other members make
+// from Go takes ballots cast in the browser, the limit of approvals held
+// by the form. The pages are scanned for accessibility in each state.
+func TestBrowserSecretVote(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real node and a browser")
+	}
+	bin := chromium()
+	if bin == "" {
+		t.Skip("no chromium binary found (apt-get install chromium, or set FOLKMOOT_CHROMIUM): secret vote not run")
+	}
+	axeJS, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := apitest.StartWith(t, func(c *core.Constitution) {
+		c.Secret.KeyPeriod.Duration = 12 * time.Second
+		c.Secret.DecryptPeriod.Duration = 60 * time.Second
+	}, "Ada", "Bram", "Chiara", "Dmitri", "Eve")
+	ada, bram, chiara, dmitri, eve := c.Founders[0], c.Founders[1], c.Founders[2], c.Founders[3], c.Founders[4]
+	dir := artifacts(t)
+
+	ctx, closeBrowser := browser(t, bin, 240*time.Second)
+	defer closeBrowser()
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	// One browser context per member: each its own IndexedDB, so its own
+	// key and trustee secrets.
+	people := []*apitest.Member{ada, bram, chiara}
+	tabs := make([]context.Context, len(people))
+	for i := range people {
+		tab, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+		defer cancel()
+		tabs[i] = tab
+	}
+	parallel(t, "import keys", len(people), func(i int) error {
+		m := people[i]
+		file, err := keystore.ExportBackup(m.Priv, strings.ToLower(m.Name), []byte("plums in june"))
+		if err != nil {
+			return err
+		}
+		return chromedp.Do(tabs[i],
+			chromedp.Navigate(c.Site+"/join"),
+			chromedp.WaitVisible(chromedp.CSS("#import-button")),
+			chromedp.SetValue(chromedp.CSS("#import-text"), string(file)),
+			chromedp.SetValue(chromedp.CSS("#import-pass"), "plums in june"),
+			chromedp.Click(chromedp.CSS("#import-button")),
+			waitJS(`document.querySelector("#pubkey").textContent === "`+m.Key.String()+`"`, 30*time.Second),
+		)
+	})
+
+	// The referendum (trustees Ada, Bram, Chiara, two of whom decrypt)
+	// and the question (trustees Dmitri and Eve, from Go).
+	opens := time.Now().Add(28 * time.Second).Unix()
+	c.Do(t, ada, &tx.Propose{Title: "Build the footbridge", Category: "general", Opens: opens, Closes: opens + 16,
+		Secret: true, Trustees: []uint32{1, 2, 3}, Threshold: 2})
+	c.Do(t, ada, &tx.Propose{Title: "Which trees?", Category: "general", Opens: opens, Closes: opens + 16,
+		Secret: true, Trustees: []uint32{4, 5}, Threshold: 1, Options: []string{"oak", "lime", "ash"}, Approve: 2})
+	goTrustees := []*apitest.Member{dmitri, eve}
+	secrets := goCommit(t, c, 2, goTrustees)
+	goDeal(t, c, 2, goTrustees, secrets)
+	t.Logf("proposed; voting opens in %s", time.Until(time.Unix(opens, 0)))
+
+	// The trustees step until every one has dealt and found nothing due.
+	parallel(t, "key generation", len(people), func(i int) error {
+		if err := chromedp.Do(tabs[i], chromedp.Navigate(c.Site+"/proposals/1/trustee"),
+			waitJS(`document.querySelector("#trustee-me").textContent.includes("You are trustee `+fmt.Sprint(i+1)+`")`, 20*time.Second)); err != nil {
+			return err
+		}
+		for {
+			done, said, err := trusteeStep(tabs[i])
+			if err != nil {
+				return err
+			}
+			if done == "error" && strings.Contains(said, "not yet in a block") {
+				// A loaded machine: the step is in the mempool; the next
+				// press sees it done.
+				continue
+			}
+			if done == "error" || done == "rejected" {
+				return fmt.Errorf("trustee %d: %s", i+1, said)
+			}
+			d, err := c.Service.Secret(1)
+			if err != nil {
+				return err
+			}
+			if done == "idle" && (strings.Contains(said, "Nothing is due") && allDealt(d) || strings.Contains(said, "election key is made")) {
+				return nil
+			}
+			if time.Now().Unix() > opens {
+				return fmt.Errorf("trustee %d: the key is not made by the opening: %s", i+1, said)
+			}
+			if done == "idle" {
+				time.Sleep(300 * time.Millisecond)
+			}
+		}
+	})
+	t.Logf("the trustees' steps are done %s before the opening", time.Until(time.Unix(opens, 0)))
+	// The trustee page's table follows the steps without a reload.
+	if err := chromedp.Do(tabs[0], waitJS(`Array.from(document.querySelector("#trustee-3").cells, c => c.textContent).slice(2, 4).join(" ") === "yes yes"`, 10*time.Second)); err != nil {
+		t.Error(err)
+	}
+	if err := chromedp.Do(tabs[0], screenshot(dir, "secret-trustee")); err != nil {
+		t.Fatal(err)
+	}
+	scanPage(t, tabs[0], string(axeJS), "trustee page", c.Site+"/proposals/1/trustee", "Your tasks as a trustee")
+	scanPage(t, tabs[0], string(axeJS), "secret scheduled", c.Site+"/proposals/1", "Trustees: 2 of these 3 must decrypt the result")
+	waitStatus(t, c, 1, "open")
+	waitStatus(t, c, 2, "open")
+
+	// Voting: Ada says no, then yes; Bram yes; Chiara abstains. On the
+	// question, Ada approves oak and lime, Bram lime; a third box cannot
+	// be ticked.
+	tracking := make([]string, len(people))
+	approvals := make([]string, 2)
+	var openScan []violation
+	parallel(t, "vote", len(people), func(i int) error {
+		votes := [][]string{{"1", "0"}, {"0"}, {"2"}}[i]
+		for _, v := range votes {
+			code, err := castSecret(tabs[i], c.Site+"/proposals/1", v)
+			if err != nil {
+				return fmt.Errorf("%s votes %s: %w", people[i].Name, v, err)
+			}
+			tracking[i] = code
+		}
+		if i == 2 {
+			// The open vote's page, with its ballot form.
+			var err error
+			openScan, err = scan(tabs[i], string(axeJS))
+			return err
+		}
+		var err error
+		approvals[i], err = castSecret(tabs[i], c.Site+"/proposals/2", [][]string{{"0", "1"}, {"1"}}[i]...)
+		if err != nil || i == 1 {
+			return err
+		}
+		limit, err := chromedp.Run(tabs[0], chromedp.Evaluate[bool](`(() => {
+			const b = i => document.querySelector("#secret-choice-" + i);
+			b(0).checked = false; b(1).checked = false;
+			b(0).click(); b(1).click();
+			return b(2).disabled && !b(0).disabled;
+		})()`))
+		if err == nil && !limit {
+			err = fmt.Errorf("after two approvals the third box is not disabled")
+		}
+		if err == nil {
+			err = chromedp.Do(tabs[0], screenshot(dir, "secret-approve"))
+		}
+		return err
+	})
+	report(t, "secret open", openScan)
+	t.Logf("voted %s before the close", time.Until(time.Unix(opens+16, 0)))
+
+	// After the close, Bram and Chiara decrypt in the browser; Dmitri from Go.
+	waitStatus(t, c, 1, "counting")
+	parallel(t, "decrypt", 2, func(k int) error {
+		i := k + 1
+		if err := chromedp.Do(tabs[i], loadUntil(c.Site+"/proposals/1/trustee", `document.querySelector(".status-counting")`),
+			waitJS(`document.querySelector("#trustee-me").textContent.includes("You are trustee")`, 20*time.Second)); err != nil {
+			return err
+		}
+		done, said, err := trusteeStep(tabs[i])
+		if err == nil && done != "ok" {
+			err = fmt.Errorf("trustee %d decrypts: %s %s", i+1, done, said)
+		}
+		return err
+	})
+	waitStatus(t, c, 2, "counting")
+	goDecrypt(t, c, 2, goTrustees[:1], secrets[:1])
+	waitStatus(t, c, 1, "decided")
+	waitStatus(t, c, 2, "decided")
+
+	// The page: counts, result, every voter's tracking code, Ada's own.
+	page := scanPage(t, tabs[0], string(axeJS), "secret decided", c.Site+"/proposals/1", "Verify it yourself")
+	if err := chromedp.Do(tabs[0], waitJS(`!document.querySelector("#my-ballot").hidden`, 10*time.Second), screenshot(dir, "secret-decided")); err != nil {
+		t.Fatal(err)
+	}
+	counts := text(t, tabs[0], "#secret-counts")
+	result := text(t, tabs[0], "#secret-result")
+	cast := text(t, tabs[0], "#cast")
+	mine := text(t, tabs[0], "#my-ballot")
+	link, _ := chromedp.Run(tabs[0], chromedp.Evaluate[string](`document.querySelector("#secret-verify a").getAttribute("href")`))
+	if !strings.Contains(counts, "Yes2") || !strings.Contains(counts, "No0") || !strings.Contains(counts, "Abstain1") || !strings.Contains(result, "Passed") {
+		t.Errorf("counts %q, result %q", counts, result)
+	}
+	for i, code := range tracking {
+		if len(code) != 64 || !strings.Contains(cast, code) {
+			t.Errorf("%s's tracking code %q is not among the counted ballots: %s", people[i].Name, code, cast)
+		}
+	}
+	if !strings.Contains(mine, "member #1") || !strings.Contains(mine, tracking[0]) || link != "/api/v1/proposals/1/secret" || !strings.Contains(page, "folkmoot verify") {
+		t.Errorf("my ballot %q, verify link %q", mine, link)
+	}
+	d, err := c.Service.Secret(1)
+	if err != nil || len(d.Cast) != 3 || len(d.Partials) != 2 {
+		t.Errorf("secret detail after the tally: %+v %v", d, err)
+	}
+
+	scanPage(t, tabs[0], string(axeJS), "secret question decided", c.Site+"/proposals/2", "Chosen: lime.")
+	counts = text(t, tabs[0], "#secret-counts")
+	cast = text(t, tabs[0], "#cast")
+	if !strings.Contains(counts, "oak1") || !strings.Contains(counts, "lime2") || !strings.Contains(counts, "ash0") ||
+		!strings.Contains(cast, approvals[0]) || !strings.Contains(cast, approvals[1]) {
+		t.Errorf("question's counts %q, ballots %q, want the codes %q", counts, cast, approvals)
+	}
+	scanPage(t, tabs[0], string(axeJS), "secret decided ca", c.Site+"/proposals/1?lang=ca", "Vot secret")
+}
+
+// parallel runs fn(0..n-1) side by side and fails the test with every
+// error.
+func parallel(t *testing.T, what string, n int, fn func(i int) error) {
+	t.Helper()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn(i)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("%s %d: %v", what, i, err)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+}
+
+// waitJS waits until the expression is true, across page loads.
+func waitJS(expr string, limit time.Duration) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		deadline := time.Now().Add(limit)
+		for {
+			ok, err := chromedp.Evaluate[bool](`(() => { try { return !!(`+expr+`); } catch (e) { return false; } })()`)(ctx, tg)
+			if err == nil && ok {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("waiting for %s: not true after %s (%v)", expr, limit, err)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	})
+}
+
+// signIfAsked waits until the status element sel says it is done,
+// signing in the review dialog whenever it opens; it returns the status's
+// data-done and text.
+func signIfAsked(tab context.Context, sel string, expect ...string) (string, string, error) {
+	deadline := time.Now().Add(40 * time.Second)
+	for time.Now().Before(deadline) {
+		state, err := chromedp.Run(tab, chromedp.Evaluate[string](`(() => {
+			const out = document.querySelector(`+"`"+sel+"`"+`);
+			if (out && out.getAttribute("data-done")) { return out.getAttribute("data-done") + "\n" + out.textContent; }
+			return document.querySelector("#review").open ? "review" : "";
+		})()`))
+		if err != nil {
+			return "", "", err
+		}
+		switch {
+		case state == "review":
+			for _, e := range expect {
+				if ok, err := chromedp.Run(tab, chromedp.Evaluate[bool](e)); err != nil || !ok {
+					return "", "", fmt.Errorf("the review dialog: %s is not true (%v)", e, err)
+				}
+			}
+			if err := chromedp.Do(tab, chromedp.Click(chromedp.CSS("#review-sign"))); err != nil {
+				return "", "", err
+			}
+		case state != "":
+			done, said, _ := strings.Cut(state, "\n")
+			return done, said, nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return "", "", fmt.Errorf("%s: not done after 40s", sel)
+}
+
+// trusteeStep presses the trustee page's button and returns what came of
+// it: "ok" (a transaction recorded), "idle" (nothing sent), or an error.
+func trusteeStep(tab context.Context) (string, string, error) {
+	if err := chromedp.Do(tab, waitJS(`!document.querySelector("#trustee-step").disabled`, 20*time.Second),
+		chromedp.Click(chromedp.CSS("#trustee-step"))); err != nil {
+		return "", "", err
+	}
+	return signIfAsked(tab, "#trustee-tasks .sign-status")
+}
+
+// castSecret votes on the secret vote at page for the choices (their
+// numbers from 0) and returns the tracking code the page showed.
+func castSecret(tab context.Context, page string, choices ...string) (string, error) {
+	steps := []chromedp.Action[chromedp.Void]{loadUntil(page, `document.querySelector("#secret-button")`),
+		waitJS(`document.querySelector("[data-who]").textContent.includes("Signing as")`, 20*time.Second)}
+	for _, v := range choices {
+		steps = append(steps, chromedp.Click(chromedp.CSS("#secret-choice-"+v)))
+	}
+	steps = append(steps, chromedp.Click(chromedp.CSS("#secret-button")))
+	sctx, cancel := context.WithTimeout(tab, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(sctx, steps...); err != nil {
+		main, _ := chromedp.Run(tab, chromedp.Evaluate[string](`document.querySelector("main").innerText.slice(0, 600)`))
+		return "", fmt.Errorf("%w; the page says:\n%s", err, main)
+	}
+	// What the member signs is what they see: the encrypted ballot, with
+	// a sentence saying what it is.
+	done, said, err := signIfAsked(tab, "#secret-form .sign-status",
+		`document.querySelector("#review-fields").textContent.includes("secret ballot")`,
+		`/encrypted ballot[0-9a-f]{1000,}/.test(document.querySelector("#review-fields").textContent)`,
+		`!document.querySelector("#review-note").hidden && document.querySelector("#review-note").textContent.includes("nobody can read how you voted")`)
+	if err != nil {
+		return "", err
+	}
+	if done != "ok" {
+		return "", fmt.Errorf("%s: %s", done, said)
+	}
+	return chromedp.Run(tab, chromedp.Evaluate[string](`document.querySelector("#secret-tracking").getAttribute("data-tracking")`))
+}
+
+// loadUntil loads page again until expr is true: while a new block's page
+// is being rendered, the site serves the previous one.
+func loadUntil(page, expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitReady(chromedp.CSS("main"))); err != nil {
+				return err
+			}
+			if ok, err := chromedp.Evaluate[bool](`!!(`+expr+`)`)(ctx, tg); err != nil || ok {
+				return err
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("%s: %s not true after 20s", page, expr)
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+	})
+}
+
+// scanPage opens url, checks that its main text says want, scans it with
+// axe-core and returns the text.
+func scanPage(t *testing.T, tab context.Context, axeJS, name, url, want string) string {
+	t.Helper()
+	if err := chromedp.Do(tab, loadUntil(url, `document.querySelector("main").textContent.replace(/\s+/g, " ").includes(`+"`"+want+"`"+`)`)); err != nil {
+		t.Errorf("%s: %v", name, err)
+	}
+	main := text(t, tab, "main")
+	if !strings.Contains(main, want) {
+		t.Errorf("%s (%s) does not say %q:\n%s", name, url, want, main)
+	}
+	found, err := scan(tab, axeJS)
+	if err != nil {
+		t.Fatalf("axe on %s: %v", name, err)
+	}
+	report(t, name, found)
+	return main
+}
+
+func text(t *testing.T, tab context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(tab, chromedp.Evaluate[string](`(document.querySelector("`+sel+`") || {}).textContent || ""`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func allDealt(d query.SecretDetail) bool {
+	for _, tr := range d.Secret.Trustees {
+		if !tr.Dealt {
+			return false
+		}
+	}
+	return true
+}
+
+func waitStatus(t *testing.T, c *apitest.Community, id uint64, status string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		d, err := c.Service.Secret(id)
+		if err == nil && d.Status == status {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("proposal %d is %q, not %s, after 60s (%v)", id, d.Status, status, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// goCommit makes the trustees' secrets for proposal id and commits them,
+// as folkmoot trustee keygen does.
+func goCommit(t *testing.T, c *apitest.Community, id uint64, ms []*apitest.Member) []*trustee.Secret {
+	t.Helper()
+	d, err := c.Service.Secret(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*trustee.Secret
+	for i, m := range ms {
+		s, err := trustee.New(fmt.Sprintf("test-%d", id), i+1, int(d.Secret.Threshold), len(ms), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rcpt, err := s.Recipient()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cm, err := s.Commitments()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Do(t, m, &tx.TrusteeCommit{Proposal: id, Recipient: rcpt, Commitments: cm})
+		out = append(out, s)
+	}
+	return out
+}
+
+// goDeal seals each trustee's shares to the others and sends them.
+func goDeal(t *testing.T, c *apitest.Community, id uint64, ms []*apitest.Member, secrets []*trustee.Secret) {
+	t.Helper()
+	d, err := c.Service.Secret(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range ms {
+		recipients := map[int]string{}
+		for k, o := range d.Dealers {
+			if k != i {
+				recipients[k+1] = o.Recipient
+			}
+		}
+		sealed, err := secrets[i].Seal(recipients)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var shares []tx.SealedShare
+		for k := 1; k <= len(ms); k++ {
+			if b, ok := sealed[k]; ok {
+				shares = append(shares, tx.SealedShare{To: uint32(k), Sealed: b})
+			}
+		}
+		c.Do(t, m, &tx.TrusteeShares{Proposal: id, Shares: shares})
+	}
+}
+
+// goDecrypt publishes the trustees' partial decryptions, as folkmoot
+// trustee decrypt does.
+func goDecrypt(t *testing.T, c *apitest.Community, id uint64, ms []*apitest.Member, secrets []*trustee.Secret) {
+	t.Helper()
+	d, err := c.Service.Secret(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eid, _ := hex.DecodeString(d.ElectionID)
+	key, _ := hex.DecodeString(d.Secret.Key)
+	var agg []ballot.Ciphertext
+	for _, h := range d.Aggregate {
+		b, _ := hex.DecodeString(h)
+		ct, err := ballot.ParseCiphertext(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		agg = append(agg, ct)
+	}
+	for i, m := range ms {
+		me := i + 1
+		shares := map[int][]byte{}
+		for _, tr := range d.Secret.Trustees {
+			if !tr.Qualified {
+				continue
+			}
+			if int(tr.Number) == me {
+				shares[me] = nil
+				continue
+			}
+			dealer := d.Dealers[tr.Number-1]
+			cm, _ := hex.DecodeString(dealer.Commitments)
+			for _, sh := range dealer.Shares {
+				if int(sh.To) == me {
+					sealed, _ := hex.DecodeString(sh.Sealed)
+					if shares[int(tr.Number)], err = secrets[i].Open(int(tr.Number), cm, sealed); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		part, err := secrets[i].Decrypt(ballot.Context{ElectionID: eid, ChainID: d.ChainID, PublicKey: key}, shares, agg, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Do(t, m, &tx.TrusteeDecrypt{Proposal: id, Partial: part})
+	}
+}
+
+// TestSecretPages renders a scheduled secret vote's proposal page and its
+// trustee page from a real node, and the trustee page's bad requests.
+func TestSecretPages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real node")
+	}
+	c := apitest.StartWith(t, func(c *core.Constitution) { c.Secret.KeyPeriod.Duration = time.Hour }, "Ada", "Bram <b>")
+	ada := c.Founders[0]
+	opens := time.Now().Add(2 * time.Hour).Unix()
+	c.Do(t, ada, &tx.Propose{Title: "Which trees?", Category: "general", Opens: opens, Closes: opens + 3600,
+		Secret: true, Trustees: []uint32{2, 1}, Threshold: 2, Options: []string{"oak", "lime <i>"}, Approve: 1})
+	c.Do(t, ada, &tx.Propose{Title: "Benches", Category: "general", Closes: time.Now().Add(time.Hour).Unix()})
+	for _, tc := range []struct {
+		path   string
+		status int
+		want   []string
+	}{
+		{"/proposals/1", 200, []string{`<h2 id="secret-h">Secret ballot</h2>`, "Approve up to 1 of these options:", "<li><bdi>lime &lt;i&gt;</bdi></li>",
+			`<tr id="trustee-1"><th scope="row">1</th><td><a href="/members/2?lang=en"><bdi>Bram &lt;b&gt;</bdi> <span class="member-no">#2</span></a></td>`,
+			"Trustees: 2 of these 2 must decrypt the result", `<a href="/proposals/1/trustee?lang=en" id="trustee-link">`,
+			"The trustees are making the election key", `<script src="/static/secret.js" defer></script>`, `<a href="/api/v1/proposals/1/secret">`}},
+		{"/proposals/1/trustee", 200, []string{"Trustee&#39;s tasks: <bdi>Which trees?</bdi>", `<button type="button" id="trustee-step">Take my next step</button>`,
+			"folkmoot trustee keygen 1 --as &lt;you&gt; --wait", "kept in this browser only", `<script src="/static/ballot.js" defer></script>`}},
+		{"/proposals/1/trustee?lang=ca", 200, []string{"Fes el meu pas següent"}},
+		{"/proposals/2/trustee", 409, []string{"Proposal 2 is not a secret vote"}},
+		{"/proposals/9/trustee", 404, []string{"There is no proposal 9."}},
+		{"/proposals/x/trustee", 400, []string{"A proposal number is a whole number"}},
+	} {
+		res, body := get(t, c.Site+tc.path)
+		if res.StatusCode != tc.status {
+			t.Errorf("GET %s: %d, want %d", tc.path, res.StatusCode, tc.status)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("GET %s lacks %q", tc.path, w)
+			}
+		}
+		if inlineScript.MatchString(body) || handlerAttr.MatchString(body) {
+			t.Errorf("GET %s has inline script", tc.path)
+		}
+	}
+	if _, body := get(t, c.Site+"/proposals/2"); strings.Contains(body, "secret.js") || strings.Contains(body, `id="secret"`) {
+		t.Errorf("an open vote's page has the secret vote's parts")
+	}
+}
