@@ -26,10 +26,13 @@ import (
 // TestBrowserSecretVote runs secret votes through the site in a real
 // headless Chromium: three members, each in a browser context of their
 // own with the key imported from a backup, make a referendum's election
-// key from the trustee page (commit, deal, check: ballot.js's trustee
-// functions, the secrets kept in each browser); they vote on the proposal
-// page, one votes again, and two of them decrypt from the trustee page;
-// the page then shows the counts, the result, every voter's tracking code
+// key from the trustee page (commit, deal, check, complain, answer:
+// ballot.js's trustee functions, the secrets kept in each browser) with a
+// fourth trustee in Go who deals one of them a bad share (her browser
+// complains; he reveals it) and complains of another's (that browser
+// answers); they vote on the proposal page, one votes again, and two of
+// them decrypt from the trustee page, one with the revealed share; the
+// page then shows the counts, the result, every voter's tracking code
 // (the ones the browsers showed when casting) and the signed-in member's
 // own. Beside it, an approval question whose key two other members make
 // from Go takes ballots cast in the browser, the limit of approvals held
@@ -83,20 +86,39 @@ func TestBrowserSecretVote(t *testing.T) {
 		)
 	})
 
-	// The referendum (trustees Ada, Bram, Chiara, two of whom decrypt)
-	// and the question (trustees Dmitri and Eve, from Go).
+	// The referendum (trustees Ada, Bram, Chiara in the browser and
+	// Dmitri from Go, two of whom decrypt) and the question (trustees
+	// Dmitri and Eve, from Go).
 	opens := time.Now().Add(28 * time.Second).Unix()
 	c.Do(t, ada, &tx.Propose{Title: "Build the footbridge", Category: "general", Opens: opens, Closes: opens + 16,
-		Secret: true, Trustees: []uint32{1, 2, 3}, Threshold: 2})
+		Secret: true, Trustees: []uint32{1, 2, 3, 4}, Threshold: 2})
 	c.Do(t, ada, &tx.Propose{Title: "Which trees?", Category: "general", Opens: opens, Closes: opens + 16,
 		Secret: true, Trustees: []uint32{4, 5}, Threshold: 1, Options: []string{"oak", "lime", "ash"}, Approve: 2})
-	goTrustees := []*apitest.Member{dmitri, eve}
-	secrets := goCommit(t, c, 2, goTrustees)
-	goDeal(t, c, 2, goTrustees, secrets)
+	var secrets []*trustee.Secret
 	t.Logf("proposed; voting opens in %s", time.Until(time.Unix(opens, 0)))
 
-	// The trustees step until every one has dealt and found nothing due.
-	parallel(t, "key generation", len(people), func(i int) error {
+	// The trustees step until every one has dealt and found nothing due,
+	// and both complaints are answered: Dmitri deals Ada a share that
+	// does not open (her browser complains, he reveals it), and complains
+	// of Bram's (Bram's browser reveals it).
+	settled := func(d query.SecretDetail) bool {
+		n := 0
+		for _, o := range d.Dealers {
+			for _, cp := range o.Complaints {
+				if !cp.Answered {
+					return false
+				}
+				n++
+			}
+		}
+		return allDealt(d) && n == 2
+	}
+	parallel(t, "key generation", len(people)+1, func(i int) error {
+		if i == 3 {
+			var err error
+			secrets, err = goTrustees(c, dmitri, eve)
+			return err
+		}
 		if err := chromedp.Do(tabs[i], chromedp.Navigate(c.Site+"/proposals/1/trustee"),
 			waitJS(`document.querySelector("#trustee-me").textContent.includes("You are trustee `+fmt.Sprint(i+1)+`")`, 20*time.Second)); err != nil {
 			return err
@@ -118,7 +140,7 @@ func TestBrowserSecretVote(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if done == "idle" && (strings.Contains(said, "Nothing is due") && allDealt(d) || strings.Contains(said, "election key is made")) {
+			if done == "idle" && (strings.Contains(said, "Nothing is due") && settled(d) || strings.Contains(said, "election key is made")) {
 				return nil
 			}
 			if time.Now().Unix() > opens {
@@ -138,7 +160,7 @@ func TestBrowserSecretVote(t *testing.T) {
 		t.Fatal(err)
 	}
 	scanPage(t, tabs[0], string(axeJS), "trustee page", c.Site+"/proposals/1/trustee", "Your tasks as a trustee")
-	scanPage(t, tabs[0], string(axeJS), "secret scheduled", c.Site+"/proposals/1", "Trustees: 2 of these 3 must decrypt the result")
+	scanPage(t, tabs[0], string(axeJS), "secret scheduled", c.Site+"/proposals/1", "Trustees: 2 of these 4 must decrypt the result")
 	waitStatus(t, c, 1, "open")
 	waitStatus(t, c, 2, "open")
 
@@ -185,10 +207,10 @@ func TestBrowserSecretVote(t *testing.T) {
 	report(t, "secret open", openScan)
 	t.Logf("voted %s before the close", time.Until(time.Unix(opens+16, 0)))
 
-	// After the close, Bram and Chiara decrypt in the browser; Dmitri from Go.
+	// After the close, Ada (with the share Dmitri revealed) and Bram
+	// decrypt in the browser; on the question, Dmitri from Go.
 	waitStatus(t, c, 1, "counting")
-	parallel(t, "decrypt", 2, func(k int) error {
-		i := k + 1
+	parallel(t, "decrypt", 2, func(i int) error {
 		if err := chromedp.Do(tabs[i], loadUntil(c.Site+"/proposals/1/trustee", `document.querySelector(".status-counting")`),
 			waitJS(`document.querySelector("#trustee-me").textContent.includes("You are trustee")`, 20*time.Second)); err != nil {
 			return err
@@ -200,7 +222,7 @@ func TestBrowserSecretVote(t *testing.T) {
 		return err
 	})
 	waitStatus(t, c, 2, "counting")
-	goDecrypt(t, c, 2, goTrustees[:1], secrets[:1])
+	goDecrypt(t, c, 2, []*apitest.Member{dmitri}, secrets[:1])
 	waitStatus(t, c, 1, "decided")
 	waitStatus(t, c, 2, "decided")
 
@@ -226,7 +248,8 @@ func TestBrowserSecretVote(t *testing.T) {
 		t.Errorf("my ballot %q, verify link %q", mine, link)
 	}
 	d, err := c.Service.Secret(1)
-	if err != nil || len(d.Cast) != 3 || len(d.Partials) != 2 {
+	if err != nil || len(d.Cast) != 3 || len(d.Partials) != 2 || d.Partials[0].Trustee != 1 || d.Partials[1].Trustee != 2 || len(qualifiedOf(d)) != 4 ||
+		len(d.Dealers[3].Complaints) != 1 || d.Dealers[3].Complaints[0].By != 1 || len(d.Dealers[1].Complaints) != 1 || d.Dealers[1].Complaints[0].By != 4 {
 		t.Errorf("secret detail after the tally: %+v %v", d, err)
 	}
 
@@ -430,60 +453,156 @@ func waitStatus(t *testing.T, c *apitest.Community, id uint64, status string) {
 	}
 }
 
-// goCommit makes the trustees' secrets for proposal id and commits them,
-// as folkmoot trustee keygen does.
-func goCommit(t *testing.T, c *apitest.Community, id uint64, ms []*apitest.Member) []*trustee.Secret {
-	t.Helper()
-	d, err := c.Service.Secret(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []*trustee.Secret
-	for i, m := range ms {
-		s, err := trustee.New(fmt.Sprintf("test-%d", id), i+1, int(d.Secret.Threshold), len(ms), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
+func qualifiedOf(d query.SecretDetail) []uint32 {
+	var out []uint32
+	for _, tr := range d.Secret.Trustees {
+		if tr.Qualified {
+			out = append(out, tr.Number)
 		}
-		rcpt, err := s.Recipient()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cm, err := s.Commitments()
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Do(t, m, &tx.TrusteeCommit{Proposal: id, Recipient: rcpt, Commitments: cm})
-		out = append(out, s)
 	}
 	return out
 }
 
-// goDeal seals each trustee's shares to the others and sends them.
-func goDeal(t *testing.T, c *apitest.Community, id uint64, ms []*apitest.Member, secrets []*trustee.Secret) {
-	t.Helper()
+// goSubmit signs body as m with its next nonce, submits it and waits
+// for its block; it may run beside the test's goroutine.
+func goSubmit(c *apitest.Community, m *apitest.Member, body tx.Body) error {
+	m.Nonce++
+	raw, err := tx.Sign(m.Priv, tx.Unsigned{ChainID: c.ChainID, Author: m.Key, Nonce: m.Nonce, Body: body})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := c.Client.SubmitAndWait(ctx, raw)
+	if err == nil && res.Code != 0 {
+		err = fmt.Errorf("%s by %s rejected with code %d", body.Kind(), m.Name, res.Code)
+	}
+	return err
+}
+
+// until waits for cond on proposal id's public record.
+func until(c *apitest.Community, id uint64, what string, cond func(query.SecretDetail) bool) (query.SecretDetail, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		d, err := c.Service.Secret(id)
+		if err == nil && cond(d) {
+			return d, nil
+		}
+		if time.Now().After(deadline) {
+			return d, fmt.Errorf("proposal %d: waiting for %s: %v", id, what, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func allCommitted(d query.SecretDetail) bool {
+	for _, o := range d.Dealers {
+		if o.Recipient == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// goCommit makes each member's secret as trustee numbers[k] of n on
+// proposal id and commits it, as folkmoot trustee keygen does.
+func goCommit(c *apitest.Community, id uint64, n int, ms []*apitest.Member, numbers []int) ([]*trustee.Secret, error) {
 	d, err := c.Service.Secret(id)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	for i, m := range ms {
+	var out []*trustee.Secret
+	for k, m := range ms {
+		s, err := trustee.New(fmt.Sprintf("test-%d", id), numbers[k], int(d.Secret.Threshold), n, rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		rcpt, err := s.Recipient()
+		if err != nil {
+			return nil, err
+		}
+		cm, err := s.Commitments()
+		if err != nil {
+			return nil, err
+		}
+		if err := goSubmit(c, m, &tx.TrusteeCommit{Proposal: id, Recipient: rcpt, Commitments: cm}); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// goDeal waits for every trustee of proposal id to commit, then seals
+// each member's shares (as trustee numbers[k]) to the others and sends
+// them; the share for trustee bad (0: none) is replaced by bytes that do
+// not open.
+func goDeal(c *apitest.Community, id uint64, ms []*apitest.Member, secrets []*trustee.Secret, numbers []int, bad int) error {
+	d, err := until(c, id, "the commitments", allCommitted)
+	if err != nil {
+		return err
+	}
+	for k, m := range ms {
 		recipients := map[int]string{}
-		for k, o := range d.Dealers {
-			if k != i {
-				recipients[k+1] = o.Recipient
+		for j, o := range d.Dealers {
+			if j+1 != numbers[k] {
+				recipients[j+1] = o.Recipient
 			}
 		}
-		sealed, err := secrets[i].Seal(recipients)
+		sealed, err := secrets[k].Seal(recipients)
 		if err != nil {
-			t.Fatal(err)
+			return err
+		}
+		if bad != 0 {
+			sealed[bad] = []byte("not an age file")
 		}
 		var shares []tx.SealedShare
-		for k := 1; k <= len(ms); k++ {
-			if b, ok := sealed[k]; ok {
-				shares = append(shares, tx.SealedShare{To: uint32(k), Sealed: b})
+		for j := 1; j <= len(d.Dealers); j++ {
+			if b, ok := sealed[j]; ok {
+				shares = append(shares, tx.SealedShare{To: uint32(j), Sealed: b})
 			}
 		}
-		c.Do(t, m, &tx.TrusteeShares{Proposal: id, Shares: shares})
+		if err := goSubmit(c, m, &tx.TrusteeShares{Proposal: id, Shares: shares}); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// goTrustees takes the Go trustees' steps: Dmitri and Eve make the
+// question's key (proposal 2); Dmitri, trustee 4 of the referendum
+// (proposal 1), deals trustee 1 a share that does not open, complains of
+// trustee 2's share once dealt, and answers trustee 1's complaint by
+// revealing the true share. It returns the question's secrets.
+func goTrustees(c *apitest.Community, dmitri, eve *apitest.Member) ([]*trustee.Secret, error) {
+	mine, err := goCommit(c, 1, 4, []*apitest.Member{dmitri}, []int{4})
+	if err != nil {
+		return nil, err
+	}
+	question, err := goCommit(c, 2, 2, []*apitest.Member{dmitri, eve}, []int{1, 2})
+	if err != nil {
+		return nil, err
+	}
+	if err := goDeal(c, 2, []*apitest.Member{dmitri, eve}, question, []int{1, 2}, 0); err != nil {
+		return nil, err
+	}
+	if err := goDeal(c, 1, []*apitest.Member{dmitri}, mine, []int{4}, 1); err != nil {
+		return nil, err
+	}
+	if _, err := until(c, 1, "trustee 2's shares", func(d query.SecretDetail) bool { return d.Dealers[1].Shares != nil }); err != nil {
+		return nil, err
+	}
+	if err := goSubmit(c, dmitri, &tx.TrusteeComplain{Proposal: 1, Dealer: 2}); err != nil {
+		return nil, err
+	}
+	if _, err := until(c, 1, "trustee 1's complaint", func(d query.SecretDetail) bool { return len(d.Dealers[3].Complaints) > 0 }); err != nil {
+		return nil, err
+	}
+	share, err := mine[0].Reveal(1)
+	if err != nil {
+		return nil, err
+	}
+	return question, goSubmit(c, dmitri, &tx.TrusteeAnswer{Proposal: 1, Complainer: 1, Share: share})
 }
 
 // goDecrypt publishes the trustees' partial decryptions, as folkmoot
