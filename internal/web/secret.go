@@ -90,3 +90,12 @@ func (s *Site) trustee(r *http.Request) (string, any, error) {
 	}
 	return "trustee", trusteeData{P: p, S: sv}, nil
 }
+
+// winner is the name of a secret question's winning option, or "" when
+// no single option has the most votes (or it has none).
+func winner(s *query.Secret) string {
+	if s == nil || s.Winner == nil || *s.Winner < 0 || *s.Winner >= len(s.Options) {
+		return ""
+	}
+	return s.Options[*s.Winner]
+}

@@ -261,6 +261,10 @@ func TestBrowserSecretVote(t *testing.T) {
 		t.Errorf("question's counts %q, ballots %q, want the codes %q", counts, cast, approvals)
 	}
 	scanPage(t, tabs[0], string(axeJS), "secret decided ca", c.Site+"/proposals/1?lang=ca", "Vot secret")
+	home := scanPage(t, tabs[0], string(axeJS), "home with secret votes", c.Site+"/", "Chosen: lime.")
+	if !strings.Contains(home, "secret ballot") || !strings.Contains(home, "2 yes, 0 no, 1 abstain") {
+		t.Errorf("home page: %s", home)
+	}
 }
 
 // parallel runs fn(0..n-1) side by side and fails the test with every

@@ -142,6 +142,7 @@ func New(o Options) (*Site, error) {
 			"bdi":        bdi,
 			"iso":        isolate,
 			"controls":   s.md.controls.Replace,
+			"winner":     winner,
 		}
 		t, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
 		if err != nil {
