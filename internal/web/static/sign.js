@@ -542,17 +542,20 @@
   function set(rec) { current = rec; showWho(rec); }
 
   // folkmootSign is what the page's other scripts (secret.js) use: the
-  // member's key record ({alias, pub}; the private key never leaves
-  // WebCrypto), the same review-sign-send path as the forms, and this
-  // browser's store beside the key for what a member keeps and never
-  // sends (a trustee's secret, keyed by chain, proposal and member).
+  // member's key record ({alias, pub, priv}, priv a WebCrypto key), the
+  // same review-sign-send path as the forms, and this browser's store
+  // beside the key for what a member keeps and never sends (a trustee's
+  // secret, named by chain, proposal and member; never "me", the key).
   window.folkmootSign = {
     key: get,
     send: send,
     say: say,
     msg: msg,
     load: function (name) { return idb("readonly", function (s) { return s.get(name); }); },
-    keep: function (name, value) { return idb("readwrite", function (s) { return s.put(value, name); }); }
+    keep: function (name, value) {
+      if (name === "me") { return Promise.reject(new Error("the member's key is kept by sign.js alone")); }
+      return idb("readwrite", function (s) { return s.put(value, name); });
+    }
   };
 
   document.querySelectorAll(".needs-js").forEach(function (el) { el.hidden = false; });
