@@ -265,6 +265,40 @@ func TestBrowserSecretVote(t *testing.T) {
 	if !strings.Contains(home, "secret ballot") || !strings.Contains(home, "2 yes, 0 no, 1 abstain") {
 		t.Errorf("home page: %s", home)
 	}
+
+	// A secret question proposed from the new-proposal form: the review
+	// shows every secret field; the proposal is what the CLI would make.
+	if err := chromedp.Do(tabs[0], chromedp.Navigate(c.Site+"/proposals/new"), chromedp.WaitVisible(chromedp.CSS("#propose-form")),
+		waitJS(`document.querySelector("[data-who]").textContent.includes("ada")`, 20*time.Second),
+		chromedp.SetValue(chromedp.CSS("#propose-title"), "Which bench?"),
+		chromedp.Click(chromedp.CSS("#propose-secret")),
+		waitJS(`!document.querySelector("#propose-secret-fields").hidden`, 5*time.Second),
+		chromedp.SetValue(chromedp.CSS("#propose-opens"), "2"),
+		chromedp.SetValue(chromedp.CSS("#propose-options"), "red\n green \n\nblue"),
+		chromedp.SetValue(chromedp.CSS("#propose-approve"), "2"),
+		chromedp.SetValue(chromedp.CSS("#propose-trustees"), "1, 2,3"),
+		chromedp.SetValue(chromedp.CSS("#propose-threshold"), "2"),
+		chromedp.SetValue(chromedp.CSS("#propose-hours"), "24"),
+	); err != nil {
+		t.Fatalf("secret proposal form: %v", err)
+	}
+	scanPage(t, tabs[0], string(axeJS), "propose secret", "", "Put it to a secret ballot")
+	if err := chromedp.Do(tabs[0], chromedp.Click(chromedp.CSS("#propose-button"))); err != nil {
+		t.Fatal(err)
+	}
+	before := time.Now()
+	done, said, err := signIfAsked(tabs[0], "#propose-form .sign-status",
+		`document.querySelector("#review-fields").textContent.includes("secret ballotyes")`,
+		`document.querySelector("#review-fields").textContent.includes("optionsred; green; blue")`,
+		`document.querySelector("#review-fields").textContent.includes("trustees1; 2; 3")`)
+	if err != nil || done != "ok" {
+		t.Fatalf("secret proposal from the form: %s %s %v", done, said, err)
+	}
+	p, err := c.Service.Proposal(3)
+	if err != nil || p.Secret == nil || strings.Join(p.Secret.Options, ",") != "red,green,blue" || p.Secret.Approve != 2 || p.Secret.Threshold != 2 ||
+		len(p.Secret.Trustees) != 3 || p.Opens.Sub(before) < 119*time.Minute || p.Closes.Sub(p.Opens) < 1439*time.Minute || p.Closes.Sub(p.Opens) > 1441*time.Minute {
+		t.Errorf("the secret proposal from the form: %+v %+v %v", p.Proposal, p.Secret, err)
+	}
 }
 
 // parallel runs fn(0..n-1) side by side and fails the test with every
@@ -405,12 +439,14 @@ func loadUntil(page, expr string) chromedp.Action[chromedp.Void] {
 	})
 }
 
-// scanPage opens url, checks that its main text says want, scans it with
+// scanPage opens url (unless it is ""), checks that its main text says want, scans it with
 // axe-core and returns the text.
 func scanPage(t *testing.T, tab context.Context, axeJS, name, url, want string) string {
 	t.Helper()
-	if err := chromedp.Do(tab, loadUntil(url, `document.querySelector("main").textContent.replace(/\s+/g, " ").includes(`+"`"+want+"`"+`)`)); err != nil {
-		t.Errorf("%s: %v", name, err)
+	if url != "" { // "": the page as it is
+		if err := chromedp.Do(tab, loadUntil(url, `document.querySelector("main").textContent.replace(/\s+/g, " ").includes(`+"`"+want+"`"+`)`)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 	main := text(t, tab, "main")
 	if !strings.Contains(main, want) {

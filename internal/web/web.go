@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -421,6 +422,10 @@ type proposeData struct {
 	SunsetDays, MaxSunsetDays int64
 	// Laws are the laws in force, for a renewal or repeal.
 	Laws []query.LawEntry
+	// KeyPeriod is the least time from a secret proposal to its opening,
+	// and KeyHours the form's default for it, with room to spare.
+	KeyPeriod core.Duration
+	KeyHours  string
 }
 
 // propose renders the new-proposal form.
@@ -439,10 +444,15 @@ func (s *Site) propose(r *http.Request) (string, any, error) {
 		return "", nil, err
 	}
 	thr, window, voting := c.InitiativeRules()
+	key, _ := c.SecretRules()
+	keyHours := math.Ceil(key.Hours()) + 1
+	if key < time.Hour {
+		keyHours = 2 * key.Hours()
+	}
 	return "propose", proposeData{Hours: fmt.Sprintf("%g", hours), Types: c.TypeNames(),
 		Needed: core.ShareOf(thr, st.Members), Window: core.Duration{Duration: window}, Voting: core.Duration{Duration: voting},
 		SunsetDays: int64(c.DefaultSunset.Hours() / 24), MaxSunsetDays: int64(c.MaxSunset.Hours() / 24),
-		Laws: reg.InForce}, nil
+		Laws: reg.InForce, KeyPeriod: core.Duration{Duration: key}, KeyHours: strconv.FormatFloat(keyHours, 'f', -1, 64)}, nil
 }
 
 // static renders a page that needs nothing but the layout's status: its

@@ -338,13 +338,23 @@
     if (form.hasAttribute("data-office")) { a.office = form.getAttribute("data-office"); }
     // A ranked ballot: one select per candidate, named rank_<member>,
     // holding that candidate's preference (1 first) or nothing.
-    var prefs = [];
+    var prefs = [], hours, opensHours, now = Date.now() / 1000;
     new FormData(form).forEach(function (v, k) {
       if (v === "") { return; }
       if (k.indexOf("rank_") === 0) { prefs.push([Number(v), Number(k.slice(5))]); } else if (k === "reply_to" || k === "proposal") {
         a[k] = Number(v);
       } else if (k === "voting_hours") {
-        a.closes = Math.floor(Date.now() / 1000 + Number(v) * 3600);
+        hours = Number(v);
+      } else if (k === "opens_hours") {
+        opensHours = Number(v);
+      } else if (k === "secret") {
+        a.secret = true;
+      } else if (k === "options") {
+        a.options = String(v).split("\n").map(function (o) { return o.trim(); }).filter(function (o) { return o !== ""; });
+      } else if (k === "trustees") {
+        a.trustees = String(v).split(/[\s,]+/).filter(function (n) { return n !== ""; }).map(Number);
+      } else if (k === "approve" || k === "threshold") {
+        a[k] = Number(v);
       } else if (k === "law" || k === "amount") {
         a[k] = Number(v);
       } else if (k === "sunset_days") {
@@ -353,6 +363,10 @@
         a.initiative = true;
       } else { a[k] = String(v); }
     });
+    // Voting opens now, or after the hours a secret vote's trustees need
+    // to make its key; it lasts the voting hours from its opening.
+    if (opensHours !== undefined) { a.opens = Math.floor(now + opensHours * 3600); }
+    if (hours !== undefined) { a.closes = Math.floor((a.opens || now) + hours * 3600); }
     if (a.kind === "vouch" && weakKey(a.key)) {
       throw new Error(msg("weak_key", "This key is a point of small order, for which anyone can forge a signature: it can never be a member's."));
     }
@@ -479,6 +493,8 @@
       });
       form.querySelectorAll("[data-show-type]").forEach(function (el) { show(el, el.getAttribute("data-show-type") === type); });
       form.querySelectorAll("[data-hide-initiative]").forEach(function (el) { show(el, !init); });
+      var secret = $("#propose-secret", form);
+      form.querySelectorAll("[data-show-secret]").forEach(function (el) { show(el, !init && !!secret && secret.checked); });
     }
     form.addEventListener("change", update);
     update();
