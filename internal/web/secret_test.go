@@ -290,7 +290,7 @@ func TestBrowserSecretVote(t *testing.T) {
 	done, said, err := signIfAsked(tabs[0], "#propose-form .sign-status",
 		`document.querySelector("#review-fields").textContent.includes("secret ballotyes")`,
 		`document.querySelector("#review-fields").textContent.includes("optionsred; green; blue")`,
-		`document.querySelector("#review-fields").textContent.includes("trustees1; 2; 3")`)
+		`document.querySelector("#review-fields").textContent.includes("trustees1,2,3")`)
 	if err != nil || done != "ok" {
 		t.Fatalf("secret proposal from the form: %s %s %v", done, said, err)
 	}

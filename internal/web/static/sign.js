@@ -117,7 +117,11 @@
   // map (a sealed share) as its fields.
   function show(v) {
     if (v instanceof Uint8Array) { return hex(v); }
-    if (Array.isArray(v)) { return v.map(show).join("; "); }
+    if (Array.isArray(v)) {
+      // Numbers (a ranking, trustees) as "2,3"; texts and bytes, which
+      // may hold commas, apart.
+      return v.every(function (x) { return typeof x === "number"; }) ? v.join(",") : v.map(show).join("; ");
+    }
     if (v instanceof Map) {
       var parts = [];
       v.forEach(function (x, k) { parts.push(k + ": " + show(x)); });
