@@ -460,6 +460,7 @@ func scanPage(t *testing.T, tab context.Context, axeJS, name, url, want string) 
 	return main
 }
 
+// text is the text of the element sel, its spaces collapsed.
 func text(t *testing.T, tab context.Context, sel string) string {
 	t.Helper()
 	s, err := chromedp.Run(tab, chromedp.Evaluate[string](`(document.querySelector("`+sel+`") || {}).textContent || ""`))
@@ -469,6 +470,7 @@ func text(t *testing.T, tab context.Context, sel string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// allDealt says whether every trustee has dealt its shares.
 func allDealt(d query.SecretDetail) bool {
 	for _, tr := range d.Secret.Trustees {
 		if !tr.Dealt {
@@ -478,6 +480,7 @@ func allDealt(d query.SecretDetail) bool {
 	return true
 }
 
+// waitStatus waits until proposal id has the status.
 func waitStatus(t *testing.T, c *apitest.Community, id uint64, status string) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
@@ -493,6 +496,7 @@ func waitStatus(t *testing.T, c *apitest.Community, id uint64, status string) {
 	}
 }
 
+// qualifiedOf lists the qualified trustees.
 func qualifiedOf(d query.SecretDetail) []uint32 {
 	var out []uint32
 	for _, tr := range d.Secret.Trustees {
@@ -535,6 +539,7 @@ func until(c *apitest.Community, id uint64, what string, cond func(query.SecretD
 	}
 }
 
+// allCommitted says whether every trustee has committed.
 func allCommitted(d query.SecretDetail) bool {
 	for _, o := range d.Dealers {
 		if o.Recipient == "" {
