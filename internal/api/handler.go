@@ -35,6 +35,9 @@ const maxRequest = tx.MaxTxBytes*4/3 + 4096
 //	GET  /api/v1/proposals/{id}             a proposal with its comment thread and endorsements
 //	GET  /api/v1/proposals/{id}/ballots[?after=MEMBER&limit=N]
 //	                                        the counted ballots, a page at a time
+//	GET  /api/v1/proposals/{id}/secret      a secret vote's public record: trustees' commitments,
+//	                                        sealed shares, complaints, tracking codes, aggregate,
+//	                                        partial decryptions (409 for a vote that is not secret)
 //	GET  /api/v1/initiatives[?status=]      popular initiatives with endorsements, needed and window end
 //	GET  /api/v1/laws[?at=2026-03-01]       the register of laws (now, or at the end of a past day)
 //	GET  /api/v1/laws/{n}                   one law
@@ -83,6 +86,7 @@ func (s *Service) Handler() http.Handler {
 		}
 		return s.Ballots(id, after, limit)
 	})
+	get("/proposals/{id}/secret", with(pathValue("id", ProposalID), s.Secret))
 	get("/initiatives", func(r *http.Request) (any, error) { return s.Initiatives(r.URL.Query().Get("status")) })
 	get("/offices", func(r *http.Request) (any, error) { return s.Offices() })
 	get("/offices/{name}", func(r *http.Request) (any, error) { return s.Office(r.PathValue("name")) })

@@ -18,7 +18,7 @@ import (
 // form: the API turns it into the exact canonical payload.
 type Action struct {
 	Author string `json:"author"` // the signer's key, 64 hex digits
-	Kind   string `json:"kind"`   // vouch, leave, propose, amend-text, withdraw, comment, endorse, ballot, delegate, undelegate, candidacy, withdraw-candidacy, rank, recall
+	Kind   string `json:"kind"`   // vouch, leave, propose, amend-text, withdraw, comment, endorse, ballot, delegate, undelegate, candidacy, withdraw-candidacy, rank, recall, and the secret-ballot kinds (secret.go)
 	// Nonce overrides the next nonce the committed state expects (to sign
 	// several transactions in a row); 0 means the next one.
 	Nonce    uint64 `json:"nonce,omitempty"`
@@ -56,6 +56,17 @@ type Action struct {
 	Rules      string `json:"rules,omitempty"`
 	Amount     uint64 `json:"amount,omitempty"`
 	Initiative bool   `json:"initiative,omitempty"`
+	// Secret puts a proposal to a secret ballot; Options, Approve,
+	// Trustees and Threshold are then its question (empty for yes, no,
+	// abstain), how many options a member may approve (0: exactly one),
+	// its trustees' member numbers (empty for the constitution's trustee
+	// office) and how many of them must decrypt (0 for the default).
+	Secret    bool     `json:"secret,omitempty"`
+	Options   []string `json:"options,omitempty"`
+	Approve   uint32   `json:"approve,omitempty"`
+	Trustees  []uint32 `json:"trustees,omitempty"`
+	Threshold uint32   `json:"threshold,omitempty"`
+	SecretAction
 }
 
 // Unsigned is the exact payload a member signs for an Action.
@@ -148,10 +159,12 @@ func (a Action) body() (tx.Body, error) {
 		return &tx.Rank{Election: a.Election, Ranking: a.Ranking}, nil
 	case "recall":
 		return &tx.Recall{Office: a.Office, Member: a.Member}, nil
+	case "secret-ballot", "trustee-commit", "trustee-shares", "trustee-complain", "trustee-answer", "trustee-decrypt":
+		return a.secretBody()
 	case "rotate":
 		return nil, BadRequest("Rotating a key needs the new key's signature too; use \"folkmoot member rotate\".")
 	}
-	return nil, BadRequest("Unknown kind %q: use vouch, leave, propose, withdraw, comment, endorse, ballot, delegate, undelegate, candidacy, withdraw-candidacy, rank or recall.", a.Kind)
+	return nil, BadRequest("Unknown kind %q: use vouch, leave, propose, withdraw, comment, endorse, ballot, delegate, undelegate, candidacy, withdraw-candidacy, rank, recall, secret-ballot, trustee-commit, trustee-shares, trustee-complain, trustee-answer or trustee-decrypt.", a.Kind)
 }
 
 // keyError explains why a key cannot be used: not 64 hex digits, or a key
@@ -168,7 +181,8 @@ func keyError(what string, err error) error {
 // it from the same choices.
 func (a Action) propose() (tx.Body, error) {
 	p := &tx.Propose{Title: a.Title, Body: a.Body, Category: a.Category, Type: a.Type, Law: a.Law,
-		Sunset: a.Sunset, Rules: strings.TrimSpace(a.Rules), Amount: a.Amount, Initiative: a.Initiative}
+		Sunset: a.Sunset, Rules: strings.TrimSpace(a.Rules), Amount: a.Amount, Initiative: a.Initiative,
+		Secret: a.Secret, Options: a.Options, Approve: a.Approve, Trustees: a.Trustees, Threshold: a.Threshold}
 	if a.Measure != "" {
 		m, err := tx.ParseMeasure(a.Measure)
 		if err != nil {
@@ -183,9 +197,16 @@ func (a Action) propose() (tx.Body, error) {
 		if a.Opens != 0 || a.Closes != 0 {
 			return nil, BadRequest("An initiative has no voting times: voting opens when enough members sign it.")
 		}
-		return p, nil
+	} else {
+		p.Opens, p.Closes = a.Opens, a.Closes
 	}
-	p.Opens, p.Closes = a.Opens, a.Closes
+	// A secret vote's question and trustees are checked here, as every
+	// node will, so that the member is told before signing.
+	if a.Secret || len(a.Options) != 0 || a.Approve != 0 || len(a.Trustees) != 0 || a.Threshold != 0 {
+		if err := checked(p); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
 }
 

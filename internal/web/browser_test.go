@@ -497,6 +497,9 @@ func sitePages() []sitePage {
 		{"election", "/elections/1", "Election 1: tree warden"},
 		{"not-found", "/no/such/page", "There is no page at /no/such/page."},
 		{"bad-request", "/proposals/twelve", "A proposal number"},
+		// The demo holds no secret vote: its pages are scanned in every
+		// state by TestBrowserSecretVote.
+		{"trustee-not-secret", "/proposals/3/trustee", "Proposal 3 is not a secret vote"},
 		{"home-ca", "/?lang=ca", "Decisions recents"},
 		{"proposal-passed-ca", "/proposals/1?lang=ca", "Aprovada"},
 		{"join-ca", "/join?lang=ca", "Uneix-te a la comunitat"},

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -142,6 +143,7 @@ func New(o Options) (*Site, error) {
 			"bdi":        bdi,
 			"iso":        isolate,
 			"controls":   s.md.controls.Replace,
+			"winner":     winner,
 		}
 		t, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
 		if err != nil {
@@ -183,7 +185,13 @@ func scriptMessages() []string {
 		"bad_payload", "bad_iterations", "backup_mismatch", "not_in_block", "field", "f_type", "f_measure", "f_law", "f_sunset", "f_rules",
 		"f_amount", "f_initiative", "m_resolution", "m_law", "m_renewal", "m_repeal", "m_amendment", "v_true", "days", "bad_rules", "on_signatures",
 		"k_vouch", "k_leave", "k_rotate", "k_propose", "k_withdraw", "k_comment", "k_endorse", "k_ballot",
-		"k_delegate", "k_undelegate", "k_candidacy", "k_withdraw_candidacy", "k_rank", "k_recall", "k_amend_text", "c_yes", "c_no", "c_abstain", "weak_key"}
+		"k_delegate", "k_undelegate", "k_candidacy", "k_withdraw_candidacy", "k_rank", "k_recall", "k_amend_text", "c_yes", "c_no", "c_abstain", "weak_key",
+		"k_trustee_commit", "k_trustee_shares", "k_trustee_complain", "k_trustee_answer", "k_secret_ballot", "k_trustee_decrypt",
+		"f_age_recipient", "f_commitments", "f_sealed_shares", "f_dealer", "f_complainer", "f_revealed_share", "f_encrypted_ballot",
+		"f_partial_decryption", "f_secret_ballot", "f_options", "f_approve_up_to", "f_trustees", "f_trustee_threshold", "note_secret_ballot",
+		"s_loading", "s_encrypting", "s_not_member", "s_choose_one", "s_too_many", "s_not_open", "s_tracking", "s_mine", "s_mine_none",
+		"s_not_trustee", "s_you_trustee", "s_committing", "s_dealing", "s_complaining", "s_answering", "s_decrypting", "s_nothing_due",
+		"s_waiting", "s_too_late", "s_no_secret", "s_key_made", "s_decrypted", "s_over", "share_to"}
 }
 
 func (s *Site) tally(lang string, p query.ProposalDetail) template.HTML {
@@ -207,6 +215,7 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("GET /proposals", s.page(s.proposals))
 	mux.HandleFunc("GET /proposals/new", s.page(s.propose))
 	mux.HandleFunc("GET /proposals/{id}", s.page(s.proposal))
+	mux.HandleFunc("GET /proposals/{id}/trustee", s.page(s.trustee))
 	mux.HandleFunc("GET /join", s.page(s.static("join")))
 	mux.HandleFunc("GET /vouch", s.page(s.static("vouch")))
 	mux.HandleFunc("GET /members", s.page(s.members))
@@ -376,6 +385,8 @@ func (s *Site) proposals(r *http.Request) (string, any, error) {
 
 type proposalData struct {
 	P query.ProposalDetail
+	// S is the proposal's secret vote, if it is one.
+	S *secretView
 }
 
 func (s *Site) proposal(r *http.Request) (string, any, error) {
@@ -387,7 +398,13 @@ func (s *Site) proposal(r *http.Request) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	return "proposal", proposalData{P: p}, nil
+	d := proposalData{P: p}
+	if p.Secret != nil {
+		if d.S, err = s.secret(s.cat.Lang(r), id); err != nil {
+			return "", nil, err
+		}
+	}
+	return "proposal", d, nil
 }
 
 // proposeData is what the new-proposal form needs from the constitution.
@@ -405,6 +422,10 @@ type proposeData struct {
 	SunsetDays, MaxSunsetDays int64
 	// Laws are the laws in force, for a renewal or repeal.
 	Laws []query.LawEntry
+	// KeyPeriod is the least time from a secret proposal to its opening,
+	// and KeyHours the form's default for it, with room to spare.
+	KeyPeriod core.Duration
+	KeyHours  string
 }
 
 // propose renders the new-proposal form.
@@ -423,10 +444,15 @@ func (s *Site) propose(r *http.Request) (string, any, error) {
 		return "", nil, err
 	}
 	thr, window, voting := c.InitiativeRules()
+	key, _ := c.SecretRules()
+	keyHours := math.Ceil(key.Hours()) + 1
+	if key < time.Hour {
+		keyHours = 2 * key.Hours()
+	}
 	return "propose", proposeData{Hours: fmt.Sprintf("%g", hours), Types: c.TypeNames(),
 		Needed: core.ShareOf(thr, st.Members), Window: core.Duration{Duration: window}, Voting: core.Duration{Duration: voting},
 		SunsetDays: int64(c.DefaultSunset.Hours() / 24), MaxSunsetDays: int64(c.MaxSunset.Hours() / 24),
-		Laws: reg.InForce}, nil
+		Laws: reg.InForce, KeyPeriod: core.Duration{Duration: key}, KeyHours: strconv.FormatFloat(keyHours, 'f', -1, 64)}, nil
 }
 
 // static renders a page that needs nothing but the layout's status: its

@@ -15,12 +15,13 @@
   var PKCS8_PREFIX = "302e020100300506032b657004220420";
   var ITERATIONS = 600000;
   var KINDS = { 1: "vouch", 2: "leave", 3: "rotate", 10: "propose", 11: "withdraw", 12: "comment", 13: "endorse", 14: "ballot", 15: "amend-text",
-    20: "delegate", 21: "undelegate", 30: "candidacy", 31: "withdraw-candidacy", 32: "rank", 33: "recall" };
+    20: "delegate", 21: "undelegate", 30: "candidacy", 31: "withdraw-candidacy", 32: "rank", 33: "recall",
+    50: "trustee-commit", 51: "trustee-shares", 52: "trustee-complain", 53: "trustee-answer", 54: "secret-ballot", 55: "trustee-decrypt" };
   var ENVELOPE = { 0: "version", 1: "chain", 2: "author", 3: "nonce", 4: "kind", 5: "body" };
   var BODIES = {
     vouch: { 0: "newcomer key", 1: "newcomer name" },
     propose: { 0: "title", 1: "text", 2: "category", 3: "voting opens", 4: "voting closes", 5: "type", 6: "measure", 7: "law", 8: "sunset", 9: "rules",
-      10: "amount", 11: "initiative" },
+      10: "amount", 11: "initiative", 12: "secret ballot", 13: "options", 14: "approve up to", 15: "trustees", 16: "trustee threshold" },
     withdraw: { 0: "proposal" },
     "amend-text": { 0: "proposal", 1: "title", 2: "text" },
     comment: { 0: "proposal", 1: "in reply to comment", 2: "comment" },
@@ -31,7 +32,13 @@
     candidacy: { 0: "election" },
     "withdraw-candidacy": { 0: "election" },
     rank: { 0: "election", 1: "ranking" },
-    recall: { 0: "office", 1: "member" }
+    recall: { 0: "office", 1: "member" },
+    "trustee-commit": { 0: "proposal", 1: "age recipient", 2: "commitments" },
+    "trustee-shares": { 0: "proposal", 1: "sealed shares" },
+    "trustee-complain": { 0: "proposal", 1: "dealer" },
+    "trustee-answer": { 0: "proposal", 1: "complainer", 2: "revealed share" },
+    "secret-ballot": { 0: "proposal", 1: "encrypted ballot" },
+    "trustee-decrypt": { 0: "proposal", 1: "partial decryption" }
   };
   var CHOICES = { 1: "yes", 2: "no", 3: "abstain" };
   var MEASURES = ["resolution", "law", "renewal", "repeal", "amendment"];
@@ -106,6 +113,23 @@
     return concat(concat(out, new Uint8Array(cborBytesHeader(sig.length))), sig);
   }
 
+  // show writes a decoded value: bytes in hex, a list item by item, a
+  // map (a sealed share) as its fields.
+  function show(v) {
+    if (v instanceof Uint8Array) { return hex(v); }
+    if (Array.isArray(v)) {
+      // Numbers (a ranking, trustees) as "2,3"; texts and bytes, which
+      // may hold commas, apart.
+      return v.every(function (x) { return typeof x === "number"; }) ? v.join(",") : v.map(show).join("; ");
+    }
+    if (v instanceof Map) {
+      var parts = [];
+      v.forEach(function (x, k) { parts.push(k + ": " + show(x)); });
+      return "{" + parts.join(", ") + "}";
+    }
+    return String(v);
+  }
+
   // describe turns a payload into rows of [label, value] in words.
   function describe(payload) {
     var env = cborDecode(payload).value, rows = [], kind = "";
@@ -120,12 +144,15 @@
     if (body instanceof Map) {
       var names = BODIES[kind] || {};
       body.forEach(function (v, k) {
-        var value = v instanceof Uint8Array ? hex(v) : String(v);
+        var value = show(v);
         if (kind === "ballot" && k === 1 && CHOICES[v]) { value = msg("c_" + CHOICES[v], CHOICES[v]); }
         if (kind === "propose" && (k === 3 || k === 4)) { value = new Date(v * 1000).toISOString().replace(".000", ""); }
         if (kind === "propose" && k === 4 && v === 0) { value = msg("on_signatures", "not set: an initiative's vote opens when enough members sign it"); }
         if (kind === "propose" && k === 6 && MEASURES[v]) { value = msg("m_" + MEASURES[v], MEASURES[v]); }
         if (kind === "propose" && k === 8) { value = msg("days", "%s days", Math.round(v / 864) / 100); }
+        if (kind === "trustee-shares" && k === 1 && Array.isArray(v)) {
+          value = v.map(function (sh) { return msg("share_to", "to trustee %s: %s", show(sh.get(0)), show(sh.get(1))); }).join("; ");
+        }
         if (v === true) { value = msg("v_true", "yes"); }
         rows.push([names[k] ? label(names[k]) : msg("field", "field %s", k), value]);
       });
@@ -264,6 +291,8 @@
         dl.append(dt, dd);
       });
       $("#review-hex").textContent = u.payload;
+      var note = $("#review-note"), noteText = msg("note_" + d.kind.replace(/-/g, "_"), "");
+      if (note) { note.textContent = noteText; note.hidden = !noteText; }
       $("#review-server").textContent = u.kind + ", nonce " + u.nonce + ", chain " + u.chain_id;
       function done(ok) {
         $("#review-sign").removeEventListener("click", yes);
@@ -313,13 +342,23 @@
     if (form.hasAttribute("data-office")) { a.office = form.getAttribute("data-office"); }
     // A ranked ballot: one select per candidate, named rank_<member>,
     // holding that candidate's preference (1 first) or nothing.
-    var prefs = [];
+    var prefs = [], hours, opensHours, now = Date.now() / 1000;
     new FormData(form).forEach(function (v, k) {
       if (v === "") { return; }
       if (k.indexOf("rank_") === 0) { prefs.push([Number(v), Number(k.slice(5))]); } else if (k === "reply_to" || k === "proposal") {
         a[k] = Number(v);
       } else if (k === "voting_hours") {
-        a.closes = Math.floor(Date.now() / 1000 + Number(v) * 3600);
+        hours = Number(v);
+      } else if (k === "opens_hours") {
+        opensHours = Number(v);
+      } else if (k === "secret") {
+        a.secret = true;
+      } else if (k === "options") {
+        a.options = String(v).split("\n").map(function (o) { return o.trim(); }).filter(function (o) { return o !== ""; });
+      } else if (k === "trustees") {
+        a.trustees = String(v).split(/[\s,]+/).filter(function (n) { return n !== ""; }).map(Number);
+      } else if (k === "approve" || k === "threshold") {
+        a[k] = Number(v);
       } else if (k === "law" || k === "amount") {
         a[k] = Number(v);
       } else if (k === "sunset_days") {
@@ -328,6 +367,10 @@
         a.initiative = true;
       } else { a[k] = String(v); }
     });
+    // Voting opens now, or after the hours a secret vote's trustees need
+    // to make its key; it lasts the voting hours from its opening.
+    if (opensHours !== undefined) { a.opens = Math.floor(now + opensHours * 3600); }
+    if (hours !== undefined) { a.closes = Math.floor((a.opens || now) + hours * 3600); }
     if (a.kind === "vouch" && weakKey(a.key)) {
       throw new Error(msg("weak_key", "This key is a point of small order, for which anyone can forge a signature: it can never be a member's."));
     }
@@ -353,10 +396,22 @@
 
   function signAndSend(form, rec) {
     var out = $(".sign-status", form);
+    return send(function () { return action(form, rec); }, rec, out).then(function () {
+      if (form.hasAttribute("data-reload")) { setTimeout(function () { location.reload(); }, 600); }
+    }, function () {});
+  }
+
+  // send asks the node for the payload of the action make() returns,
+  // shows it, signs it if the member agrees, relays it and waits for its
+  // block, saying each step in out. It resolves with the transaction's
+  // record when the core accepted it, and rejects otherwise (out then
+  // says why, and its data-done is "rejected" or "error").
+  function send(make, rec, out) {
     var u;
     say(out, msg("preparing"));
+    out.removeAttribute("data-done");
     return Promise.resolve().then(function () {
-      return api("unsigned", JSON.stringify(action(form, rec)));
+      return api("unsigned", JSON.stringify(make()));
     }).then(function (got) {
       u = got;
       var payload = unhex(u.payload);
@@ -381,11 +436,15 @@
         out.append(msg("recorded", "Recorded in block %s (code %s).", t.height, t.code) + (t.log ? " " + t.log : "") + " ", a);
         out.classList.toggle("bad", t.code !== 0);
         out.setAttribute("data-done", t.code === 0 ? "ok" : "rejected");
-        if (form.hasAttribute("data-reload") && t.code === 0) { setTimeout(function () { location.reload(); }, 600); }
+        if (t.code !== 0) { throw new Error(t.log || msg("not_signed")); }
+        return t;
       });
     }).catch(function (e) {
-      say(out, e.message, true);
-      out.setAttribute("data-done", "error");
+      if (!out.hasAttribute("data-done")) {
+        say(out, e.message, true);
+        out.setAttribute("data-done", "error");
+      }
+      throw e;
     });
   }
 
@@ -438,6 +497,8 @@
       });
       form.querySelectorAll("[data-show-type]").forEach(function (el) { show(el, el.getAttribute("data-show-type") === type); });
       form.querySelectorAll("[data-hide-initiative]").forEach(function (el) { show(el, !init); });
+      var secret = $("#propose-secret", form);
+      form.querySelectorAll("[data-show-secret]").forEach(function (el) { show(el, !init && !!secret && secret.checked); });
     }
     form.addEventListener("change", update);
     update();
@@ -499,6 +560,23 @@
   var current;
   function get() { return current ? Promise.resolve(current) : loadKey().then(function (r) { current = r; return r; }); }
   function set(rec) { current = rec; showWho(rec); }
+
+  // folkmootSign is what the page's other scripts (secret.js) use: the
+  // member's key record ({alias, pub, priv}, priv a WebCrypto key), the
+  // same review-sign-send path as the forms, and this browser's store
+  // beside the key for what a member keeps and never sends (a trustee's
+  // secret, named by chain, proposal and member; never "me", the key).
+  window.folkmootSign = {
+    key: get,
+    send: send,
+    say: say,
+    msg: msg,
+    load: function (name) { return idb("readonly", function (s) { return s.get(name); }); },
+    keep: function (name, value) {
+      if (name === "me") { return Promise.reject(new Error("the member's key is kept by sign.js alone")); }
+      return idb("readwrite", function (s) { return s.put(value, name); });
+    }
+  };
 
   document.querySelectorAll(".needs-js").forEach(function (el) { el.hidden = false; });
   get().then(showWho, function () { showWho(null); });
