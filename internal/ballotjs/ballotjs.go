@@ -425,7 +425,7 @@ func (a *API) trusteeDecrypt(r *TrusteeDecryptRequest) (*TrusteeDecryptAnswer, e
 	}
 	agg := make([]ballot.Ciphertext, len(r.Aggregate))
 	for i, b := range r.Aggregate {
-		if agg[i], err = ballot.ParseCiphertext(b); err != nil {
+		if agg[i], err = ballot.ParseAggregate(b); err != nil {
 			return nil, fmt.Errorf("aggregate %d: %w", i, err)
 		}
 	}
