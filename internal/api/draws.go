@@ -34,9 +34,9 @@ func DrawID(s string) (uint64, error) { return numberFrom1(s, "draw") }
 // member volunteers for or feeds the beacon of, the attributes they
 // declare, and the beacon's commitment or revealed secret (hex).
 type DrawAction struct {
-	Draw       uint64         `json:"draw,omitempty"`       // volunteer, beacon-commit, beacon-reveal
+	Draw       uint64      `json:"draw,omitempty"`       // volunteer, beacon-commit, beacon-reveal
 	Attributes []Attribute `json:"attributes,omitempty"` // declare, sorted by name
-	Commitment string         `json:"commitment,omitempty"` // beacon-commit: 32 bytes
+	Commitment string      `json:"commitment,omitempty"` // beacon-commit: 32 bytes
 	// Reveal is the beacon's 32-byte secret (beacon-reveal); "secret" is
 	// taken by a proposal's secret ballot.
 	Reveal string `json:"reveal,omitempty"`

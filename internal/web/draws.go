@@ -33,6 +33,9 @@ type chanceRow struct {
 // names with their names, and which window is open now.
 type drawView struct {
 	D query.Draw
+	// Caller is the member who called the draw; number 0 for a draw the
+	// core called to fill an office by lot.
+	Caller person
 	// Pool is who the draw is among: the volunteers, or (when drawn
 	// among all members) the members at the draw.
 	Pool, Committed, Revealed, NonRevealers []person
@@ -74,7 +77,7 @@ func (s *Site) draw(r *http.Request) (string, any, error) {
 		}
 		return out
 	}
-	v := drawView{D: d, NonRevealers: people(d.NonRevealers)}
+	v := drawView{D: d, Caller: person{Member: d.Caller, Name: names[d.Caller]}, NonRevealers: people(d.NonRevealers)}
 	pool := d.Pool
 	if pool == nil && d.FromVolunteers {
 		pool = d.Volunteers

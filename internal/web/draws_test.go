@@ -126,7 +126,7 @@ func TestDrawPages(t *testing.T) {
 	check(t, "/draws", 200, []string{`href="/draws?lang=en" aria-current="page"`, hostile, `<bdi>Nobody comes</bdi>`, `<bdi>Garden panel</bdi>`,
 		"all members", "volunteers (1)", "for <bdi>jury</bdi>", `badge draw-drawn">drawn`, `badge draw-failed">failed`,
 		fmt.Sprintf(`<bdi>%s</bdi> <span class="member-no">#%d</span>`, sel.Name, sel.Number), `href="/api/v1/draws"`}, []string{"<b>of</b>"})
-	check(t, "/draws/1", 200, []string{"Draw 1: " + hostile, "A uniform draw among all members", `id="drawn"`,
+	check(t, "/draws/1", 200, []string{"Draw 1: " + hostile, `<a href="/members/1?lang=en"><bdi>Ada</bdi> <span class="member-no">#1</span></a></dd>`, "A uniform draw among all members", `id="drawn"`,
 		fmt.Sprintf(`<bdi>%s</bdi> <span class="member-no">#%d</span>`, sel.Name, sel.Number),
 		"This node re-ran the draw from its record and got the same members.",
 		`<code id="draw-seed">` + drawn.Seed + `</code>`, `<code id="draw-root">` + drawn.Root + `</code>`,
