@@ -102,7 +102,7 @@ func TestBrowserDraw(t *testing.T) {
 	if d := draw(); d.Status != "drawn" || !d.Verified || len(d.Selected) != 1 {
 		t.Fatalf("draw 1 after the reveals: %+v", d)
 	}
-	if err := chromedp.Do(ctx, loadUntil(page, `document.querySelector("#drawn")`)); err != nil {
+	if err := chromedp.Do(ctx, loadUntil(page, `document.querySelector("#drawn")`), screenshot(artifacts(t), "draw-drawn")); err != nil {
 		t.Fatal(err)
 	}
 	if got := text(t, ctx, "#revealed"); !strings.Contains(got, "Ada #1") {
