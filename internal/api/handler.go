@@ -46,6 +46,8 @@ const maxRequest = tx.MaxTxBytes*4/3 + 4096
 //	GET  /api/v1/offices/{name}             one office with past elections, petitions, notices, payments
 //	GET  /api/v1/elections[?office=]        elections, newest first
 //	GET  /api/v1/elections/{id}             one election with its round-by-round count
+//	GET  /api/v1/draws                      draws by lot, newest first
+//	GET  /api/v1/draws/{id}                 one draw with its beacon, pool, lottery, seed and root
 //	GET  /api/v1/txs/{id}                   a transaction's block, code and leaf
 //	GET  /api/v1/proofs/tx/{id}[?height=]   inclusion proof of a transaction
 //	GET  /api/v1/proofs/leaf/{n}[?height=]  inclusion proof of any leaf
@@ -92,6 +94,8 @@ func (s *Service) Handler() http.Handler {
 	get("/offices/{name}", func(r *http.Request) (any, error) { return s.Office(r.PathValue("name")) })
 	get("/elections", func(r *http.Request) (any, error) { return s.Elections(r.URL.Query().Get("office")) })
 	get("/elections/{id}", func(r *http.Request) (any, error) { return s.Election(r.PathValue("id")) })
+	get("/draws", func(r *http.Request) (any, error) { return s.Draws() })
+	get("/draws/{id}", with(pathValue("id", DrawID), s.Draw))
 	get("/txs/{id}", with(pathValue("id", ParseTxID), s.Tx))
 	get("/proofs/tx/{id}", func(r *http.Request) (any, error) {
 		id, err := ParseTxID(r.PathValue("id"))

@@ -18,7 +18,7 @@ import (
 // form: the API turns it into the exact canonical payload.
 type Action struct {
 	Author string `json:"author"` // the signer's key, 64 hex digits
-	Kind   string `json:"kind"`   // vouch, leave, propose, amend-text, withdraw, comment, endorse, ballot, delegate, undelegate, candidacy, withdraw-candidacy, rank, recall, and the secret-ballot kinds (secret.go)
+	Kind   string `json:"kind"`   // vouch, leave, propose, amend-text, withdraw, comment, endorse, ballot, delegate, undelegate, candidacy, withdraw-candidacy, rank, recall, the secret-ballot kinds (secret.go) and the draw kinds (draws.go)
 	// Nonce overrides the next nonce the committed state expects (to sign
 	// several transactions in a row); 0 means the next one.
 	Nonce    uint64 `json:"nonce,omitempty"`
@@ -67,6 +67,7 @@ type Action struct {
 	Trustees  []uint32 `json:"trustees,omitempty"`
 	Threshold uint32   `json:"threshold,omitempty"`
 	SecretAction
+	DrawAction
 }
 
 // Unsigned is the exact payload a member signs for an Action.
@@ -161,10 +162,12 @@ func (a Action) body() (tx.Body, error) {
 		return &tx.Recall{Office: a.Office, Member: a.Member}, nil
 	case "secret-ballot", "trustee-commit", "trustee-shares", "trustee-complain", "trustee-answer", "trustee-decrypt":
 		return a.secretBody()
+	case "volunteer", "declare", "beacon-commit", "beacon-reveal":
+		return a.drawBody()
 	case "rotate":
 		return nil, BadRequest("Rotating a key needs the new key's signature too; use \"folkmoot member rotate\".")
 	}
-	return nil, BadRequest("Unknown kind %q: use vouch, leave, propose, withdraw, comment, endorse, ballot, delegate, undelegate, candidacy, withdraw-candidacy, rank, recall, secret-ballot, trustee-commit, trustee-shares, trustee-complain, trustee-answer or trustee-decrypt.", a.Kind)
+	return nil, BadRequest("Unknown kind %q: use vouch, leave, propose, withdraw, comment, endorse, ballot, delegate, undelegate, candidacy, withdraw-candidacy, rank, recall, secret-ballot, trustee-commit, trustee-shares, trustee-complain, trustee-answer, trustee-decrypt, volunteer, declare, beacon-commit or beacon-reveal.", a.Kind)
 }
 
 // keyError explains why a key cannot be used: not 64 hex digits, or a key

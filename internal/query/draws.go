@@ -45,6 +45,10 @@ type Draw struct {
 	Values        map[uint32][]string           `json:"values,omitempty"`
 	Lottery       []sortition.Panel             `json:"lottery,omitempty"`
 	Probabilities []sortition.MemberProbability `json:"probabilities,omitempty"`
+	// Election and Office are set when the draw fills the seats of an
+	// office filled by lot: the election whose candidates are its pool.
+	Election uint64 `json:"election,omitempty"`
+	Office   string `json:"office,omitempty"`
 	// Verified says the state's own re-run of the draw (core.VerifyDraw)
 	// agrees with the record.
 	Verified bool `json:"verified"`
@@ -68,6 +72,11 @@ func DrawOf(s *core.State, d *core.Draw) Draw {
 	}
 	for m, r := range d.Reveals {
 		v.Reveals[m] = hex.EncodeToString(r[:])
+	}
+	for _, e := range s.Elections() {
+		if e.Draw == d.ID {
+			v.Election, v.Office = e.ID, e.Office
+		}
 	}
 	if len(d.Quotas) > 0 {
 		v.Quotas, v.Features, v.Values, v.Lottery = d.Quotas, d.Features(), d.Values, d.Lottery

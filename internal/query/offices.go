@@ -73,6 +73,9 @@ type Election struct {
 	Rounds []Round `json:"rounds,omitempty"`
 	// Ties says how each tie the count had to break was broken.
 	Ties []string `json:"ties,omitempty"`
+	// Draw is the draw by lot that fills the seats of an office filled
+	// by lot, once voting opened (see Draw).
+	Draw uint64 `json:"draw,omitempty"`
 }
 
 // Round is one round (IRV) or stage (STV) of an election's count.
@@ -219,7 +222,7 @@ func OfficeByName(s *core.State, name string) (OfficeDetail, error) {
 func ElectionOf(s *core.State, e *core.Election) Election {
 	v := Election{ID: e.ID, Office: e.Office, Seats: e.Seats, ByElection: e.ByElection, Status: e.Status.String(),
 		Opens: t(e.Opens), VotingOpens: t(e.VotingOpens), Closes: t(e.Closes), TermEnds: t(e.TermEnds),
-		Candidates: people(s, e.Candidates), Ballots: e.Ballots(), Eligible: e.Eligible, Winners: people(s, e.Winners)}
+		Candidates: people(s, e.Candidates), Ballots: e.Ballots(), Eligible: e.Eligible, Winners: people(s, e.Winners), Draw: e.Draw}
 	if len(e.Excluded) > 0 {
 		v.Excluded = people(s, e.Excluded)
 	}

@@ -437,6 +437,20 @@ func TestBrowserJourney(t *testing.T) {
 	if found, err := scan(ctx, string(axeJS)); err != nil || !slices.ContainsFunc(found, func(v violation) bool { return v.ID == "image-alt" && v.Impact == "critical" }) {
 		t.Fatalf("axe-core missed an image without alt: %+v, %v", found, err)
 	}
+	// The demo's draw 1 is made when its reveals close, seconds after the
+	// demo starts: its page is scanned drawn.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(250 * time.Millisecond) {
+		dr, err := d.Client.Draw(context.Background(), demo.PanelDraw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dr.Status == "drawn" {
+			break
+		}
+		if dr.Status != "collecting" || time.Now().After(deadline) {
+			t.Fatalf("the demo's draw %d is %s (%s)", demo.PanelDraw, dr.Status, dr.Why)
+		}
+	}
 	vars := strings.NewReplacer("{ada}", ada.Key.String(), "{receipt}", receipt)
 	for _, pg := range sitePages() {
 		url := site + vars.Replace(pg.path)
@@ -495,6 +509,9 @@ func sitePages() []sitePage {
 		{"offices", "/offices", "tree warden"},
 		{"elections", "/elections", "tree warden"},
 		{"election", "/elections/1", "Election 1: tree warden"},
+		{"draws", "/draws", "Citizens' panel on the square"},
+		{"draw", "/draws/1", "Re-run it yourself"},
+		{"draw-bad", "/draws/first", "A draw number"},
 		{"not-found", "/no/such/page", "There is no page at /no/such/page."},
 		{"bad-request", "/proposals/twelve", "A proposal number"},
 		// The demo holds no secret vote: its pages are scanned in every
@@ -510,6 +527,7 @@ func sitePages() []sitePage {
 		{"elections-ca", "/elections?lang=ca", "tree warden"},
 		{"election-ca", "/elections/1?lang=ca", "tree warden"},
 		{"proposal-initiative-ca", "/proposals/6?lang=ca", "Signar aquesta iniciativa"},
+		{"draw-ca", "/draws/1?lang=ca", "Refés-lo tu mateix"},
 	}
 }
 

@@ -191,7 +191,9 @@ func scriptMessages() []string {
 		"f_partial_decryption", "f_secret_ballot", "f_options", "f_approve_up_to", "f_trustees", "f_trustee_threshold", "note_secret_ballot",
 		"s_loading", "s_encrypting", "s_not_member", "s_choose_one", "s_too_many", "s_not_open", "s_tracking", "s_mine", "s_mine_none",
 		"s_not_trustee", "s_you_trustee", "s_committing", "s_dealing", "s_complaining", "s_answering", "s_decrypting", "s_nothing_due",
-		"s_waiting", "s_too_late", "s_no_secret", "s_key_made", "s_decrypted", "s_over", "share_to"}
+		"s_waiting", "s_too_late", "s_no_secret", "s_key_made", "s_decrypted", "s_over", "share_to",
+		"k_draw", "k_volunteer", "k_beacon_commit", "k_beacon_reveal", "k_declare", "k_draw_lottery", "f_draw", "f_beacon_commitment",
+		"f_beacon_secret", "f_attributes", "d_committed", "d_no_secret", "d_revealed", "d_nothing"}
 }
 
 func (s *Site) tally(lang string, p query.ProposalDetail) template.HTML {
@@ -226,6 +228,8 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("GET /offices", s.page(s.offices))
 	mux.HandleFunc("GET /elections", s.page(s.elections))
 	mux.HandleFunc("GET /elections/{id}", s.page(s.election))
+	mux.HandleFunc("GET /draws", s.page(s.draws))
+	mux.HandleFunc("GET /draws/{id}", s.page(s.draw))
 	mux.HandleFunc("GET /audit/tx/{id}", s.page(s.audit))
 	mux.HandleFunc("GET /feed.atom", s.feed)
 	mux.HandleFunc("GET /qr", s.qrCode)

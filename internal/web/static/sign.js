@@ -16,7 +16,8 @@
   var ITERATIONS = 600000;
   var KINDS = { 1: "vouch", 2: "leave", 3: "rotate", 10: "propose", 11: "withdraw", 12: "comment", 13: "endorse", 14: "ballot", 15: "amend-text",
     20: "delegate", 21: "undelegate", 30: "candidacy", 31: "withdraw-candidacy", 32: "rank", 33: "recall",
-    50: "trustee-commit", 51: "trustee-shares", 52: "trustee-complain", 53: "trustee-answer", 54: "secret-ballot", 55: "trustee-decrypt" };
+    50: "trustee-commit", 51: "trustee-shares", 52: "trustee-complain", 53: "trustee-answer", 54: "secret-ballot", 55: "trustee-decrypt",
+    60: "draw", 61: "volunteer", 62: "beacon-commit", 63: "beacon-reveal", 64: "declare", 65: "draw-lottery" };
   var ENVELOPE = { 0: "version", 1: "chain", 2: "author", 3: "nonce", 4: "kind", 5: "body" };
   var BODIES = {
     vouch: { 0: "newcomer key", 1: "newcomer name" },
@@ -38,7 +39,11 @@
     "trustee-complain": { 0: "proposal", 1: "dealer" },
     "trustee-answer": { 0: "proposal", 1: "complainer", 2: "revealed share" },
     "secret-ballot": { 0: "proposal", 1: "encrypted ballot" },
-    "trustee-decrypt": { 0: "proposal", 1: "partial decryption" }
+    "trustee-decrypt": { 0: "proposal", 1: "partial decryption" },
+    volunteer: { 0: "draw" },
+    "beacon-commit": { 0: "draw", 1: "beacon commitment" },
+    "beacon-reveal": { 0: "draw", 1: "beacon secret" },
+    declare: { 0: "attributes" }
   };
   var CHOICES = { 1: "yes", 2: "no", 3: "abstain" };
   var MEASURES = ["resolution", "law", "renewal", "repeal", "amendment"];
@@ -152,6 +157,9 @@
         if (kind === "propose" && k === 8) { value = msg("days", "%s days", Math.round(v / 864) / 100); }
         if (kind === "trustee-shares" && k === 1 && Array.isArray(v)) {
           value = v.map(function (sh) { return msg("share_to", "to trustee %s: %s", show(sh.get(0)), show(sh.get(1))); }).join("; ");
+        }
+        if (kind === "declare" && k === 0 && Array.isArray(v)) {
+          value = v.map(function (at) { return show(at.get(0)) + "=" + show(at.get(1)); }).join("; ");
         }
         if (v === true) { value = msg("v_true", "yes"); }
         rows.push([names[k] ? label(names[k]) : msg("field", "field %s", k), value]);
@@ -335,7 +343,7 @@
 
   function action(form, rec) {
     var a = { author: rec.pub, kind: form.getAttribute("data-kind") };
-    ["proposal", "election", "member"].forEach(function (n) {
+    ["proposal", "election", "member", "draw"].forEach(function (n) {
       var v = form.getAttribute("data-" + n);
       if (v) { a[n] = Number(v); }
     });
@@ -561,7 +569,7 @@
   function get() { return current ? Promise.resolve(current) : loadKey().then(function (r) { current = r; return r; }); }
   function set(rec) { current = rec; showWho(rec); }
 
-  // folkmootSign is what the page's other scripts (secret.js) use: the
+  // folkmootSign is what the page's other scripts (secret.js, draw.js) use: the
   // member's key record ({alias, pub, priv}, priv a WebCrypto key), the
   // same review-sign-send path as the forms, and this browser's store
   // beside the key for what a member keeps and never sends (a trustee's
