@@ -22,7 +22,9 @@ import (
 // freeBase finds a base port with the 40 ports a 4-node testnet uses free.
 func freeBase(t *testing.T) int {
 	t.Helper()
-	for base := 31000 + int(time.Now().UnixNano()%200)*100; base < 60000; base += 100 {
+	// Below Linux's ephemeral range (32768–60999), where outgoing connections
+	// of other tests could take a port before a node binds it.
+	for base := 20000 + int(time.Now().UnixNano()%110)*100; base < 32000; base += 100 {
 		ok := true
 		for p := base; p < base+40 && ok; p++ {
 			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
