@@ -109,7 +109,6 @@ func leximin(in Instance, limit int) (*Distribution, error) {
 	cg := &colgen{p: p, pr: newPricer(p, limit), keys: map[string]int{}, exact: true}
 	cg.add(first)
 	fixed := make([]bool, T)
-	prob := make([]float64, T)
 	// Every type that can sit at all gets a panel that seats it.
 	inSome := make([]bool, T)
 	for t := range T {
@@ -174,7 +173,7 @@ func leximin(in Instance, limit int) (*Distribution, error) {
 		var now []int
 		for t := range T {
 			if !fixed[t] && pi[mst.rowOf[t]] > fixTol {
-				fixed[t], prob[t] = true, z
+				fixed[t] = true
 				now = append(now, t)
 			}
 		}
