@@ -351,8 +351,13 @@ func (mst *master) addPanel(x []int) { mst.lp.add(mst.panelColumn(x)) }
 // z is the stage's value: the probability every unfixed type gets at least.
 func (mst *master) z() float64 { return mst.lp.value(0) }
 
-// lambda is the lottery over cg.cols.
+// lambda is the lottery over cg.cols, read from a fresh basis inverse
+// when the updated one has drifted at all.
 func (mst *master) lambda() []float64 {
+	if mst.lp.residual() > 1e-12 {
+		// On failure the updated values stand; they are within residualTol.
+		_ = mst.lp.refactor()
+	}
 	l := make([]float64, len(mst.cg.cols))
 	for i := range l {
 		l[i] = mst.lp.value(mst.first + i)

@@ -38,9 +38,9 @@ type revised struct {
 }
 
 const (
-	refactorEvery = 400
+	refactorEvery = 1000
 	blandAfter    = 50
-	residualTol   = 1e-9
+	residualTol   = 1e-7
 	pivotTol      = 1e-9
 	harrisTol     = 1e-9
 	costTol       = 1e-10
