@@ -10,12 +10,14 @@ import (
 func TestScratch(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("N"))
 	k, _ := strconv.Atoi(os.Getenv("K"))
+	l, _ := strconv.Atoi(os.Getenv("L"))
+	s, _ := strconv.Atoi(os.Getenv("S"))
 	if n == 0 {
 		t.Skip()
 	}
-	in := SyntheticInstance(1, n, k)
+	in := SyntheticInstance(s, n, k)
 	start := time.Now()
-	d, err := Leximin(in)
+	d, err := leximin(in, l)
 	if err != nil {
 		t.Fatal(err)
 	}
