@@ -85,10 +85,13 @@ type Stats struct {
 // Leximin computes the LEXIMIN lottery of the instance: among all lotteries
 // over panels that meet the quotas, the one that maximises the smallest
 // selection probability, then the second smallest, and so on (Flanigan et
-// al., Nature 2021), by column generation over panel profiles with gonum's
-// simplex for the linear programs and an exact branch and bound for the
-// pricing. The published weights are the LP's probabilities rounded to
-// multiples of 1/Units (largest remainders, ties to the earlier panel).
+// al., Nature 2021), by column generation over panel profiles: a revised
+// simplex of this package for the linear programs (gonum's is dense,
+// gives no duals and took 0.3 s for one 110 × 200 program), and for the
+// pricing a heuristic backed by an exact branch and bound with a node
+// limit (Stats.Exact says whether every stage was proven optimal). The
+// published weights are the LP's probabilities rounded to multiples of
+// 1/Units (largest remainders, ties to the earlier panel).
 //
 // If no panel meets the quotas, the error is an *InfeasibleError naming the
 // quota at fault where one is.
