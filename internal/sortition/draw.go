@@ -29,7 +29,7 @@ func (d *Distribution) Draw(seed [32]byte) ([]uint32, error) {
 	}
 	var out []uint32
 	for _, ts := range d.Panels[k].Seats {
-		if ts.Type < 0 || ts.Type >= len(d.Types) || ts.Count > len(d.Types[ts.Type].Members) {
+		if ts.Type < 0 || ts.Type >= len(d.Types) || ts.Count < 0 || ts.Count > len(d.Types[ts.Type].Members) {
 			return nil, fmt.Errorf("draw: panel %d gives %d seats to type %d, which does not have them", k, ts.Count, ts.Type)
 		}
 		out = append(out, shuffleDraw(s, d.Types[ts.Type].Members, ts.Count)...)

@@ -19,7 +19,7 @@ func (pr *pricer) heuristic(pin int) ([]int, float64, bool) {
 
 // heuristicTries is how many construction orders heuristic tries before
 // giving up: the adjusted-weight order, then that order rotated.
-const heuristicTries = 4
+const heuristicTries = 8
 
 // heuristicFrom is one try of heuristic, construction scanning adjOrd
 // from position rot on (wrapping round).

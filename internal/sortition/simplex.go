@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -38,9 +39,9 @@ type revised struct {
 }
 
 const (
-	refactorEvery = 400
+	refactorEvery = 1000
 	blandAfter    = 50
-	residualTol   = 1e-9
+	residualTol   = 1e-7
 	pivotTol      = 1e-9
 	harrisTol     = 1e-9
 	costTol       = 1e-10
@@ -237,11 +238,8 @@ func (s *revised) pivot(r, q int, alpha []float64, ratio float64) {
 		if i == r || alpha[i] == 0 {
 			continue
 		}
-		a := alpha[i]
-		row := s.binv[i*m : (i+1)*m]
-		for k := range row {
-			row[k] -= a * prow[k]
-		}
+		// Elementwise y −= a·x (gonum's kernel; no reassociation).
+		floats.AddScaled(s.binv[i*m:(i+1)*m], -alpha[i], prow)
 	}
 	s.pos[s.basis[r]] = -1
 	s.basis[r] = q
