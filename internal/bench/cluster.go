@@ -104,6 +104,17 @@ func NewCluster(o ClusterOptions) (*Cluster, error) {
 		o.SnapshotKeep = 10
 	}
 	c := &Cluster{opt: o, links: map[[2]int]*link{}}
+	// Every port of the cluster is distinct: each is free when picked, but
+	// none is bound until its node starts, so two picks could agree.
+	used := map[string]bool{}
+	port := func() string {
+		for {
+			if a := freeLoopback(); !used[a] {
+				used[a] = true
+				return a
+			}
+		}
+	}
 	for i := range o.Members {
 		m := coretest.NewMember(fmt.Sprintf("chaos voter %d", i))
 		m.Chain = o.ChainID
@@ -156,7 +167,7 @@ func NewCluster(o ClusterOptions) (*Cluster, error) {
 	}
 	// Proxies: node i reaches node j through links[{i, j}].
 	for _, n := range c.Nodes {
-		n.rpcAddr = freeLoopback()
+		n.rpcAddr = port()
 		n.logPath = filepath.Join(o.Dir, n.Name+".log")
 		if n.pvState, err = os.ReadFile(filepath.Join(n.Home, "data", "priv_validator_state.json")); err != nil {
 			return nil, fmt.Errorf("cluster: %w", err)
@@ -164,7 +175,7 @@ func NewCluster(o ClusterOptions) (*Cluster, error) {
 	}
 	p2pAddrs := make([]string, len(c.Nodes))
 	for i := range c.Nodes {
-		p2pAddrs[i] = freeLoopback()
+		p2pAddrs[i] = port()
 	}
 	for i := range c.Nodes {
 		for j := range c.Nodes {
@@ -209,7 +220,7 @@ func NewCluster(o ClusterOptions) (*Cluster, error) {
 		conf.Comet.Consensus.TimeoutPrevote = 300 * time.Millisecond
 		conf.Comet.Consensus.TimeoutPrecommit = 300 * time.Millisecond
 		conf.Comet.Consensus.TimeoutCommit = 300 * time.Millisecond
-		conf.Folkmoot.WebAddress = freeLoopback()
+		conf.Folkmoot.WebAddress = port()
 		conf.Folkmoot.SnapshotInterval = o.SnapshotInterval
 		conf.Folkmoot.SnapshotKeep = o.SnapshotKeep
 		conf.Folkmoot.UnsafeByzantineProposer = n.Byzantine

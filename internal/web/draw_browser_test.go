@@ -49,7 +49,9 @@ func TestBrowserDraw(t *testing.T) {
 
 	now := time.Now()
 	c.Do(t, bram, &tx.Draw{Title: "Garden panel", Seats: 1, Volunteers: true, VolunteerUntil: now.Add(12 * time.Second).Unix(),
-		CommitUntil: now.Add(24 * time.Second).Unix(), RevealUntil: now.Add(34 * time.Second).Unix()})
+		// Windows wide enough for a loaded machine: each browser step
+		// (page load, review, signature, block) can take several seconds.
+		CommitUntil: now.Add(28 * time.Second).Unix(), RevealUntil: now.Add(52 * time.Second).Unix()})
 	c.Do(t, bram, &tx.Volunteer{Draw: 1})
 	page := c.Site + "/draws/1"
 	draw := func() query.Draw {
@@ -94,7 +96,7 @@ func TestBrowserDraw(t *testing.T) {
 	if cm := core.BeaconCommitment(1, 0, 1, sec); hex.EncodeToString(cm[:]) != commit {
 		t.Fatalf("the browser's commitment %s is not the core's %x", commit, cm)
 	}
-	for deadline := time.Now().Add(30 * time.Second); draw().Status == "collecting"; time.Sleep(250 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); draw().Status == "collecting"; time.Sleep(250 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("draw 1 is not made")
 		}
